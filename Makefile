@@ -1,0 +1,51 @@
+# Thin wrapper over the CMake presets. The README's two commands: `make demo`, `make test`.
+JOBS ?= $(shell nproc)
+CTEST_ARGS ?=
+
+.PHONY: all demo test deps build build-asan test-asan bench-ring bench fuzz tsan clang clean format bench-build
+
+all: build
+
+deps:
+	@scripts/deps.sh
+
+build/testnet/CMakeCache.txt:
+	cmake --preset testnet >/dev/null
+
+build: deps build/testnet/CMakeCache.txt
+	cmake --build --preset testnet -j$(JOBS)
+
+build-asan: deps
+	@[ -f build/debug-asan/CMakeCache.txt ] || cmake --preset debug-asan >/dev/null
+	cmake --build --preset debug-asan -j$(JOBS)
+
+# Main job: see README. Until the engine exists it is the ring demo.
+demo: build
+	./build/testnet/ringbuf/tt-ring-demo
+
+# Whole suite: testnet build (all labels), then the unit tests again under ASan+UBSan.
+test: build build-asan
+	cd build/testnet && ctest --output-on-failure -j$(JOBS) $(CTEST_ARGS)
+	cd build/debug-asan && ctest --output-on-failure -j$(JOBS) -L unit $(CTEST_ARGS)
+
+tsan: deps
+	@[ -f build/tsan/CMakeCache.txt ] || cmake --preset tsan >/dev/null
+	cmake --build --preset tsan -j$(JOBS)
+	cd build/tsan && ctest --output-on-failure -L tsan
+
+clang: deps
+	@[ -f build/clang/CMakeCache.txt ] || cmake --preset clang >/dev/null
+	cmake --build --preset clang -j$(JOBS)
+
+bench-build: deps
+	@[ -f build/bench/CMakeCache.txt ] || cmake --preset bench >/dev/null
+	cmake --build --preset bench -j$(JOBS)
+
+bench-ring: bench-build
+	./build/bench/bench/tt-bench ring --out bench/results
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs the Debian packages ticktrade needs, and only those that are missing.
+# Idempotent: a second run installs nothing. The only place packages get installed.
+# Why each package is there: see README.md, "Dependencies".
+set -eu
+PKGS=(
+	build-essential cmake pkg-config git       # toolchain
+	clang llvm libclang-rt-14-dev              # second compiler, libFuzzer runtime
+	liburing-dev                               # io_uring for hot-path sockets
+	libssl-dev openssl ca-certificates         # TLS (OpenSSL 3) and test certificates
+	libwebsockets-dev                          # tt-venue server, interop peer
+	libinih-dev                                # INI config parser
+	libsqlite3-dev                             # analytics store
+	libseccomp-dev bubblewrap                  # tt-sandbox isolation
+	libcmocka-dev                              # unit tests
+	libck-dev libboost-dev libcjson-dev        # benchmark baselines
+	iproute2 procps psmisc                     # network namespaces, ps/kill in tests
+)
+missing=()
+for p in "${PKGS[@]}"; do
+	[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = "install ok installed" ] || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "deps: all ${#PKGS[@]} packages present"
+	exit 0
+fi
+line="apt-get install -y --no-install-recommends ${missing[*]}"
+if [ "$(id -u)" != 0 ]; then
+	echo "deps: missing Debian packages; as root run:" >&2
+	echo "  apt-get update && $line" >&2
+	exit 1
+fi
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "deps: done"
