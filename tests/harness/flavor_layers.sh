@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# flavor_layers.sh CASE CC SRC_DIR TTFLAVOR_LIB — proves the compile-time and link-time
+# flavor layers (DESIGN §6). Each case first shows that the same build WITHOUT the prod
+# piece succeeds (so the test can fail), then that adding the prod piece is refused with
+# our message. Exit 0 = layer works.
+set -u
+case_=$1 CC=$2 SRC=$3 FLAVOR_LIB=$4
+FL=$SRC/harness/flavor
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+expect_fail() { # expect_fail MSG-REGEX CMD... : command must fail and print MSG
+	local re=$1; shift
+	if "$@" >"$tmp/out" 2>&1; then cat "$tmp/out" >&2; fail "succeeded but must be refused: $*"; fi
+	grep -qE "$re" "$tmp/out" || { cat "$tmp/out" >&2; fail "refused without our message /$re/"; }
+	echo "refused as expected: $(grep -E "$re" "$tmp/out" | head -n1)"
+}
+CFLAGS="-std=gnu11 -DTT_FLAVOR_TESTNET=1 -include $FL/tt_poison_testnet.h -I$FL"
+LDFLAGS="-Wl,--undefined=tt_flavor_marker $FL/flavor_testnet.ld"
+cat >"$tmp/main.c" <<'C'
+#include <stdio.h>
+const char *tt_flavor_name(void);
+int main(void) { puts(tt_flavor_name()); return 0; }
+C
+case $case_ in
+compile-poison)
+	cat >"$tmp/ok.c" <<'C'
+int tt_testnet_thing(void);
+int tt_testnet_thing(void) { return 1; }
+C
+	$CC $CFLAGS -c "$tmp/ok.c" -o "$tmp/ok.o" || fail "control compile failed"
+	cat >"$tmp/bad.c" <<'C'
+extern int tt_prod_credentials_load(const char *path);
+int use(void) { return tt_prod_credentials_load("x"); }
+C
+	expect_fail "poisoned .*tt_prod_credentials_load" $CC $CFLAGS -c "$tmp/bad.c" -o "$tmp/bad.o"
+	;;
+compile-prod-source)
+	expect_fail "ticktrade: prod-only source compiled outside the prod flavor" \
+		$CC $CFLAGS -I"$SRC/harness/prod" -c "$SRC/harness/prod/endpoints_prod.c" -o "$tmp/e.o"
+	expect_fail "ticktrade: prod-only header tt_prod.h included outside the prod flavor" \
+		$CC -std=gnu11 -DTT_FLAVOR_TESTNET=1 -I"$SRC/harness/prod" -I$FL -x c -c - -o "$tmp/h.o" <<<'#include "tt_prod.h"'
+	;;
+link-both)
+	$CC -std=gnu11 "$tmp/main.c" "$FLAVOR_LIB" $LDFLAGS -o "$tmp/ok" || fail "control link failed"
+	[ "$("$tmp/ok")" = testnet ] || fail "control binary does not report testnet"
+	# someone compiles the prod marker (with the prod define) and links it in
+	$CC -std=gnu11 -DTT_FLAVOR_PROD=1 -I$FL -c "$SRC/harness/prod/flavor_prod.c" -o "$tmp/prod.o" ||
+		fail "cannot build prod marker object"
+	ar rcs "$tmp/libttflavor_prod.a" "$tmp/prod.o"
+	# 1) both static flavor libraries, whole: duplicate strong tt_flavor_marker
+	expect_fail "multiple definition of .tt_flavor_marker|ticktrade: testnet binary links the prod flavor" \
+		$CC -std=gnu11 "$tmp/main.c" -Wl,--whole-archive "$FLAVOR_LIB" "$tmp/libttflavor_prod.a" \
+		-Wl,--no-whole-archive $LDFLAGS -o "$tmp/both"
+	# 2) prod flavor as a shared library: duplicates don't stop that; the linker-script ASSERT does
+	$CC -shared -fPIC -std=gnu11 -DTT_FLAVOR_PROD=1 -I$FL "$SRC/harness/prod/flavor_prod.c" \
+		-o "$tmp/libttflavor_prod.so" || fail "cannot build prod marker .so"
+	#    (--no-as-needed: forced in although nothing references it; Debian's default
+	#    --as-needed would otherwise drop an unreferenced library from the binary)
+	expect_fail "ticktrade: testnet binary links the prod flavor" \
+		$CC -std=gnu11 "$tmp/main.c" "$FLAVOR_LIB" -L"$tmp" -Wl,--no-as-needed -lttflavor_prod \
+		$LDFLAGS -o "$tmp/so"
+	# 3) a testnet program that references the prod marker through the shared library
+	cat >"$tmp/ref.c" <<'C'
+#include <stdio.h>
+extern const char tt_flavor_prod_marker[];
+int main(void) { puts(tt_flavor_prod_marker); return 0; }
+C
+	expect_fail "ticktrade: testnet binary links the prod flavor" \
+		$CC -std=gnu11 "$tmp/ref.c" "$FLAVOR_LIB" -L"$tmp" -lttflavor_prod $LDFLAGS -o "$tmp/ref"
+	;;
+scan-patched)
+	cat >"$tmp/victim.c" <<'C'
+#include <stdio.h>
+const char *tt_flavor_name(void);
+static const char placeholder[] = "PLACEHOLDER-HOSTNAME-0123456789";
+int main(void) { puts(placeholder); puts(tt_flavor_name()); return 0; }
+C
+	$CC -std=gnu11 "$tmp/victim.c" "$FLAVOR_LIB" $LDFLAGS -o "$tmp/victim" || fail "victim link failed"
+	"$FL/scan-binary.sh" "$tmp/victim" || fail "clean testnet binary rejected by the scan"
+	# patch the binary after link: same length, so the ELF stays valid
+	python3 - "$tmp/victim" <<'PY' || fail "patch failed"
+import sys
+p = sys.argv[1]; b = open(p, 'rb').read()
+old = b"PLACEHOLDER-HOSTNAME-0123456789"
+new = b"stream.binance.com".ljust(len(old), b"\0")
+assert b.count(old) == 1
+open(p, 'wb').write(b.replace(old, new))
+PY
+	expect_fail "production hostname 'stream.binance.com'" "$FL/scan-binary.sh" "$tmp/victim"
+	# a prod marker string patched in is caught too
+	cp "$tmp/victim" "$tmp/victim2"
+	python3 - "$tmp/victim2" <<'PY' || fail "patch failed"
+import sys
+p = sys.argv[1]; b = open(p, 'rb').read()
+old = b"ticktrade-flavor:testnet"
+new = b"ticktrade-flavor:prod".ljust(len(old), b"\0")
+open(p, 'wb').write(b.replace(old, new))
+PY
+	expect_fail "prod flavor marker string" "$FL/scan-binary.sh" "$tmp/victim2"
+	;;
+*) fail "unknown case $case_" ;;
+esac
+echo "PASS: $case_"
