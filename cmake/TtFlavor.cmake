@@ -5,15 +5,16 @@
 #             flavor_testnet.ld that ASSERTs the prod marker is undefined;
 #  - scan:    every executable is scanned right after its link (scan-binary.sh); test
 #             programs under tests/ skip the hostname part (they carry prod names on purpose).
-set(TT_FLAVOR_DIR ${CMAKE_SOURCE_DIR}/harness/flavor)
+get_filename_component(TT_FLAVOR_DIR ${CMAKE_CURRENT_LIST_DIR}/../harness/flavor ABSOLUTE)
 
-# Appends the scan to the link rule of executables in this directory scope (and the
+# Appends the scan to the link rule (a second command of the rule, run after the link) of executables in this directory scope (and the
 # directories added below it). tests/ calls it with --symbols-only.
 macro(tt_flavor_scan_links opt)
 	if(TT_FLAVOR STREQUAL "testnet")
 		foreach(lang C CXX)
 			set(CMAKE_${lang}_LINK_EXECUTABLE
-				"<CMAKE_${lang}_COMPILER> <FLAGS> <CMAKE_${lang}_LINK_FLAGS> <LINK_FLAGS> <OBJECTS> -o <TARGET> <LINK_LIBRARIES> && ${TT_FLAVOR_DIR}/scan-binary.sh ${opt} <TARGET>")
+				"<CMAKE_${lang}_COMPILER> <FLAGS> <CMAKE_${lang}_LINK_FLAGS> <LINK_FLAGS> <OBJECTS> -o <TARGET> <LINK_LIBRARIES>"
+				"${TT_FLAVOR_DIR}/scan-binary.sh --delete-bad ${opt} <TARGET>")
 		endforeach()
 	endif()
 endmacro()

@@ -10,9 +10,15 @@
 # The scan catches accidents; obfuscated names are the run-time guard's job.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-hosts=1
-[ "${1:-}" = "--symbols-only" ] && { hosts=0; shift; }
-bin=${1:?usage: scan-binary.sh [--symbols-only] BINARY}
+hosts=1 delete=0
+while [ $# -gt 1 ]; do
+	case $1 in
+	--symbols-only) hosts=0; shift ;;
+	--delete-bad) delete=1; shift ;; # link step: a refused binary must not stay "up to date"
+	*) break ;;
+	esac
+done
+bin=${1:?usage: scan-binary.sh [--symbols-only] [--delete-bad] BINARY}
 [ -f "$bin" ] || { echo "scan-binary: $bin: no such file" >&2; exit 2; }
 bad=0
 syms=$( { nm -a "$bin" 2>/dev/null; nm -D "$bin" 2>/dev/null; } | awk '{print $NF}' |
@@ -32,5 +38,9 @@ if [ $hosts = 1 ]; then
 		echo "scan-binary: $bin: production hostname '$h' in a testnet binary" >&2
 		bad=1
 	done
+fi
+if [ $bad = 1 ] && [ $delete = 1 ]; then
+	rm -f "$bin"
+	echo "scan-binary: $bin: removed; this build flavor is testnet" >&2
 fi
 exit $bad

@@ -99,6 +99,30 @@ open(p, 'wb').write(b.replace(old, new))
 PY
 	expect_fail "prod flavor marker string" "$FL/scan-binary.sh" "$tmp/victim2"
 	;;
+build-scan)
+	# The scan is part of every executable's link rule: a build whose product binary holds
+	# a production hostname fails. A throwaway project uses the real cmake modules.
+	mkdir -p "$tmp/proj"
+	cat >"$tmp/proj/CMakeLists.txt" <<CM
+cmake_minimum_required(VERSION 3.25)
+project(scanprobe C)
+set(TT_FLAVOR testnet)
+set(TT_SANITIZE "")
+list(APPEND CMAKE_MODULE_PATH $SRC/cmake)
+include(TtCommon)
+include(TtFlavor)
+add_executable(probe_clean clean.c)
+target_link_libraries(probe_clean PRIVATE $FLAVOR_LIB)
+add_executable(dirty dirty.c)
+target_link_libraries(dirty PRIVATE $FLAVOR_LIB)
+CM
+	printf '#include <stdio.h>\nint main(void) { puts("127.0.0.1"); return 0; }\n' >"$tmp/proj/clean.c"
+	printf '#include <stdio.h>\nint main(void) { puts("ws-api.binance.com"); return 0; }\n' >"$tmp/proj/dirty.c"
+	cmake -S "$tmp/proj" -B "$tmp/proj/b" -DCMAKE_C_COMPILER="$CC" >/dev/null || fail "probe configure"
+	cmake --build "$tmp/proj/b" --target probe_clean >/dev/null 2>&1 || fail "clean probe binary did not build"
+	expect_fail "production hostname 'ws-api.binance.com'" cmake --build "$tmp/proj/b" --target dirty
+	[ ! -e "$tmp/proj/b/dirty" ] || fail "refused binary was left behind"
+	;;
 *) fail "unknown case $case_" ;;
 esac
 echo "PASS: $case_"
