@@ -2,7 +2,7 @@
 JOBS ?= $(shell nproc)
 CTEST_ARGS ?=
 
-.PHONY: all demo test deps build build-asan test-asan bench-ring bench fuzz tsan clang clean format bench-build
+.PHONY: all demo test deps build build-asan test-asan bench-ring bench fuzz fuzz-build fuzz-ci tsan clang clean format bench-build
 
 all: build
 
@@ -43,6 +43,17 @@ bench-build: deps
 
 bench-ring: bench-build
 	./build/bench/bench/tt-bench ring --out bench/results
+
+# libFuzzer targets (clang): `make test` runs them ~60 s in all, `make fuzz` 10 minutes.
+fuzz-build: deps
+	@[ -f build/fuzz/CMakeCache.txt ] || cmake --preset fuzz >/dev/null
+	cmake --build --preset fuzz -j$(JOBS) --target fuzz_all
+
+fuzz-ci: fuzz-build
+	scripts/run-fuzz.sh 60
+
+fuzz: fuzz-build
+	scripts/run-fuzz.sh $${FUZZ_SECONDS:-600}
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
