@@ -28,9 +28,10 @@
  *   |   [dead pid] -- tt_ring_attach (CAS dead -> pid) --> [pid: held]
  *   +--> tt_ring_attach while a live pid holds it: -EBUSY, nothing changes
  *
- * Peer states seen by waiters (ring_peer_state): ABSENT (pid 0 and never heartbeat: not
- * attached yet, keep waiting), ALIVE, DEAD (pid gone, heartbeat stale, or detached:
- * pid 0 with a heartbeat). DEAD is reported only once nothing is left to deliver.
+ * Peer states seen by waiters (ring_peer_state): ABSENT (pid 0 and never a heartbeat:
+ * not attached yet, keep waiting), ALIVE (live pid, heartbeat fresh or not yet stored),
+ * DEAD (pid gone, heartbeat stale, or detached: pid 0 with a heartbeat). DEAD is
+ * reported only once nothing is left to deliver.
  */
 #include "tt_ring.h"
 
@@ -244,20 +245,31 @@ static bool ring_pid_alive(int32_t pid)
 	return pid > 0 && (kill((pid_t)pid, 0) == 0 || errno != ESRCH);
 }
 
-/* Claims the role word for this process: CAS from 0 or from a dead holder's pid. */
-static int ring_claim(_Atomic int32_t *word, const char *name, const char *role)
+/* Claims the role word for this process: CAS from 0 or from a dead holder's pid, and
+ * beats the role's heartbeat so no waiter on the other side ever sees a transient "dead"
+ * (see ring_peer_state):
+ *   - never attached (heartbeat 0): CAS first; in between, "live pid, heartbeat 0" reads
+ *     as a peer still attaching, i.e. alive.
+ *   - otherwise beat first: in between, "dead pid or 0, fresh beat" reads as dead, which
+ *     is what it read before we came. */
+static int ring_claim(_Atomic int32_t *word, _Atomic uint64_t *hb, const char *name,
+		      const char *role)
 {
 	int32_t me = (int32_t)getpid();
-	int32_t cur = tt_load_acquire(word);	/* pairs with the CAS/release below (any peer) */
+	int32_t cur = tt_load_acquire(word);	/* pairs with the CAS below (any peer) */
 
 	for (;;) {
 		if (cur != 0 && ring_pid_alive(cur))
 			return tt_err_set(-EBUSY, "ring \"%s\": %s role is held by live pid %" PRId32,
 					  name, role, cur);
+		if (tt_load_relaxed(hb) != 0)
+			tt_store_relaxed(hb, ring_now_ns());
 		/* Pairs with the CAS here and the clearing CAS in tt_ring_detach of the
 		 * previous holder: we see the index it released before giving up the role. */
-		if (tt_cas_acq_rel(word, &cur, me))
+		if (tt_cas_acq_rel(word, &cur, me)) {
+			tt_store_relaxed(hb, ring_now_ns());
 			return 0;
+		}
 		/* Lost a race: cur now holds the winner's pid (or 0); look again. */
 	}
 }
@@ -311,8 +323,10 @@ __tt_cold int tt_ring_attach(struct tt_ring *r, const char *name, enum tt_ring_r
 	rc = ring_validate(h, len, name, expect);
 	if (rc)
 		goto out_unmap;
-	rc = ring_claim(role == TT_RING_PRODUCER ? &h->producer_pid : &h->consumer_pid, name,
-			role == TT_RING_PRODUCER ? "producer" : "consumer");
+	if (role == TT_RING_PRODUCER)
+		rc = ring_claim(&h->producer_pid, &h->producer_hb_ns, name, "producer");
+	else
+		rc = ring_claim(&h->consumer_pid, &h->consumer_hb_ns, name, "consumer");
 	if (rc)
 		goto out_unmap;
 	close(fd);
@@ -407,6 +421,8 @@ static enum ring_peer ring_peer_state(const struct tt_ring *r)
 		return hb == 0 ? RING_PEER_ABSENT : RING_PEER_DEAD;
 	if (!ring_pid_alive(pid))
 		return RING_PEER_DEAD;
+	if (hb == 0)
+		return RING_PEER_ALIVE; /* claimed, first beat not stored yet (ring_claim) */
 	now = ring_now_ns();
 	if (now > hb && now - hb > r->stale_ns)
 		return RING_PEER_DEAD;
