@@ -948,13 +948,14 @@ static void parse_opts(int argc, char **argv, struct opts *op)
 		op->tput_n = 20000;
 		op->pace_ns = 1000;
 	} else if (op->quick) {
-		op->rtt_n = 20000;
+		op->rtt_n = 50000;
 		op->oneway_n = 20000;
-		op->tput_n = 500000;
+		op->tput_n = 1000000;
 	} else {
-		op->rtt_n = 200000;
-		op->oneway_n = 200000;
-		op->tput_n = 5000000;
+		/* About 30 s when the two CPUs are idle. */
+		op->rtt_n = 1000000;
+		op->oneway_n = 500000;
+		op->tput_n = 20000000;
 	}
 	if (rtt_n)
 		op->rtt_n = rtt_n;
