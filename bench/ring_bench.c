@@ -614,7 +614,7 @@ static int run_one(const struct opts *op, const struct impl *im, enum test_kind 
 	r.pace_ticks = (uint64_t)((double)op->pace_ns * tsc_ghz);
 	r.cpu_a = op->cpu_a;
 	r.cpu_b = op->cpu_b;
-	r.yield = op->cpu_b < 0;
+	r.yield = op->cpu_b < 0 || op->cpu_a == op->cpu_b;
 	r.deadline_ns = tt_bench_now_ns() + (op->quick || op->smoke ? 20 : 60) * 1000000000ull;
 	r.ctl = shared.ctl;
 	r.samples = shared.samples;

@@ -31,7 +31,11 @@ extern "C" {
 #define BR_BATCH 32u	/* messages per publish in the batch runs */
 #define BR_NAME_MAX 64
 
-#define BR_NOINLINE __attribute__((noinline, noclone))
+#if defined(__clang__)
+#define BR_NOINLINE __attribute__((noinline))
+#else
+#define BR_NOINLINE __attribute__((noinline, noclone))	/* noclone: no IPA-CP copies */
+#endif
 
 /* The two payloads. msg64 is one cache line, as the project's ring messages are. */
 struct br_msg8 {
