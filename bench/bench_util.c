@@ -48,6 +48,7 @@ void tt_bench_machine_get(struct tt_bench_machine *m)
 	cpu_set_t set;
 	time_t now = time(NULL);
 	struct tm tm;
+	FILE *f;
 
 	memset(m, 0, sizeof(*m));
 	if (gethostname(m->host, sizeof(m->host) - 1) < 0)
@@ -72,6 +73,12 @@ void tt_bench_machine_get(struct tt_bench_machine *m)
 	m->nproc = sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set)
 								 : (int)sysconf(_SC_NPROCESSORS_ONLN);
 	m->tsc_ghz = 1.0;
+	f = fopen("/proc/loadavg", "r");
+	if (f) {
+		if (fgets(m->loadavg, sizeof(m->loadavg), f))
+			m->loadavg[strcspn(m->loadavg, "\n")] = '\0';
+		fclose(f);
+	}
 }
 
 double tt_bench_tsc_calibrate(unsigned ms)
@@ -173,8 +180,10 @@ void tt_bench_json_machine(FILE *f, const struct tt_bench_machine *m)
 	tt_bench_json_str(f, m->kernel);
 	fputs(", \"compiler\": ", f);
 	tt_bench_json_str(f, m->compiler);
-	fprintf(f, ", \"constant_tsc\": %s, \"tsc_ghz\": %.6f}",
+	fprintf(f, ", \"constant_tsc\": %s, \"tsc_ghz\": %.6f, \"loadavg\": ",
 		m->constant_tsc ? "true" : "false", m->tsc_ghz);
+	tt_bench_json_str(f, m->loadavg);
+	fputc('}', f);
 }
 
 int tt_bench_mkdir_p(const char *dir)

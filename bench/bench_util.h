@@ -49,6 +49,7 @@ struct tt_bench_machine {
 	int nproc;		/* CPUs this process may run on */
 	bool constant_tsc;	/* cpuinfo flags constant_tsc and nonstop_tsc */
 	double tsc_ghz;		/* calibrated TSC ticks per ns */
+	char loadavg[64];	/* /proc/loadavg at start: how busy the machine was */
 };
 
 /* Fills m (does not calibrate the TSC: see tt_bench_tsc_calibrate). */

@@ -973,7 +973,7 @@ static void print_header(const struct opts *op, const struct tt_bench_machine *m
 	printf("tt-bench ring — ticktrade SPSC ring vs ck_ring, boost::lockfree::spsc_queue, naive\n");
 	printf("machine : %s, %d CPUs, %s, host %s\n", m->cpu, m->nproc, m->kernel, m->host);
 	printf("compiler: %s; build: %s\n", m->compiler, TT_BENCH_BUILD);
-	printf("date    : %s\n", m->date);
+	printf("date    : %s; load average at start: %s\n", m->date, m->loadavg);
 	if (op->cpu_b >= 0)
 		printf("cores   : side A (producer / rtt initiator) on CPU %d, side B on CPU %d\n",
 		       op->cpu_a, op->cpu_b);
