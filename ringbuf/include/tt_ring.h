@@ -57,6 +57,10 @@
 #define TT_RING_MAGIC 0x54544b52494e4731ull	/* "TTKRING1" */
 #define TT_RING_LAYOUT_VERSION 1u
 #define TT_RING_NAME_MAX 64
+/* Largest slot area (capacity * slot_size) tt_ring_params_check accepts: 1 GiB. */
+#define TT_RING_BYTES_MAX (1ull << 30)
+/* Default heartbeat age after which a peer counts as dead. */
+#define TT_RING_STALE_NS_DEFAULT 2000000000ull
 
 enum tt_ring_mode { TT_RING_LOSSLESS = 0, TT_RING_LOSSY = 1 };
 enum tt_ring_role { TT_RING_PRODUCER = 0, TT_RING_CONSUMER = 1 };
@@ -70,11 +74,13 @@ struct tt_ring_params {
 };
 
 /* Shared header. One writer per cache line: line 0 immutable after create, line 1 the
- * producer's, line 2 the consumer's, lines 3/4 the wake words (written by the waiter,
- * cleared by the waiter, read by the waker). */
+ * producer's, line 2 the consumer's, lines 3/4 the wake words (set to 1 by the waiter
+ * before it sleeps; cleared by the waiter when its wait ends, or by the waker, which
+ * swaps it to 0 before FUTEX_WAKE so a wake that comes before the sleep is not lost:
+ * FUTEX_WAIT then finds 0 instead of the expected 1 and returns at once). */
 struct tt_ring_hdr {
 	/* line 0: identity, written once by tt_ring_create */
-	uint64_t magic;			/* TT_RING_MAGIC, stored last (release) at create */
+	_Atomic uint64_t magic;		/* TT_RING_MAGIC, stored last (release) at create */
 	uint32_t layout_version;	/* TT_RING_LAYOUT_VERSION */
 	uint32_t slot_size;
 	uint32_t capacity;
@@ -224,11 +230,14 @@ static inline void tt_ring_publish(struct tt_ring *r)
 }
 
 /* Copies len bytes (≤ slot_size) into a new slot, commits and publishes.
- * 0, or -EAGAIN when full (lossy: the drop is counted). */
+ * 0, -EAGAIN when full (lossy: the drop is counted), -EINVAL when len > slot_size. */
 static inline int tt_ring_push(struct tt_ring *r, const void *msg, size_t len)
 {
-	void *slot = tt_ring_reserve(r);
+	void *slot;
 
+	if (tt_unlikely(len > r->slot_size))
+		return -EINVAL;
+	slot = tt_ring_reserve(r);
 	if (tt_unlikely(!slot))
 		return -EAGAIN;
 	__builtin_memcpy(slot, msg, len);

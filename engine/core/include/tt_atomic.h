@@ -19,5 +19,12 @@
 /* Dekker-style sleeper handshakes (futex wake words) need a full fence on both sides. */
 #define tt_fence_seq_cst() atomic_thread_fence(memory_order_seq_cst)
 #define tt_fetch_add_relaxed(p, v) atomic_fetch_add_explicit((p), (v), memory_order_relaxed)
+/* Ownership claims (a pid word taken over by compare-and-swap): acq_rel on success so the
+ * new owner sees everything the previous one released, acquire on failure. */
+#define tt_cas_acq_rel(p, expected, desired)                                                 \
+	atomic_compare_exchange_strong_explicit((p), (expected), (desired),                  \
+						memory_order_acq_rel, memory_order_acquire)
+/* Take-and-clear of a flag whose value matters, not what it publishes (wake words). */
+#define tt_exchange_relaxed(p, v) atomic_exchange_explicit((p), (v), memory_order_relaxed)
 
 #endif /* TT_ATOMIC_H */
