@@ -48,6 +48,8 @@ struct tt_msg_hdr {
 };
 _Static_assert(sizeof(struct tt_msg_hdr) == 24, "tt_msg_hdr layout");
 
+/* BOOK_TOP and TRADE: h.flags = ticks from t_rx to tt-md's publish (saturating), the
+ * "md published" stage stamp. */
 struct tt_msg_book_top {
 	struct tt_msg_hdr h;
 	tt_px_t bid_px;
