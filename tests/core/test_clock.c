@@ -35,7 +35,7 @@ static int64_t mono_ns(void)
 
 static void sleep_ns(long ns)
 {
-	struct timespec ts = { ns / 1000000000, ns % 1000000000 };
+	struct timespec ts = {ns / 1000000000, ns % 1000000000};
 
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
@@ -148,7 +148,7 @@ static void test_forked_process_sees_identical_calibration(void **state)
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		/* forget the inherited calibration: only the file may provide it */
-		tt__clock = (struct tt__clock){ .mult = 1, .inv_mult = 1 };
+		tt__clock = (struct tt__clock){.mult = 1, .inv_mult = 1};
 		if (tt_clock_init(shm_name, false) != 0)
 			_exit(2);
 		for (int i = 0; i < 3; i++)
@@ -191,7 +191,7 @@ static void test_attach_to_short_file_fails_and_leaves_clock_unchanged(void **st
 
 static void test_attach_to_damaged_files_fails_clearly(void **state)
 {
-	unsigned char good[256], bad[256], zero[256] = { 0 };
+	unsigned char good[256], bad[256], zero[256] = {0};
 
 	assert_int_equal(tt_clock_init(shm_name, true), 0);
 	assert_int_equal(read_file(shm_path, good, sizeof(good)), sizeof(good));
@@ -263,7 +263,7 @@ static void test_forced_fallback_uses_monotonic_ns_and_is_shared(void **state)
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		tt_log_set_level(TT_LOG_OFF);
-		tt__clock = (struct tt__clock){ .is_tsc = 1, .mult = 7, .inv_mult = 7 };
+		tt__clock = (struct tt__clock){.is_tsc = 1, .mult = 7, .inv_mult = 7};
 		if (tt_clock_init(shm_name, false) != 0)
 			_exit(2);
 		_exit(tt_clock_is_tsc() ? 3 : 0);
@@ -285,14 +285,14 @@ static void test_unlink_removes_the_file(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_local_calibration_tracks_clock_monotonic),
-		cmocka_unit_test(test_forked_process_sees_identical_calibration),
-		cmocka_unit_test(test_attach_to_missing_file_fails_with_enoent),
-		cmocka_unit_test(test_attach_to_short_file_fails_and_leaves_clock_unchanged),
-		cmocka_unit_test(test_attach_to_damaged_files_fails_clearly),
-		cmocka_unit_test(test_bad_shm_names_are_refused),
-		cmocka_unit_test(test_forced_fallback_uses_monotonic_ns_and_is_shared),
-		cmocka_unit_test(test_unlink_removes_the_file),
+	    cmocka_unit_test(test_local_calibration_tracks_clock_monotonic),
+	    cmocka_unit_test(test_forked_process_sees_identical_calibration),
+	    cmocka_unit_test(test_attach_to_missing_file_fails_with_enoent),
+	    cmocka_unit_test(test_attach_to_short_file_fails_and_leaves_clock_unchanged),
+	    cmocka_unit_test(test_attach_to_damaged_files_fails_clearly),
+	    cmocka_unit_test(test_bad_shm_names_are_refused),
+	    cmocka_unit_test(test_forced_fallback_uses_monotonic_ns_and_is_shared),
+	    cmocka_unit_test(test_unlink_removes_the_file),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -27,8 +27,7 @@
 static char out[8 * TT_LOG_LINE_MAX];
 
 /* Format with a fixed time; returns the line NUL-terminated in `out`. */
-static const char *fmt(enum tt_log_level lv, const char *ev, const struct tt_log_field *f,
-		       size_t n)
+static const char *fmt(enum tt_log_level lv, const char *ev, const struct tt_log_field *f, size_t n)
 {
 	size_t len = tt_log_format(out, lv, ev, f, n, TS_NS);
 
@@ -71,7 +70,7 @@ static int setup(void **state)
 
 static void test_line_has_header_fields_in_order(void **state)
 {
-	const struct tt_log_field f[] = { TT_LS("ring", "md.strat"), TT_LI("n", 7) };
+	const struct tt_log_field f[] = {TT_LS("ring", "md.strat"), TT_LI("n", 7)};
 
 	assert_string_equal(fmt(TT_LOG_WARN, "ring_full", f, 2),
 			    expect("warn", "ring_full", ",\"ring\":\"md.strat\",\"n\":7"));
@@ -92,12 +91,13 @@ static void test_real_timestamp_matches_the_iso_pattern(void **state)
 	tt_log(TT_LOG_INFO, "started", TT_LU("v", 1));
 	tt_log_set_fd(2);
 	drain(p[0], buf, sizeof(buf));
-	assert_int_equal(regcomp(&re,
-				 "^\\{\"ts\":\"20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:"
-				 "[0-6][0-9]\\.[0-9]{9}Z\",\"level\":\"info\",\"proc\":\"tt-test\","
-				 "\"pid\":[0-9]+,\"event\":\"started\",\"v\":1\\}\n$",
-				 REG_EXTENDED),
-			 0);
+	assert_int_equal(
+	    regcomp(&re,
+		    "^\\{\"ts\":\"20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:"
+		    "[0-6][0-9]\\.[0-9]{9}Z\",\"level\":\"info\",\"proc\":\"tt-test\","
+		    "\"pid\":[0-9]+,\"event\":\"started\",\"v\":1\\}\n$",
+		    REG_EXTENDED),
+	    0);
 	assert_int_equal(regexec(&re, buf, 0, NULL, 0), 0);
 	regfree(&re);
 	close(p[0]);
@@ -111,20 +111,20 @@ static void test_strings_escape_quotes_controls_and_bad_utf8(void **state)
 	static const char s[] = "a\"b\\c\n\r\t\b\f\x01\x1f\x7f"
 				"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"
 				"\xff|\xe2\x82|\xc0\x80|\xed\xa0\x80";
-	const struct tt_log_field f[] = { TT_LSN("s", s, sizeof(s) - 1) };
+	const struct tt_log_field f[] = {TT_LSN("s", s, sizeof(s) - 1)};
 
 	assert_string_equal(
-		fmt(TT_LOG_INFO, "e", f, 1),
-		expect("info", "e",
-		       ",\"s\":\"a\\\"b\\\\c\\n\\r\\t\\b\\f\\u0001\\u001f\\u007f"
-		       "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"
-		       "\\u00ff|\\u00e2\\u0082|\\u00c0\\u0080|\\u00ed\\u00a0\\u0080\""));
+	    fmt(TT_LOG_INFO, "e", f, 1),
+	    expect("info", "e",
+		   ",\"s\":\"a\\\"b\\\\c\\n\\r\\t\\b\\f\\u0001\\u001f\\u007f"
+		   "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"
+		   "\\u00ff|\\u00e2\\u0082|\\u00c0\\u0080|\\u00ed\\u00a0\\u0080\""));
 }
 
 static void test_strn_keeps_embedded_nul_and_null_prints_null(void **state)
 {
-	const struct tt_log_field f[] = { TT_LSN("b", "x\0y", 3), TT_LS("n", NULL),
-					  TT_LSN("m", NULL, 4) };
+	const struct tt_log_field f[] = {TT_LSN("b", "x\0y", 3), TT_LS("n", NULL),
+					 TT_LSN("m", NULL, 4)};
 
 	assert_string_equal(fmt(TT_LOG_INFO, "e", f, 3),
 			    expect("info", "e", ",\"b\":\"x\\u0000y\",\"n\":null,\"m\":null"));
@@ -132,12 +132,11 @@ static void test_strn_keeps_embedded_nul_and_null_prints_null(void **state)
 
 static void test_numbers_bools_and_fixed_point_print_exactly(void **state)
 {
-	const struct tt_log_field f[] = {
-		TT_LI("min", INT64_MIN),   TT_LI("max", INT64_MAX), TT_LU("u", UINT64_MAX),
-		TT_LB("t", 5),		   TT_LB("f", 0),	    TT_LX("px", 10050, 2),
-		TT_LX("neg", -5, 2),	   TT_LX("zero", 0, 3),	    TT_LX("int", -42, 0),
-		TT_LX("big", INT64_MIN, 8)
-	};
+	const struct tt_log_field f[] = {TT_LI("min", INT64_MIN), TT_LI("max", INT64_MAX),
+					 TT_LU("u", UINT64_MAX),  TT_LB("t", 5),
+					 TT_LB("f", 0),		  TT_LX("px", 10050, 2),
+					 TT_LX("neg", -5, 2),	  TT_LX("zero", 0, 3),
+					 TT_LX("int", -42, 0),	  TT_LX("big", INT64_MIN, 8)};
 
 	assert_string_equal(fmt(TT_LOG_INFO, "n", f, TT_ARRAY_LEN(f)),
 			    expect("info", "n",
@@ -192,7 +191,7 @@ static void test_oversized_fields_are_dropped_whole_and_line_stays_valid(void **
 	size_t len;
 
 	memset(big, '"', sizeof(big) - 1); /* every byte doubles when escaped */
-	const struct tt_log_field f[] = { TT_LI("a", 1), TT_LS("big", big), TT_LI("b", 2) };
+	const struct tt_log_field f[] = {TT_LI("a", 1), TT_LS("big", big), TT_LI("b", 2)};
 
 	line = fmt(TT_LOG_INFO, "t", f, 3);
 	len = strlen(line);
@@ -205,11 +204,11 @@ static void test_oversized_fields_are_dropped_whole_and_line_stays_valid(void **
 
 	memset(big, 'x', room);
 	big[room] = '\0';
-	line = fmt(TT_LOG_INFO, "t", (const struct tt_log_field[]){ TT_LS("s", big) }, 1);
+	line = fmt(TT_LOG_INFO, "t", (const struct tt_log_field[]){TT_LS("s", big)}, 1);
 	assert_null(strstr(line, "truncated"));
 	big[room] = 'x';
 	big[room + 1] = '\0';
-	line = fmt(TT_LOG_INFO, "t", (const struct tt_log_field[]){ TT_LS("s", big) }, 1);
+	line = fmt(TT_LOG_INFO, "t", (const struct tt_log_field[]){TT_LS("s", big)}, 1);
 	assert_non_null(strstr(line, "\"truncated\":true}\n"));
 }
 
@@ -296,15 +295,15 @@ static void test_concurrent_threads_write_whole_lines(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_line_has_header_fields_in_order),
-		cmocka_unit_test(test_real_timestamp_matches_the_iso_pattern),
-		cmocka_unit_test(test_strings_escape_quotes_controls_and_bad_utf8),
-		cmocka_unit_test(test_strn_keeps_embedded_nul_and_null_prints_null),
-		cmocka_unit_test(test_numbers_bools_and_fixed_point_print_exactly),
-		cmocka_unit_test(test_level_below_threshold_writes_nothing_and_builds_nothing),
-		cmocka_unit_test(test_oversized_fields_are_dropped_whole_and_line_stays_valid),
-		cmocka_unit_test(test_err_trail_is_logged_as_one_event),
-		cmocka_unit_test(test_concurrent_threads_write_whole_lines),
+	    cmocka_unit_test(test_line_has_header_fields_in_order),
+	    cmocka_unit_test(test_real_timestamp_matches_the_iso_pattern),
+	    cmocka_unit_test(test_strings_escape_quotes_controls_and_bad_utf8),
+	    cmocka_unit_test(test_strn_keeps_embedded_nul_and_null_prints_null),
+	    cmocka_unit_test(test_numbers_bools_and_fixed_point_print_exactly),
+	    cmocka_unit_test(test_level_below_threshold_writes_nothing_and_builds_nothing),
+	    cmocka_unit_test(test_oversized_fields_are_dropped_whole_and_line_stays_valid),
+	    cmocka_unit_test(test_err_trail_is_logged_as_one_event),
+	    cmocka_unit_test(test_concurrent_threads_write_whole_lines),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

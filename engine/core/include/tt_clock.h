@@ -37,13 +37,13 @@
 
 /* Internal: the conversion, read on every call, written only by the init calls. */
 struct tt__clock {
-	uint64_t base_tsc;	/* tick of the anchor sample */
-	int64_t base_ns;	/* CLOCK_MONOTONIC ns of the anchor sample */
-	uint64_t mult;		/* ns per tick, << shift */
-	uint32_t shift;		/* see mult */
-	uint32_t is_tsc;	/* 1: ticks are TSC; 0: ticks are monotonic ns */
-	uint64_t inv_mult;	/* ticks per ns, << inv_shift (ns → ticks) */
-	uint32_t inv_shift;	/* see inv_mult */
+	uint64_t base_tsc;  /* tick of the anchor sample */
+	int64_t base_ns;    /* CLOCK_MONOTONIC ns of the anchor sample */
+	uint64_t mult;	    /* ns per tick, << shift */
+	uint32_t shift;	    /* see mult */
+	uint32_t is_tsc;    /* 1: ticks are TSC; 0: ticks are monotonic ns */
+	uint64_t inv_mult;  /* ticks per ns, << inv_shift (ns → ticks) */
+	uint32_t inv_shift; /* see inv_mult */
 	uint32_t pad;
 };
 extern struct tt__clock tt__clock;

@@ -37,14 +37,14 @@
 
 #include "tt_compiler.h"
 
-#define TT_CFG_LINE_MAX 200	   /* libinih's line buffer, newline and NUL included */
-#define TT_CFG_NAME_MAX 32	   /* names, symbols, shm names, NUL included */
-#define TT_CFG_HOST_MAX 128	   /* host names, NUL included */
-#define TT_CFG_PATH_MAX 192	   /* paths and URL paths, NUL included */
-#define TT_CFG_RINGS_MAX 16
+#define TT_CFG_LINE_MAX	       200 /* libinih's line buffer, newline and NUL included */
+#define TT_CFG_NAME_MAX	       32  /* names, symbols, shm names, NUL included */
+#define TT_CFG_HOST_MAX	       128 /* host names, NUL included */
+#define TT_CFG_PATH_MAX	       192 /* paths and URL paths, NUL included */
+#define TT_CFG_RINGS_MAX       16
 #define TT_CFG_INSTRUMENTS_MAX 64
-#define TT_CFG_CORES_MAX 16
-#define TT_CFG_SCALE_MAX 18	   /* decimal places of a fixed-point value */
+#define TT_CFG_CORES_MAX       16
+#define TT_CFG_SCALE_MAX       18 /* decimal places of a fixed-point value */
 
 /* Same values as tt_ring.h's enum tt_ring_mode / enum tt_ring_wait. */
 enum tt_cfg_ring_mode { TT_CFG_RING_LOSSLESS = 0, TT_CFG_RING_LOSSY = 1 };
@@ -53,17 +53,17 @@ enum tt_cfg_venue { TT_CFG_VENUE_BINANCE = 0, TT_CFG_VENUE_KALSHI = 1 };
 
 /* A CPU list: "2" or "2,3". n == 0: not set (no pinning). */
 struct tt_cfg_cores {
-	uint32_t n;			/* entries used */
-	uint16_t id[TT_CFG_CORES_MAX];	/* CPU ids, in file order, distinct */
+	uint32_t n;		       /* entries used */
+	uint16_t id[TT_CFG_CORES_MAX]; /* CPU ids, in file order, distinct */
 };
 
 /* scheme://host:port/path, or host:port (scheme and path empty). */
 struct tt_cfg_url {
-	char scheme[8];			/* "wss", "ws", "https", "http"; "" for host:port */
-	char host[TT_CFG_HOST_MAX];	/* name or IP literal; IPv6 without brackets */
-	uint16_t port;			/* explicit, or the scheme's default (443 / 80) */
-	bool tls;			/* scheme is wss or https */
-	char path[TT_CFG_PATH_MAX];	/* "/..." with any query; "/" when absent */
+	char scheme[8];		    /* "wss", "ws", "https", "http"; "" for host:port */
+	char host[TT_CFG_HOST_MAX]; /* name or IP literal; IPv6 without brackets */
+	uint16_t port;		    /* explicit, or the scheme's default (443 / 80) */
+	bool tls;		    /* scheme is wss or https */
+	char path[TT_CFG_PATH_MAX]; /* "/..." with any query; "/" when absent */
 };
 
 struct tt_cfg_engine {
@@ -75,52 +75,52 @@ struct tt_cfg_engine {
 };
 
 struct tt_cfg_ring {
-	char name[TT_CFG_NAME_MAX];	/* edge name from the section, e.g. "md.strat" */
-	uint32_t slot_size;		/* bytes per slot, power of two, 64..65536 */
-	uint32_t capacity;		/* slots, power of two, 2..2^24 */
-	uint32_t mode;			/* enum tt_cfg_ring_mode */
-	uint32_t wait;			/* enum tt_cfg_wait; default futex */
-	char shm[TT_CFG_NAME_MAX];	/* shared-memory name of the ring */
+	char name[TT_CFG_NAME_MAX]; /* edge name from the section, e.g. "md.strat" */
+	uint32_t slot_size;	    /* bytes per slot, power of two, 64..65536 */
+	uint32_t capacity;	    /* slots, power of two, 2..2^24 */
+	uint32_t mode;		    /* enum tt_cfg_ring_mode */
+	uint32_t wait;		    /* enum tt_cfg_wait; default futex */
+	char shm[TT_CFG_NAME_MAX];  /* shared-memory name of the ring */
 };
 
 struct tt_cfg_instrument {
-	char symbol[TT_CFG_NAME_MAX];	/* venue symbol from the section, e.g. "BTCUSDT" */
-	uint32_t id;			/* small integer id on the rings, unique */
-	uint32_t venue;			/* enum tt_cfg_venue */
-	uint32_t price_scale;		/* decimal places of prices, 0..18 */
-	uint32_t qty_scale;		/* decimal places of quantities, 0..18 */
-	int64_t tick_size;		/* price increment, at price_scale, > 0 */
-	int64_t step_size;		/* quantity increment, at qty_scale, > 0 */
-	int64_t min_qty;		/* at qty_scale */
-	int64_t max_qty;		/* at qty_scale, >= min_qty */
-	int64_t min_notional;		/* price * qty floor, at price_scale; default 0 */
+	char symbol[TT_CFG_NAME_MAX]; /* venue symbol from the section, e.g. "BTCUSDT" */
+	uint32_t id;		      /* small integer id on the rings, unique */
+	uint32_t venue;		      /* enum tt_cfg_venue */
+	uint32_t price_scale;	      /* decimal places of prices, 0..18 */
+	uint32_t qty_scale;	      /* decimal places of quantities, 0..18 */
+	int64_t tick_size;	      /* price increment, at price_scale, > 0 */
+	int64_t step_size;	      /* quantity increment, at qty_scale, > 0 */
+	int64_t min_qty;	      /* at qty_scale */
+	int64_t max_qty;	      /* at qty_scale, >= min_qty */
+	int64_t min_notional;	      /* price * qty floor, at price_scale; default 0 */
 };
 
 struct tt_cfg_binance {
-	bool present;			/* the [venue.binance] section was given */
-	struct tt_cfg_url ws_url;	/* market streams (wss/ws) */
-	struct tt_cfg_url rest_url;	/* REST API (https/http) */
-	struct tt_cfg_url oe_url;	/* WebSocket API for order entry (wss/ws) */
-	char ca_file[TT_CFG_PATH_MAX];	/* CA bundle to verify the venue; "" = system */
-	int64_t connect_timeout_ns;	/* default 5s */
-	char sni[TT_CFG_HOST_MAX];	/* TLS server name; "" = the URL's host */
+	bool present;		       /* the [venue.binance] section was given */
+	struct tt_cfg_url ws_url;      /* market streams (wss/ws) */
+	struct tt_cfg_url rest_url;    /* REST API (https/http) */
+	struct tt_cfg_url oe_url;      /* WebSocket API for order entry (wss/ws) */
+	char ca_file[TT_CFG_PATH_MAX]; /* CA bundle to verify the venue; "" = system */
+	int64_t connect_timeout_ns;    /* default 5s */
+	char sni[TT_CFG_HOST_MAX];     /* TLS server name; "" = the URL's host */
 };
 
 struct tt_cfg_md {
-	struct tt_cfg_cores core;	/* CPUs tt-md may run on; empty = no pinning */
-	int64_t stale_after_ns;		/* book is stale after this silence; default 5s */
-	uint32_t book_depth;		/* levels kept per side, 1..5000; default 20 */
-	bool busy_poll;			/* spin on the completion queue; default false */
+	struct tt_cfg_cores core; /* CPUs tt-md may run on; empty = no pinning */
+	int64_t stale_after_ns;	  /* book is stale after this silence; default 5s */
+	uint32_t book_depth;	  /* levels kept per side, 1..5000; default 20 */
+	bool busy_poll;		  /* spin on the completion queue; default false */
 };
 
 struct tt_config {
-	char path[TT_CFG_PATH_MAX];	/* file it was loaded from (or the name given) */
-	struct tt_cfg_engine engine;	/* [engine], required */
-	struct tt_cfg_binance binance;	/* [venue.binance], optional */
-	struct tt_cfg_md md;		/* [md], optional (defaults) */
-	uint32_t n_rings;		/* rings[0..n_rings) in file order */
+	char path[TT_CFG_PATH_MAX];    /* file it was loaded from (or the name given) */
+	struct tt_cfg_engine engine;   /* [engine], required */
+	struct tt_cfg_binance binance; /* [venue.binance], optional */
+	struct tt_cfg_md md;	       /* [md], optional (defaults) */
+	uint32_t n_rings;	       /* rings[0..n_rings) in file order */
 	struct tt_cfg_ring rings[TT_CFG_RINGS_MAX];
-	uint32_t n_instruments;		/* instruments[0..n_instruments) in file order */
+	uint32_t n_instruments; /* instruments[0..n_instruments) in file order */
 	struct tt_cfg_instrument instruments[TT_CFG_INSTRUMENTS_MAX];
 };
 
@@ -132,8 +132,8 @@ struct tt_config {
 int tt_config_load(struct tt_config *cfg, const char *path) __tt_cold TT_WUR;
 
 /* Same, from `len` bytes of text in memory; `name` stands for FILE in messages. */
-int tt_config_load_mem(struct tt_config *cfg, const char *name, const char *text, size_t len)
-	__tt_cold TT_WUR;
+int tt_config_load_mem(struct tt_config *cfg, const char *name, const char *text,
+		       size_t len) __tt_cold TT_WUR;
 
 /* Lookups; NULL when absent. The pointers stay valid as long as *cfg. */
 const struct tt_cfg_ring *tt_config_ring(const struct tt_config *cfg, const char *name);

@@ -48,27 +48,27 @@ enum tt_log_ftype {
 
 /* One typed field. Build with the TT_L* macros, never by hand. */
 struct tt_log_field {
-	const char *key;	/* JSON key, a stable snake_case word */
-	uint8_t type;		/* enum tt_log_ftype */
-	uint8_t scale;		/* TT_LF_FIX: digits after the point (0..18) */
-	size_t len;		/* TT_LF_STRN: byte count */
+	const char *key; /* JSON key, a stable snake_case word */
+	uint8_t type;	 /* enum tt_log_ftype */
+	uint8_t scale;	 /* TT_LF_FIX: digits after the point (0..18) */
+	size_t len;	 /* TT_LF_STRN: byte count */
 	union {
-		const char *s;	/* TT_LF_STR, TT_LF_STRN */
-		int64_t i;	/* TT_LF_I64, TT_LF_FIX */
-		uint64_t u;	/* TT_LF_U64 */
-		bool b;		/* TT_LF_BOOL */
+		const char *s; /* TT_LF_STR, TT_LF_STRN */
+		int64_t i;     /* TT_LF_I64, TT_LF_FIX */
+		uint64_t u;    /* TT_LF_U64 */
+		bool b;	       /* TT_LF_BOOL */
 	} v;
 };
 
-#define TT_LS(k, x) ((struct tt_log_field){ .key = (k), .type = TT_LF_STR, .v.s = (x) })
-#define TT_LSN(k, x, n)                                                                      \
-	((struct tt_log_field){ .key = (k), .type = TT_LF_STRN, .len = (n), .v.s = (x) })
-#define TT_LI(k, x) ((struct tt_log_field){ .key = (k), .type = TT_LF_I64, .v.i = (int64_t)(x) })
-#define TT_LU(k, x) ((struct tt_log_field){ .key = (k), .type = TT_LF_U64, .v.u = (uint64_t)(x) })
-#define TT_LB(k, x) ((struct tt_log_field){ .key = (k), .type = TT_LF_BOOL, .v.b = !!(x) })
-#define TT_LX(k, x, sc)                                                                      \
-	((struct tt_log_field){ .key = (k), .type = TT_LF_FIX, .scale = (uint8_t)(sc),        \
-				.v.i = (int64_t)(x) })
+#define TT_LS(k, x) ((struct tt_log_field){.key = (k), .type = TT_LF_STR, .v.s = (x)})
+#define TT_LSN(k, x, n)                                                                            \
+	((struct tt_log_field){.key = (k), .type = TT_LF_STRN, .len = (n), .v.s = (x)})
+#define TT_LI(k, x) ((struct tt_log_field){.key = (k), .type = TT_LF_I64, .v.i = (int64_t)(x)})
+#define TT_LU(k, x) ((struct tt_log_field){.key = (k), .type = TT_LF_U64, .v.u = (uint64_t)(x)})
+#define TT_LB(k, x) ((struct tt_log_field){.key = (k), .type = TT_LF_BOOL, .v.b = !!(x)})
+#define TT_LX(k, x, sc)                                                                            \
+	((struct tt_log_field){                                                                    \
+	    .key = (k), .type = TT_LF_FIX, .scale = (uint8_t)(sc), .v.i = (int64_t)(x)})
 
 /* Internal: threshold and output, read on every call (relaxed: a stale value for a moment
  * after tt_log_set_* only means one line more or less). */
@@ -86,12 +86,12 @@ static inline bool tt_log_enabled(enum tt_log_level level)
  * The fields are not evaluated when the level is filtered out. The leading {0} slot lets
  * the field list be empty without a GNU extension; it is skipped.
  */
-#define tt_log(level, event, ...)                                                            \
-	do {                                                                                 \
-		if (tt_log_enabled(level)) {                                                 \
-			const struct tt_log_field tt__lf[] = { { 0 }, __VA_ARGS__ };         \
-			tt__log((level), (event), tt__lf + 1, TT_ARRAY_LEN(tt__lf) - 1);     \
-		}                                                                            \
+#define tt_log(level, event, ...)                                                                  \
+	do {                                                                                       \
+		if (tt_log_enabled(level)) {                                                       \
+			const struct tt_log_field tt__lf[] = {{0}, __VA_ARGS__};                   \
+			tt__log((level), (event), tt__lf + 1, TT_ARRAY_LEN(tt__lf) - 1);           \
+		}                                                                                  \
 	} while (0)
 
 /*
@@ -99,12 +99,12 @@ static inline bool tt_log_enabled(enum tt_log_level level)
  * one event: "code" (the negative code), "error" (tt_strerror text), "trail"
  * (tt_err_msg()), then the extra fields. Does not clear the trail.
  */
-#define tt_log_err(level, event, ...)                                                        \
-	do {                                                                                 \
-		if (tt_log_enabled(level)) {                                                 \
-			const struct tt_log_field tt__lf[] = { { 0 }, __VA_ARGS__ };         \
-			tt__log_err((level), (event), tt__lf + 1, TT_ARRAY_LEN(tt__lf) - 1); \
-		}                                                                            \
+#define tt_log_err(level, event, ...)                                                              \
+	do {                                                                                       \
+		if (tt_log_enabled(level)) {                                                       \
+			const struct tt_log_field tt__lf[] = {{0}, __VA_ARGS__};                   \
+			tt__log_err((level), (event), tt__lf + 1, TT_ARRAY_LEN(tt__lf) - 1);       \
+		}                                                                                  \
 	} while (0)
 
 /*

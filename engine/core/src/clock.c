@@ -30,33 +30,33 @@
 #include "tt_err.h"
 #include "tt_log.h"
 
-#define TT_CLOCK_MAGIC UINT64_C(0x004b434f4c435454) /* "TTCLOCK\0" little-endian */
-#define TT_CLOCK_VERSION 1
-#define TT_CLOCK_SHIFT 32
-#define TT_CLOCK_SAMPLES 6
-#define TT_CLOCK_GAP_NS 20000000 /* 6 samples, 5 gaps: ~100 ms */
+#define TT_CLOCK_MAGIC	  UINT64_C(0x004b434f4c435454) /* "TTCLOCK\0" little-endian */
+#define TT_CLOCK_VERSION  1
+#define TT_CLOCK_SHIFT	  32
+#define TT_CLOCK_SAMPLES  6
+#define TT_CLOCK_GAP_NS	  20000000 /* 6 samples, 5 gaps: ~100 ms */
 #define TT_CLOCK_BRACKETS 16
-#define TT_CLOCK_HZ_MIN UINT64_C(100000000)    /* 100 MHz */
-#define TT_CLOCK_HZ_MAX UINT64_C(20000000000)  /* 20 GHz */
-#define TT_CLOCK_DIR "/dev/shm/"
+#define TT_CLOCK_HZ_MIN	  UINT64_C(100000000)	/* 100 MHz */
+#define TT_CLOCK_HZ_MAX	  UINT64_C(20000000000) /* 20 GHz */
+#define TT_CLOCK_DIR	  "/dev/shm/"
 #define TT_CLOCK_NAME_MAX 63
 
-struct tt__clock tt__clock = { .mult = 1, .inv_mult = 1 };
+struct tt__clock tt__clock = {.mult = 1, .inv_mult = 1};
 static uint64_t tt_clock_hz;
 static char tt_clock_reason[160] = "not initialised";
 
 /* The shared calibration record; host byte order, written once. */
 struct tt_clock_file {
-	uint64_t magic;		/* TT_CLOCK_MAGIC */
-	uint32_t version;	/* TT_CLOCK_VERSION */
-	uint32_t size;		/* sizeof(struct tt_clock_file) */
-	struct tt__clock conv;	/* the conversion every process uses */
-	uint64_t tsc_hz;	/* calibrated rate, 0 in fallback */
-	int64_t created_ns;	/* CLOCK_REALTIME of publication */
-	int32_t creator_pid;	/* who calibrated */
-	uint32_t reserved;	/* zero */
-	char reason[160];	/* fallback reason, "" when TSC */
-	uint64_t checksum;	/* FNV-1a 64 of every byte before this field */
+	uint64_t magic;	       /* TT_CLOCK_MAGIC */
+	uint32_t version;      /* TT_CLOCK_VERSION */
+	uint32_t size;	       /* sizeof(struct tt_clock_file) */
+	struct tt__clock conv; /* the conversion every process uses */
+	uint64_t tsc_hz;       /* calibrated rate, 0 in fallback */
+	int64_t created_ns;    /* CLOCK_REALTIME of publication */
+	int32_t creator_pid;   /* who calibrated */
+	uint32_t reserved;     /* zero */
+	char reason[160];      /* fallback reason, "" when TSC */
+	uint64_t checksum;     /* FNV-1a 64 of every byte before this field */
 };
 _Static_assert(sizeof(struct tt_clock_file) == 256, "clock file layout");
 
@@ -122,14 +122,14 @@ static bool tt_clock_is_x86(void)
 
 /* One (tsc, ns) sample: the tightest bracket of several tries. */
 struct tt_clock_sample {
-	uint64_t tsc;	/* midpoint of the bracket */
-	int64_t ns;	/* CLOCK_MONOTONIC inside the bracket */
-	uint64_t err;	/* half the bracket width, ticks */
+	uint64_t tsc; /* midpoint of the bracket */
+	int64_t ns;   /* CLOCK_MONOTONIC inside the bracket */
+	uint64_t err; /* half the bracket width, ticks */
 };
 
 static struct tt_clock_sample tt_clock_sample(void)
 {
-	struct tt_clock_sample best = { .err = UINT64_MAX };
+	struct tt_clock_sample best = {.err = UINT64_MAX};
 
 	for (int i = 0; i < TT_CLOCK_BRACKETS; i++) {
 		uint64_t a = tt__rdtsc();
@@ -149,7 +149,7 @@ static struct tt_clock_sample tt_clock_sample(void)
 
 static void tt_clock_set_fallback(struct tt__clock *c, const char *why)
 {
-	*c = (struct tt__clock){ .mult = 1, .shift = 0, .inv_mult = 1, .inv_shift = 0 };
+	*c = (struct tt__clock){.mult = 1, .shift = 0, .inv_mult = 1, .inv_shift = 0};
 	snprintf(tt_clock_reason, sizeof(tt_clock_reason), "%s", why);
 	tt_clock_hz = 0;
 }
@@ -180,7 +180,7 @@ static void tt_clock_calibrate(struct tt__clock *c)
 	}
 	for (int i = 0; i < TT_CLOCK_SAMPLES; i++) {
 		if (i > 0) {
-			struct timespec gap = { 0, TT_CLOCK_GAP_NS };
+			struct timespec gap = {0, TT_CLOCK_GAP_NS};
 
 			while (nanosleep(&gap, &gap) != 0 && errno == EINTR)
 				;
@@ -253,8 +253,8 @@ static int tt_clock_path(char *path, size_t cap, const char *name, const char *s
 
 		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
 		      (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-'))
-			return tt_err_set(-EINVAL,
-					  "clock shm name \"%s\": expected only [A-Za-z0-9._-]", name);
+			return tt_err_set(
+			    -EINVAL, "clock shm name \"%s\": expected only [A-Za-z0-9._-]", name);
 	}
 	snprintf(path, cap, "%s%s%s", TT_CLOCK_DIR, name, suffix);
 	return 0;

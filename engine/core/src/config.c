@@ -30,41 +30,43 @@
 #endif
 
 enum cfg_type {
-	CT_INT,		/* int64 or uint32 field; lo..hi */
-	CT_POW2,	/* as CT_INT, and a power of two */
-	CT_UINT64,	/* uint64_t field; any value */
-	CT_BOOL,	/* bool field; true|false */
-	CT_STRING,	/* char[size]; 1..size-1 bytes, verbatim */
-	CT_NAME,	/* char[size]; 1..size-1 bytes of [A-Za-z0-9._-] */
-	CT_ENUM,	/* uint32_t field; index of the word in `words` */
-	CT_DURATION,	/* int64_t ns; lo..hi ns */
-	CT_DECIMAL,	/* int64_t at the scale in the uint32_t at scale_off; >= lo */
-	CT_CORES,	/* struct tt_cfg_cores */
-	CT_URL,		/* struct tt_cfg_url; scheme one of `words` */
-	CT_HOSTPORT,	/* struct tt_cfg_url; host:port */
-	CT_FLAVOR,	/* char[size]; must equal TT_FLAVOR_NAME */
+	CT_INT,	     /* int64 or uint32 field; lo..hi */
+	CT_POW2,     /* as CT_INT, and a power of two */
+	CT_UINT64,   /* uint64_t field; any value */
+	CT_BOOL,     /* bool field; true|false */
+	CT_STRING,   /* char[size]; 1..size-1 bytes, verbatim */
+	CT_NAME,     /* char[size]; 1..size-1 bytes of [A-Za-z0-9._-] */
+	CT_ENUM,     /* uint32_t field; index of the word in `words` */
+	CT_DURATION, /* int64_t ns; lo..hi ns */
+	CT_DECIMAL,  /* int64_t at the scale in the uint32_t at scale_off; >= lo */
+	CT_CORES,    /* struct tt_cfg_cores */
+	CT_URL,	     /* struct tt_cfg_url; scheme one of `words` */
+	CT_HOSTPORT, /* struct tt_cfg_url; host:port */
+	CT_FLAVOR,   /* char[size]; must equal TT_FLAVOR_NAME */
 };
 
 struct cfg_key {
-	const char *name;	/* key as written in the file */
-	enum cfg_type type;	/* how the text is read */
-	size_t off;		/* field offset in the section struct */
-	size_t size;		/* field size */
-	bool required;		/* missing key is an error */
-	const char *def;	/* default text when missing and not required; NULL: zero */
-	int64_t lo;		/* range (ints, durations), minimum (decimals) */
-	int64_t hi;		/* range (ints, durations) */
-	const char *words;	/* CT_ENUM values / CT_URL schemes, '|'-separated */
-	size_t scale_off;	/* CT_DECIMAL: offset of the uint32_t scale field */
-	const char *scale_key;	/* CT_DECIMAL: that field's key, for messages */
+	const char *name;      /* key as written in the file */
+	enum cfg_type type;    /* how the text is read */
+	size_t off;	       /* field offset in the section struct */
+	size_t size;	       /* field size */
+	bool required;	       /* missing key is an error */
+	const char *def;       /* default text when missing and not required; NULL: zero */
+	int64_t lo;	       /* range (ints, durations), minimum (decimals) */
+	int64_t hi;	       /* range (ints, durations) */
+	const char *words;     /* CT_ENUM values / CT_URL schemes, '|'-separated */
+	size_t scale_off;      /* CT_DECIMAL: offset of the uint32_t scale field */
+	const char *scale_key; /* CT_DECIMAL: that field's key, for messages */
 };
 
-#define KEY(k, st, fld, ty, ...)                                                             \
-	{ .name = (k), .type = (ty), .off = offsetof(st, fld),                                \
-	  .size = sizeof(((st *)0)->fld), __VA_ARGS__ }
+#define KEY(k, st, fld, ty, ...)                                                                   \
+	{                                                                                          \
+		.name = (k), .type = (ty), .off = offsetof(st, fld),                               \
+		.size = sizeof(((st *)0)->fld), __VA_ARGS__                                        \
+	}
 #define SCALE(st, fld) .scale_off = offsetof(st, fld), .scale_key = #fld
-#define MS INT64_C(1000000)
-#define SEC INT64_C(1000000000)
+#define MS	       INT64_C(1000000)
+#define SEC	       INT64_C(1000000000)
 
 /* clang-format off */
 static const struct cfg_key engine_keys[] = {
@@ -113,24 +115,24 @@ static const struct cfg_key md_keys[] = {
 };
 /* clang-format on */
 
-#define CFG_KEYS_MAX 16
+#define CFG_KEYS_MAX	 16
 #define CFG_SECTIONS_MAX 128
-#define NO_OFF ((size_t)-1)
+#define NO_OFF		 ((size_t)-1)
 
 struct cfg_parse;
 
 struct cfg_section {
-	const char *name;	/* "engine", or the prefix of "ring.NAME" */
-	bool multi;		/* [name.INSTANCE], many */
-	bool required;		/* must appear */
+	const char *name;	    /* "engine", or the prefix of "ring.NAME" */
+	bool multi;		    /* [name.INSTANCE], many */
+	bool required;		    /* must appear */
 	const struct cfg_key *keys; /* schema */
-	size_t nkeys;		/* entries in keys */
-	size_t off;		/* struct (fixed) or array (multi) in struct tt_config */
-	size_t elem_size;	/* multi: array element size */
-	size_t count_off;	/* multi: uint32_t count in struct tt_config */
-	size_t max;		/* multi: array length */
-	size_t name_off;	/* multi: char[TT_CFG_NAME_MAX] for INSTANCE in the element */
-	size_t present_off;	/* fixed: bool set when the section appears, or NO_OFF */
+	size_t nkeys;		    /* entries in keys */
+	size_t off;		    /* struct (fixed) or array (multi) in struct tt_config */
+	size_t elem_size;	    /* multi: array element size */
+	size_t count_off;	    /* multi: uint32_t count in struct tt_config */
+	size_t max;		    /* multi: array length */
+	size_t name_off;	    /* multi: char[TT_CFG_NAME_MAX] for INSTANCE in the element */
+	size_t present_off;	    /* fixed: bool set when the section appears, or NO_OFF */
 	int (*finish)(struct cfg_parse *p, void *obj); /* cross-field checks, or NULL */
 };
 
@@ -138,26 +140,29 @@ static int engine_finish(struct cfg_parse *p, void *obj);
 static int ring_finish(struct cfg_parse *p, void *obj);
 static int instrument_finish(struct cfg_parse *p, void *obj);
 
-#define FIXED(nm, req, tbl, fld, pres, fin)                                                  \
-	{ .name = (nm), .required = (req), .keys = (tbl), .nkeys = TT_ARRAY_LEN(tbl),         \
-	  .off = offsetof(struct tt_config, fld), .present_off = (pres), .finish = (fin) }
-#define MULTI(nm, tbl, arr, cnt, namefld, fin)                                               \
-	{ .name = (nm), .multi = true, .keys = (tbl), .nkeys = TT_ARRAY_LEN(tbl),             \
-	  .off = offsetof(struct tt_config, arr),                                             \
-	  .elem_size = sizeof(((struct tt_config *)0)->arr[0]),                               \
-	  .count_off = offsetof(struct tt_config, cnt),                                       \
-	  .max = TT_ARRAY_LEN(((struct tt_config *)0)->arr),                                  \
-	  .name_off = offsetof(__typeof__(((struct tt_config *)0)->arr[0]), namefld),          \
-	  .present_off = NO_OFF, .finish = (fin) }
+#define FIXED(nm, req, tbl, fld, pres, fin)                                                        \
+	{                                                                                          \
+		.name = (nm), .required = (req), .keys = (tbl), .nkeys = TT_ARRAY_LEN(tbl),        \
+		.off = offsetof(struct tt_config, fld), .present_off = (pres), .finish = (fin)     \
+	}
+#define MULTI(nm, tbl, arr, cnt, namefld, fin)                                                     \
+	{                                                                                          \
+		.name = (nm), .multi = true, .keys = (tbl), .nkeys = TT_ARRAY_LEN(tbl),            \
+		.off = offsetof(struct tt_config, arr),                                            \
+		.elem_size = sizeof(((struct tt_config *)0)->arr[0]),                              \
+		.count_off = offsetof(struct tt_config, cnt),                                      \
+		.max = TT_ARRAY_LEN(((struct tt_config *)0)->arr),                                 \
+		.name_off = offsetof(__typeof__(((struct tt_config *)0)->arr[0]), namefld),        \
+		.present_off = NO_OFF, .finish = (fin)                                             \
+	}
 
 static const struct cfg_section sections[] = {
-	FIXED("engine", true, engine_keys, engine, NO_OFF, engine_finish),
-	FIXED("venue.binance", false, binance_keys, binance,
-	      offsetof(struct tt_config, binance.present), NULL),
-	FIXED("md", false, md_keys, md, NO_OFF, NULL),
-	MULTI("ring", ring_keys, rings, n_rings, name, ring_finish),
-	MULTI("instrument", instrument_keys, instruments, n_instruments, symbol,
-	      instrument_finish),
+    FIXED("engine", true, engine_keys, engine, NO_OFF, engine_finish),
+    FIXED("venue.binance", false, binance_keys, binance,
+	  offsetof(struct tt_config, binance.present), NULL),
+    FIXED("md", false, md_keys, md, NO_OFF, NULL),
+    MULTI("ring", ring_keys, rings, n_rings, name, ring_finish),
+    MULTI("instrument", instrument_keys, instruments, n_instruments, symbol, instrument_finish),
 };
 
 struct cfg_parse {
@@ -172,14 +177,14 @@ struct cfg_parse {
 	int rc;				/* 0, or the first error (-TT_ECONFIG) */
 	const struct cfg_section *sec;	/* open section, NULL before the first */
 	void *obj;			/* its struct */
-	char sec_name[TT_CFG_LINE_MAX];	/* its full name, "ring.md.strat" */
+	char sec_name[TT_CFG_LINE_MAX]; /* its full name, "ring.md.strat" */
 	int key_line[CFG_KEYS_MAX];	/* line of each key in the open section, 0: unseen */
 	char key_val[CFG_KEYS_MAX][TT_CFG_LINE_MAX]; /* its text */
-	bool fixed_seen[TT_ARRAY_LEN(sections)]; /* fixed sections that appeared */
-	int n_seen;			/* headers so far */
+	bool fixed_seen[TT_ARRAY_LEN(sections)];     /* fixed sections that appeared */
+	int n_seen;				     /* headers so far */
 	struct {
 		char name[TT_CFG_LINE_MAX]; /* full section name */
-		int line;		/* its header's line */
+		int line;		    /* its header's line */
 	} seen[CFG_SECTIONS_MAX];
 	int venue_line[TT_CFG_INSTRUMENTS_MAX]; /* line of each instrument's venue key */
 };
@@ -193,8 +198,8 @@ _Static_assert(TT_ARRAY_LEN(md_keys) <= CFG_KEYS_MAX, "raise CFG_KEYS_MAX");
 /* ---- messages ---- */
 
 /* "FILE:LINE: WHO: MSG" (no ":LINE" when line is 0; WHO is "section" or "section.key"). */
-static int TT_PRINTF(4, 5) cfg_fail(struct cfg_parse *p, int line, const char *who,
-				    const char *fmt, ...)
+static int TT_PRINTF(4, 5)
+    cfg_fail(struct cfg_parse *p, int line, const char *who, const char *fmt, ...)
 {
 	char msg[512], where[32] = "";
 	va_list ap;
@@ -364,7 +369,7 @@ static bool parse_duration(const char *v, int64_t lo, int64_t hi, int64_t *out)
 	static const struct {
 		const char *unit;
 		int64_t ns;
-	} units[] = { { "ns", 1 }, { "us", 1000 }, { "ms", MS }, { "s", SEC } };
+	} units[] = {{"ns", 1}, {"us", 1000}, {"ms", MS}, {"s", SEC}};
 	char digits[24];
 	size_t n = strspn(v, "0123456789");
 	uint64_t x;
@@ -437,7 +442,7 @@ static bool parse_decimal(const char *v, unsigned scale, int64_t lo, int64_t *ou
 
 static bool parse_cores(const char *v, struct tt_cfg_cores *out)
 {
-	struct tt_cfg_cores c = { 0 };
+	struct tt_cfg_cores c = {0};
 	const char *s = v;
 
 	for (;;) {
@@ -514,7 +519,7 @@ static const char *parse_host_port(const char *s, struct tt_cfg_url *u, bool por
 
 static bool parse_url(const char *v, const char *schemes, struct tt_cfg_url *out)
 {
-	struct tt_cfg_url u = { 0 };
+	struct tt_cfg_url u = {0};
 	const char *sep = strstr(v, "://"), *s;
 	size_t n;
 
@@ -547,7 +552,7 @@ static bool parse_url(const char *v, const char *schemes, struct tt_cfg_url *out
 
 static bool parse_hostport(const char *v, struct tt_cfg_url *out)
 {
-	struct tt_cfg_url u = { 0 };
+	struct tt_cfg_url u = {0};
 	const char *s = parse_host_port(v, &u, true);
 
 	if (!s || *s)
@@ -963,8 +968,9 @@ static int cfg_run(struct cfg_parse *p)
 	if (p->rc)
 		return p->rc;
 	if (r > 0)
-		return cfg_fail(p, r, "syntax error", "expected \"key = value\" or \"[section]\", "
-						      "found \"%s\"",
+		return cfg_fail(p, r, "syntax error",
+				"expected \"key = value\" or \"[section]\", "
+				"found \"%s\"",
 				cfg_quote(q, sizeof(q), p->text));
 	if (r < 0)
 		return cfg_fail(p, 0, "config", "libinih failed (%d)", r);
@@ -985,8 +991,7 @@ static int cfg_run(struct cfg_parse *p)
 	return config_finish(p);
 }
 
-static int cfg_load(struct tt_config *cfg, const char *name, FILE *f, const char *text,
-		    size_t len)
+static int cfg_load(struct tt_config *cfg, const char *name, FILE *f, const char *text, size_t len)
 {
 	struct cfg_parse *p;
 	int rc;
@@ -1052,8 +1057,7 @@ const struct tt_cfg_instrument *tt_config_instrument(const struct tt_config *cfg
 	return NULL;
 }
 
-const struct tt_cfg_instrument *tt_config_instrument_by_id(const struct tt_config *cfg,
-							   uint32_t id)
+const struct tt_cfg_instrument *tt_config_instrument_by_id(const struct tt_config *cfg, uint32_t id)
 {
 	for (uint32_t i = 0; i < cfg->n_instruments; i++)
 		if (cfg->instruments[i].id == id)

@@ -18,20 +18,20 @@
 
 #include "tt_err.h"
 
-#define TT_LOG_TAIL 24 /* room for `,"truncated":true}\n` */
+#define TT_LOG_TAIL	24 /* room for `,"truncated":true}\n` */
 #define TT_LOG_PROC_MAX 32
 
 _Atomic int tt__log_level = TT_LOG_INFO;
 _Atomic int tt__log_fd = 2;
 static char tt_log_proc[TT_LOG_PROC_MAX];
 
-static const char *const tt_log_level_names[] = { "debug", "info", "warn", "error", "off" };
+static const char *const tt_log_level_names[] = {"debug", "info", "warn", "error", "off"};
 
 struct tt_lbuf {
-	char *p;	/* TT_LOG_LINE_MAX bytes */
-	size_t len;	/* bytes used */
-	size_t cap;	/* usable bytes: TT_LOG_LINE_MAX - TT_LOG_TAIL */
-	bool full;	/* an append did not fit */
+	char *p;    /* TT_LOG_LINE_MAX bytes */
+	size_t len; /* bytes used */
+	size_t cap; /* usable bytes: TT_LOG_LINE_MAX - TT_LOG_TAIL */
+	bool full;  /* an append did not fit */
 };
 
 static void lb_putn(struct tt_lbuf *b, const char *s, size_t n)
@@ -140,7 +140,8 @@ static void lb_str(struct tt_lbuf *b, const char *s, size_t n)
 		unsigned c;
 
 		/* copy the longest run that needs no escaping in one go */
-		while (run < n && u[run] >= 0x20 && u[run] < 0x7f && u[run] != '"' && u[run] != '\\')
+		while (run < n && u[run] >= 0x20 && u[run] < 0x7f && u[run] != '"' &&
+		       u[run] != '\\')
 			run++;
 		lb_putn(b, s + i, run - i);
 		i = run;
@@ -179,7 +180,7 @@ static void lb_str(struct tt_lbuf *b, const char *s, size_t n)
 			lb_putn(b, "\\f", 2);
 			break;
 		default: {
-			char esc[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+			char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
 
 			lb_putn(b, esc, sizeof(esc));
 			break;
@@ -265,7 +266,7 @@ static const char *tt_log_proc_name(void)
 size_t tt_log_format(char *buf, enum tt_log_level level, const char *event,
 		     const struct tt_log_field *f, size_t n, int64_t realtime_ns)
 {
-	struct tt_lbuf b = { .p = buf, .len = 0, .cap = TT_LOG_LINE_MAX - TT_LOG_TAIL };
+	struct tt_lbuf b = {.p = buf, .len = 0, .cap = TT_LOG_LINE_MAX - TT_LOG_TAIL};
 	unsigned lv = (unsigned)level < TT_LOG_OFF ? (unsigned)level : TT_LOG_ERROR;
 
 	lb_puts(&b, "{\"ts\":");
@@ -319,8 +320,7 @@ void tt__log(enum tt_log_level level, const char *event, const struct tt_log_fie
 	errno = saved;
 }
 
-void tt__log_err(enum tt_log_level level, const char *event, const struct tt_log_field *f,
-		 size_t n)
+void tt__log_err(enum tt_log_level level, const char *event, const struct tt_log_field *f, size_t n)
 {
 	struct tt_log_field all[3 + 32];
 	size_t k = 0;
