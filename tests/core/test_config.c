@@ -283,6 +283,20 @@ static void test_memory_and_file_loads_report_the_same(void **state)
 	assert_string_equal(tt_err_msg(), "mem.ini:2: syntax error: NUL byte in line");
 }
 
+/* found by fuzz_config: inih treats any isspace() before '[' (and a BOM) as a header's
+ * indentation; the reader must agree, or keys land in the wrong section */
+static void test_headers_after_odd_whitespace_or_bom_open_sections(void **state)
+{
+	static struct tt_config cfg;
+	const char *ff = "[engine]\ninstance = t\nflavor = testnet\n\f\v [md]\nbook_depth = 7\n";
+	const char *bom = "\xef\xbb\xbf[engine]\ninstance = t\nflavor = testnet\n";
+
+	assert_int_equal(tt_config_load_mem(&cfg, "f.ini", ff, strlen(ff)), 0);
+	assert_int_equal(cfg.md.book_depth, 7);
+	assert_int_equal(tt_config_load_mem(&cfg, "b.ini", bom, strlen(bom)), 0);
+	assert_string_equal(cfg.engine.instance, "t");
+}
+
 static void test_missing_file_fails_with_enoent(void **state)
 {
 	static struct tt_config cfg;
@@ -293,11 +307,18 @@ static void test_missing_file_fails_with_enoent(void **state)
 	assert_non_null(strstr(tt_err_msg(), "absent.ini"));
 }
 
+/* config/testnet.ini: from TT_SOURCE_DIR (set by ctest), else next to this source file */
 static void testnet_path(char *out, size_t cap)
 {
 	const char *src = getenv("TT_SOURCE_DIR");
+	const char *me = __FILE__, *tail = strstr(me, "tests/core/test_config.c");
 
-	snprintf(out, cap, "%s/config/testnet.ini", src ? src : ".");
+	if (src)
+		snprintf(out, cap, "%s/config/testnet.ini", src);
+	else if (tail)
+		snprintf(out, cap, "%.*sconfig/testnet.ini", (int)(tail - me), me);
+	else
+		snprintf(out, cap, "config/testnet.ini");
 }
 
 static void test_testnet_ini_loads_with_values_as_written(void **state)
@@ -463,6 +484,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_every_broken_file_fails_with_its_exact_message),
 	    cmocka_unit_test(test_memory_and_file_loads_report_the_same),
+	    cmocka_unit_test(test_headers_after_odd_whitespace_or_bom_open_sections),
 	    cmocka_unit_test(test_missing_file_fails_with_enoent),
 	    cmocka_unit_test(test_testnet_ini_loads_with_values_as_written),
 	    cmocka_unit_test(test_defaults_fill_what_is_not_written),

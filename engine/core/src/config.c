@@ -856,16 +856,18 @@ static int cfg_header(struct cfg_parse *p)
 	char name[TT_CFG_LINE_MAX], q[TT_CFG_LINE_MAX];
 	const char *s = p->text, *end;
 
-	while (*s == ' ' || *s == '\t')
-		s++;
+	/* skip what inih skips before deciding a line is a header: a UTF-8 BOM on the
+	 * first line, then isspace() bytes (C locale) */
+	if (p->line == 1 && strncmp(s, "\xef\xbb\xbf", 3) == 0)
+		s += 3;
+	s += strspn(s, " \t\n\v\f\r");
 	if (*s != '[')
 		return 0;
 	end = strchr(s, ']');
 	if (end) {
 		const char *rest = end + 1;
 
-		while (*rest == ' ' || *rest == '\t')
-			rest++;
+		rest += strspn(rest, " \t\n\v\f\r");
 		if (*rest && *rest != ';' && *rest != '#')
 			end = NULL;
 	}
@@ -932,7 +934,8 @@ static int cfg_handler(void *user, const char *section, const char *name, const 
 		return 0;
 	}
 	snprintf(who, sizeof(who), "%s.%s", p->sec_name, name);
-	if (TT_NEVER(strcmp(section, p->sec_name) != 0)) {
+	/* the reader saw every header inih saw; if that ever fails, refuse the file */
+	if (strcmp(section, p->sec_name) != 0) {
 		cfg_fail(p, p->line, who, "section out of step with the parser");
 		return 0;
 	}
