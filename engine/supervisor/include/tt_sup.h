@@ -15,7 +15,8 @@
  * Restart policy per child: NEVER, ALWAYS (tt-md, tt-strat), RECOVER (tt-oe: restarted
  * the same way, its start-up replays the journal and reconciles before trading). Backoff
  * doubles from 100 ms to 5 s. max_restarts within restart_window_ns, then FAILED.
- * Pinning is done in the child between fork and exec (sched_setaffinity), so the child
+ * Each child runs in its own process group; signals go to the group, so whatever a
+ * child started stops with it. Pinning is done in the child between fork and exec (sched_setaffinity), so the child
  * never runs on another core; SCHED_FIFO only when asked AND the core is isolated
  * (/sys/devices/system/cpu/isolated), never on a shared core.
  */
