@@ -1,12 +1,13 @@
 /*
  * tt_denied.h — the one structured refusal event (DESIGN §6). Every run-time refusal
- * (connect, dns, credential, host, file, exec) emits exactly one JSON line on stderr:
+ * (connect, dns, credential, host, file, exec) emits exactly one JSON line on stderr,
+ * formatted like every log line (tt_log.h) and never filtered by the log level:
  *
- *   {"event":"denied","what":"credential","target":"...","rule":"...",
- *    "process":"tt-oe","flavor":"testnet"}
+ *   {"ts":"…","level":"warn","proc":"tt-oe","pid":12,"event":"denied","what":"credential",
+ *    "target":"...","rule":"...","process":"tt-oe","flavor":"testnet"}
  *
- * so an agent reads why and adjusts instead of looping. One write(2) per event; the
- * target is JSON-escaped byte by byte (hostile input stays one valid line). A counter of
+ * so an agent reads why and adjusts instead of looping. One write(2) per event; hostile
+ * targets are escaped (the line stays one valid JSON object). A counter of
  * emitted events is kept for metrics.
  */
 #ifndef TT_DENIED_H
