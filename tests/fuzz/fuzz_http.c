@@ -2,8 +2,8 @@
  * fuzz_http.c — the HTTP/1.1 response parser on arbitrary bytes. Input byte 0 picks the
  * flags, byte 1 the feeding step; the rest is the response. Checks, besides "never
  * crashes": consumed ≤ offered, body_len ≤ body_cap, and feeding in pieces gives the
- * same outcome (rc, status, body) as feeding all at once; tt_http_resp_eof after that
- * is consistent.
+ * same outcome (rc, state, and unless it is an error: consumed, status, body) as
+ * feeding all at once; tt_http_resp_eof after that is consistent.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -65,9 +65,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rb = feed_all(&b, data, size, step, &ub);
 	if (a.body_len > cap || b.body_len > cap)
 		abort();
-	if (ra != rb || ua != ub || a.state != b.state || a.body_len != b.body_len ||
-	    memcmp(body_a, body_b, a.body_len) != 0)
+	if (ra != rb || a.state != b.state)
 		abort();
+	/* after an error, how much was consumed/copied depends on where the pieces ended
+	 * (a close-delimited body overflows mid-piece): compare only good outcomes */
+	if (ra >= 0 || ra == -EAGAIN) {
+		if (ua != ub || a.body_len != b.body_len || memcmp(body_a, body_b, a.body_len) != 0)
+			abort();
+	}
 	if (a.state > TT_HTTP_S_HEAD && a.state != TT_HTTP_S_ERROR &&
 	    (a.status != b.status || a.status < 100 || a.status > 999))
 		abort();

@@ -95,6 +95,36 @@ struct row {
 #define L63 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 #define L50 "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
 
+#ifdef TT_FLAVOR_PROD
+/* The prod flavor's table: production hosts allowed, testnet/demo refused. */
+#define FLAVOR_TESTNET 0
+#define NS_CONTROL "api.binance.com"
+static const char *const ns_denied[] = { "testnet.binance.vision", "demo-api.binance.com",
+					 "demo-api.kalshi.co", "api.binance.us", "evil.example" };
+static const struct row rows[] = {
+	{ "localhost", 80, OK, NULL },
+	{ "127.0.0.1", 80, OK, NULL },
+	{ "api.binance.com", 443, OK, NULL },
+	{ "stream.binance.com.", 9443, OK, NULL },
+	{ "fix-oe.binance.com", 9000, OK, NULL },
+	{ "data-api.binance.vision", 443, OK, NULL },
+	{ "api.elections.kalshi.com", 443, OK, NULL },
+	{ "demo-api.binance.com", 443, DENY, "deny_binance_demo" },
+	{ "testnet.binance.vision", 443, DENY, "deny_testnet_in_prod" },
+	{ "demo-api.kalshi.co", 443, DENY, "deny_demo_in_prod" },
+	{ "api.binance.us", 443, DENY, "not_allowlisted" },
+	{ "api.binance.com.evil.example", 443, DENY, "not_allowlisted" },
+	{ "xapi.binance.com", 443, DENY, "not_allowlisted" },
+	{ "8.8.8.8", 443, DENY, "ip_literal_not_allowlisted" },
+	{ "", 80, BAD, "empty_host" },
+};
+#else
+/* The testnet flavor's table. */
+#define FLAVOR_TESTNET 1
+#define NS_CONTROL "testnet.binance.vision"
+static const char *const ns_denied[] = { "api.binance.com", "demo-api.binance.com",
+					 "data-api.binance.vision", "api.elections.kalshi.com",
+					 "evil.example" };
 static const struct row rows[] = {
 	/* loopback names and every inet_aton form of 127/8 */
 	{ "localhost", 80, OK, NULL },
@@ -212,13 +242,14 @@ static const struct row rows[] = {
 	/* a C string ends at NUL: what follows is never seen */
 	{ "localhost\0.evil.example", 80, OK, NULL },
 };
+#endif /* TT_FLAVOR_PROD */
 
 static void test_guard_table_allows_and_refuses_by_rule(void **state)
 {
 	size_t i;
 	int failures = 0;
 
-	assert_true(TT_ARRAY_LEN(rows) >= 60);
+	assert_true(TT_ARRAY_LEN(rows) >= (FLAVOR_TESTNET ? 60 : 10));
 	for (i = 0; i < TT_ARRAY_LEN(rows); i++) {
 		const struct row *r = &rows[i];
 		struct capture c;
@@ -249,15 +280,15 @@ static void test_denied_event_is_one_exact_json_line(void **state)
 	char want[512];
 
 	capture_begin(&c);
-	assert_int_equal(tt_guard_check_endpoint("api.binance.com", 443), -TT_EDENIED);
+	assert_int_equal(tt_guard_check_endpoint("evil.example", 443), -TT_EDENIED);
 	out = capture_end(&c);
 	snprintf(want, sizeof(want),
-		 "{\"event\":\"denied\",\"what\":\"connect\",\"target\":\"api.binance.com:443\","
-		 "\"rule\":\"deny_binance_com\",\"process\":\"%s\",\"flavor\":\"testnet\"}\n",
-		 program_invocation_short_name);
+		 "{\"event\":\"denied\",\"what\":\"connect\",\"target\":\"evil.example:443\","
+		 "\"rule\":\"not_allowlisted\",\"process\":\"%s\",\"flavor\":\"%s\"}\n",
+		 program_invocation_short_name, TT_FLAVOR_NAME);
 	assert_string_equal(out, want);
 	assert_int_equal(tt_err_code(), -TT_EDENIED);
-	assert_non_null(strstr(tt_err_msg(), "deny_binance_com"));
+	assert_non_null(strstr(tt_err_msg(), "not_allowlisted"));
 }
 
 static void test_denied_event_escapes_hostile_target(void **state)
@@ -383,6 +414,8 @@ static void test_resolved_address_must_fit_the_name(void **state)
 	struct sockaddr_storage ss;
 	socklen_t l;
 
+	if (!FLAVOR_TESTNET)
+		skip(); /* the names below are testnet's */
 	l = mk4(&ss, "52.1.2.3", 443);
 	assert_int_equal(quiet_resolved("testnet.binance.vision", &ss, l, NULL), 0);
 	l = mk6(&ss, "2a05:d000::1", 443);
@@ -506,7 +539,7 @@ static int stub_count(void)
 
 struct ns_result {
 	int setup;	      /* 0 ok, 77 not permitted (skip), else the failed step */
-	int denied_rc[5];     /* tt_net_resolve on refused names */
+	int denied_rc[TT_ARRAY_LEN(ns_denied)]; /* tt_net_resolve on refused names */
 	int denied_queries;   /* queries the stub saw after the refused names */
 	int control_rc;	      /* tt_net_resolve on the allowed testnet name */
 	int control_queries;  /* queries after the control */
@@ -533,9 +566,6 @@ static int lo_up(void)
 
 static void ns_child(struct ns_result *r)
 {
-	static const char *denied[] = { "api.binance.com", "demo-api.binance.com",
-					"data-api.binance.vision", "api.elections.kalshi.com",
-					"evil.example" };
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(53) };
 	struct timeval tv = { 0, 200000 };
 	struct sockaddr_storage ss;
@@ -579,10 +609,10 @@ static void ns_child(struct ns_result *r)
 		r->setup = 6;
 		return;
 	}
-	for (i = 0; i < TT_ARRAY_LEN(denied); i++)
-		r->denied_rc[i] = tt_net_resolve(denied[i], 443, &ss, &len);
+	for (i = 0; i < TT_ARRAY_LEN(ns_denied); i++)
+		r->denied_rc[i] = tt_net_resolve(ns_denied[i], 443, &ss, &len);
 	r->denied_queries = stub_count();
-	r->control_rc = tt_net_resolve("testnet.binance.vision", 443, &ss, &len);
+	r->control_rc = tt_net_resolve(NS_CONTROL, 443, &ss, &len);
 	r->control_queries = stub_count();
 	__atomic_store_n(&stub.stop, 1, __ATOMIC_RELEASE);
 	pthread_join(th, NULL);
@@ -627,7 +657,7 @@ static void test_refused_name_never_reaches_dns(void **state)
 		assert_int_equal(r->denied_rc[i], -TT_EDENIED);
 	assert_true(r->control_rc < 0); /* NXDOMAIN from the stub */
 	assert_true(r->control_queries >= 1);
-	assert_string_equal(r->control_name, "testnet.binance.vision");
+	assert_string_equal(r->control_name, NS_CONTROL);
 	munmap(r, sizeof(*r));
 }
 
