@@ -19,8 +19,7 @@ static struct tt_http_resp b;
 static char body_a[2048];
 static char body_b[2048];
 
-static int feed_all(struct tt_http_resp *r, const uint8_t *p, size_t n, size_t step,
-		    size_t *used)
+static int feed_all(struct tt_http_resp *r, const uint8_t *p, size_t n, size_t step, size_t *used)
 {
 	size_t off = 0;
 	int rc = -EAGAIN;

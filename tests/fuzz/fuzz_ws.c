@@ -62,7 +62,8 @@ static void run(const uint8_t *w, size_t n, size_t step, unsigned flags, uint8_t
 			if (used > have)
 				abort();
 			if (rc == 1) {
-				uint8_t t[3] = { (uint8_t)ev.type, ev.opcode, (uint8_t)ev.close_code };
+				uint8_t t[3] = {(uint8_t)ev.type, ev.opcode,
+						(uint8_t)ev.close_code};
 				int in_rx = ev.data >= rx && ev.data + ev.len <= rx + have;
 				int in_frag = ev.data >= frag && ev.data + ev.len <= frag + CAP;
 
@@ -126,7 +127,7 @@ static void mode_encode(const uint8_t *d, size_t n)
 {
 	static uint8_t out[CAP + 16];
 	static uint8_t srv[CAP + 16];
-	uint8_t mask[4] = { 0, 0, 0, 0 };
+	uint8_t mask[4] = {0, 0, 0, 0};
 	struct tt_ws_parser p;
 	struct tt_ws_event ev;
 	size_t h;
@@ -149,8 +150,8 @@ static void mode_encode(const uint8_t *d, size_t n)
 	for (i = 0; i < n; i++)
 		srv[h - 4 + i] = out[h + i] ^ mask[i & 3];
 	tt_ws_parser_init(&p, NULL, 0, CAP, 0);
-	if (tt_ws_parse(&p, srv, h - 4 + n, &used, &ev) != 1 || used != h - 4 + n ||
-	    ev.len != n || memcmp(ev.data, d, n) != 0)
+	if (tt_ws_parse(&p, srv, h - 4 + n, &used, &ev) != 1 || used != h - 4 + n || ev.len != n ||
+	    memcmp(ev.data, d, n) != 0)
 		abort();
 }
 
