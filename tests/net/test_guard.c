@@ -546,6 +546,7 @@ struct ns_result {
 	int control_rc;				/* tt_net_resolve on the allowed testnet name */
 	int control_queries;			/* queries after the control */
 	char control_name[64];			/* first name the stub saw */
+	int connect_errno; /* connect() to a public address from inside: no route */
 };
 
 static int lo_up(void)
@@ -615,6 +616,12 @@ static void ns_child(struct ns_result *r)
 		r->denied_rc[i] = tt_net_resolve(ns_denied[i], 443, &ss, &len);
 	r->denied_queries = stub_count();
 	r->control_rc = tt_net_resolve(NS_CONTROL, 443, &ss, &len);
+	/* even a guard bypass could not reach anything: the namespace has no route */
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	a.sin_port = htons(443);
+	a.sin_addr.s_addr = htonl(0xc0000201u); /* 192.0.2.1, TEST-NET-1 */
+	r->connect_errno = connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ? errno : 0;
+	close(fd);
 	r->control_queries = stub_count();
 	__atomic_store_n(&stub.stop, 1, __ATOMIC_RELEASE);
 	pthread_join(th, NULL);
@@ -660,6 +667,7 @@ static void test_refused_name_never_reaches_dns(void **state)
 	assert_true(r->control_rc < 0); /* NXDOMAIN from the stub */
 	assert_true(r->control_queries >= 1);
 	assert_string_equal(r->control_name, NS_CONTROL);
+	assert_int_equal(r->connect_errno, ENETUNREACH);
 	munmap(r, sizeof(*r));
 }
 
