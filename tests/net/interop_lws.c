@@ -408,14 +408,19 @@ static void test_http_parser_reads_libwebsockets_responses(void **state)
 	}
 	close(fd);
 	srv_stop(th);
-	remove_www();
+}
+
+static int teardown_www(void **state)
+{
+	remove_www(); /* also after a failed assertion */
+	return 0;
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_codec_interoperates_with_libwebsockets),
-	    cmocka_unit_test(test_http_parser_reads_libwebsockets_responses),
+	    cmocka_unit_test_teardown(test_http_parser_reads_libwebsockets_responses, teardown_www),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
