@@ -13,6 +13,8 @@
  *              then silence (the client's idle timeout must fire)
  *   rst      → SO_LINGER 0 and exit: the kernel answers with an RST
  * and every pong it receives is reported back as text "pong:<payload>".
+ * HTTPS on the same port: GET (any path) answers a fixed depth-snapshot JSON with
+ * Content-Length and keep-alive; POST answers "got:<body>".
  * One write per WRITEABLE callback (the lws rule); steps queue in the session.
  */
 #ifndef NETIO_LWS_SERVER_H
@@ -121,6 +123,29 @@ static int nio_lws_write_step(struct lws *wsi, struct nio_sess *s)
 	return 0;
 }
 
+#define NIO_SNAPSHOT                                                                   \
+	"{\"lastUpdateId\":1027024,\"bids\":[[\"4.00000000\",\"431.00000000\"]],"        \
+	"\"asks\":[[\"4.00000200\",\"12.00000000\"]]}"
+
+static char nio_http_body[2048];
+static size_t nio_http_len;
+
+static int nio_lws_http_reply(struct lws *wsi, const char *body, size_t len)
+{
+	unsigned char hdr[LWS_PRE + 512];
+	unsigned char *start = hdr + LWS_PRE, *p = start, *end = hdr + sizeof(hdr) - 1;
+
+	if (len > sizeof(nio_lws_buf) - LWS_PRE)
+		return -1;
+	if (lws_add_http_common_headers(wsi, HTTP_STATUS_OK, "application/json", len, &p, end) ||
+	    lws_finalize_write_http_header(wsi, start, &p, end))
+		return -1;
+	memcpy(nio_lws_buf + LWS_PRE, body, len);
+	if (lws_write(wsi, nio_lws_buf + LWS_PRE, len, LWS_WRITE_HTTP_FINAL) != (int)len)
+		return -1;
+	return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
 static int nio_lws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
 		      size_t len)
 {
@@ -157,6 +182,21 @@ static int nio_lws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *u
 		snprintf(tmp, sizeof(tmp), "pong:%.*s", (int)(len > 125 ? 125 : len), m);
 		nio_lws_push(wsi, s, NIO_TEXT, tmp, strlen(tmp));
 		return 0;
+	case LWS_CALLBACK_HTTP:
+		nio_http_len = 0;
+		if (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI))
+			return 0; /* the body follows */
+		return nio_lws_http_reply(wsi, NIO_SNAPSHOT, strlen(NIO_SNAPSHOT));
+	case LWS_CALLBACK_HTTP_BODY:
+		if (nio_http_len + len < sizeof(nio_http_body)) {
+			memcpy(nio_http_body + nio_http_len, in, len);
+			nio_http_len += len;
+		}
+		return 0;
+	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+		snprintf(tmp, sizeof(tmp), "got:%.*s", (int)(nio_http_len > 150 ? 150 : nio_http_len),
+			 nio_http_body);
+		return nio_lws_http_reply(wsi, tmp, strlen(tmp));
 	case LWS_CALLBACK_SERVER_WRITEABLE:
 		if (s->head == s->tail)
 			return 0;

@@ -177,8 +177,9 @@ static inline bool nio_wait_file(const char *file, const char *needle)
 	return false;
 }
 
-/* Starts `openssl s_server -rev` on 127.0.0.1:port with the test server cert; returns its
- * pid once it prints ACCEPT, or -1. extra: more s_server args ("" for none). */
+/* Starts `openssl s_server` on 127.0.0.1:port with the test server cert, in the temp dir
+ * (so -WWW serves files from it); returns its pid once it prints ACCEPT, or -1.
+ * extra: mode and more args ("-rev", "-WWW", ...). */
 static inline pid_t nio_start_s_server(uint16_t port, const char *extra)
 {
 	char portarg[32];
@@ -199,9 +200,9 @@ static inline pid_t nio_start_s_server(uint16_t port, const char *extra)
 			dup2(fd, 1);
 			dup2(fd, 2);
 		}
-		execlp("sh", "sh", "-c", "exec openssl s_server -accept \"$0\" -cert \"$1\" "
-		       "-key \"$2\" -rev $3 </dev/null", portarg, nio_path("srv.pem"),
-		       nio_path("srv.key"), extra, (char *)NULL);
+		execlp("sh", "sh", "-c", "cd \"$4\" && exec openssl s_server -accept \"$0\" "
+		       "-cert \"$1\" -key \"$2\" $3 </dev/null", portarg, nio_path("srv.pem"),
+		       nio_path("srv.key"), extra, nio_dir, (char *)NULL);
 		_exit(127);
 	}
 	nio_track(pid);

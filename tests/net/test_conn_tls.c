@@ -140,14 +140,14 @@ static int group_setup(void **state)
 		   nio_dir) != 0)
 		return -1;
 	port_good = nio_free_port();
-	if (nio_start_s_server(port_good, "") < 0)
+	if (nio_start_s_server(port_good, "-rev") < 0)
 		return -1;
 	port_bad = nio_free_port();
 	{
 		char extra[700];
 
 		/* Same server, other cert: -cert/-key given again override the first pair. */
-		snprintf(extra, sizeof(extra), "-cert %s -key %s", nio_path("bad.pem"),
+		snprintf(extra, sizeof(extra), "-rev -cert %s -key %s", nio_path("bad.pem"),
 			 nio_path("bad.key"));
 		if (nio_start_s_server(port_bad, extra) < 0)
 			return -1;
