@@ -27,6 +27,7 @@
 
 enum nio_step_kind {
 	NIO_TEXT,
+	NIO_PATTERN, /* text of len bytes 'a'..'z' repeating */
 	NIO_FRAG_FIRST,
 	NIO_FRAG_CONT,
 	NIO_FRAG_LAST,
@@ -39,7 +40,7 @@ enum nio_step_kind {
 struct nio_step {
 	enum nio_step_kind kind;
 	size_t len;       /* payload length */
-	char data[128];   /* payload (for NIO_TEXT with len > 128: the pattern is generated) */
+	char data[128];   /* payload (not for NIO_PATTERN) */
 };
 
 #define NIO_STEPS 32
@@ -75,13 +76,15 @@ static int nio_lws_write_step(struct lws *wsi, struct nio_sess *s)
 	size_t i;
 	int wp;
 
-	if (st->len <= sizeof(st->data))
+	if (st->kind != NIO_PATTERN && st->len <= sizeof(st->data))
 		memcpy(p, st->data, st->len);
 	switch (st->kind) {
+	case NIO_PATTERN:
+		for (i = 0; i < st->len; i++)
+			p[i] = (unsigned char)('a' + i % 26);
+		wp = LWS_WRITE_TEXT;
+		break;
 	case NIO_TEXT:
-		if (st->len > sizeof(st->data))
-			for (i = 0; i < st->len; i++)
-				p[i] = (unsigned char)('a' + i % 26);
 		wp = LWS_WRITE_TEXT;
 		break;
 	case NIO_FRAG_FIRST:
@@ -161,9 +164,12 @@ static int nio_lws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *u
 		if (len >= 5 && !memcmp(m, "echo:", 5))
 			nio_lws_push(wsi, s, NIO_TEXT, m + 5, len - 5);
 		else if (len >= 4 && !memcmp(m, "len:", 4)) {
-			size_t n = (size_t)strtoul(m + 4, NULL, 10);
+			size_t n;
 
-			nio_lws_push(wsi, s, NIO_TEXT, NULL, n > 66000 ? 66000 : n);
+			snprintf(tmp, sizeof(tmp), "%.*s", (int)(len > 20 ? 20 : len - 4), m + 4);
+			n = (size_t)strtoul(tmp, NULL, 10); /* in is not NUL-terminated */
+
+			nio_lws_push(wsi, s, NIO_PATTERN, NULL, n > 66000 ? 66000 : n);
 		} else if (len == 4 && !memcmp(m, "frag", 4)) {
 			nio_lws_push(wsi, s, NIO_FRAG_FIRST, "Hel", 3);
 			nio_lws_push(wsi, s, NIO_FRAG_CONT, "lo, ", 4);
