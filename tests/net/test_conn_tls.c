@@ -28,7 +28,7 @@ struct rec {
 	int downs;
 	int reason;
 	int opens_seen;
-	char data[4096];
+	char data[70000];
 	size_t n;
 	uint64_t last_t_rx;
 	bool stop_on_down; /* tt_conn_stop at the first on_down */
@@ -234,6 +234,62 @@ static void test_data_echoes_both_ways(void **state)
 	conn_teardown();
 }
 
+static size_t want_bytes;
+static bool got_bytes(void)
+{
+	return rec.n >= want_bytes || rec.downs > 0;
+}
+
+static void test_large_send_through_small_sndbuf_completes_in_partial_sends(void **state)
+{
+	static char out[600 * 100];
+	static char expect[600 * 100];
+	int small = 4096;
+	int i, j;
+
+	for (i = 0; i < 600; i++) {
+		char *l = out + i * 100;
+
+		snprintf(l, 100, "%05d-", i);
+		for (j = 6; j < 99; j++)
+			l[j] = (char)('A' + (i + j) % 26);
+		l[99] = '\n';
+		for (j = 0; j < 99; j++) /* s_server -rev answers each line reversed */
+			expect[i * 100 + j] = l[98 - j];
+		expect[i * 100 + 99] = '\n';
+	}
+	conn_setup(&tls_ok, "127.0.0.1", port_good, false, 0);
+	assert_int_equal(tt_conn_start(&conn), 0);
+	assert_true(run_until(is_open, 5000));
+	assert_int_equal(setsockopt(conn.fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small)), 0);
+	assert_int_equal(tt_conn_send(&conn, out, sizeof(out)), 0);
+	want_bytes = sizeof(expect);
+	assert_true(run_until(got_bytes, 10000));
+	assert_int_equal(rec.downs, 0);
+	assert_int_equal(rec.n, sizeof(expect));
+	assert_memory_equal(rec.data, expect, sizeof(expect));
+	printf("# %llu partial sends\n", (unsigned long long)conn.n_partial_sends);
+	assert_true(conn.n_partial_sends > 0); /* the path under test did run */
+	conn_teardown();
+}
+
+static void test_echo_with_busy_poll_loop(void **state)
+{
+	struct tt_loop_cfg bcfg = { .busy_poll = true };
+	struct tt_loop saved = loop;
+
+	assert_int_equal(tt_loop_init(&loop, &bcfg), 0);
+	conn_setup(&tls_ok, "127.0.0.1", port_good, false, 0);
+	assert_int_equal(tt_conn_start(&conn), 0);
+	assert_true(run_until(is_open, 5000));
+	assert_int_equal(tt_conn_send(&conn, "spin\n", 5), 0);
+	assert_true(run_until(got_line, 5000));
+	assert_string_equal(rec.data, "nips\n");
+	conn_teardown();
+	tt_loop_fini(&loop);
+	loop = saved;
+}
+
 static void test_second_connect_resumes_session(void **state)
 {
 	conn_setup(&tls_ok, "127.0.0.1", port_good, false, 0);
@@ -366,6 +422,8 @@ int main(void)
 		cmocka_unit_test(test_verify_fails_with_wrong_ip),
 		cmocka_unit_test(test_data_echoes_both_ways),
 		cmocka_unit_test(test_second_connect_resumes_session),
+		cmocka_unit_test(test_large_send_through_small_sndbuf_completes_in_partial_sends),
+		cmocka_unit_test(test_echo_with_busy_poll_loop),
 		cmocka_unit_test(test_server_close_reports_down_then_reconnects),
 		cmocka_unit_test(test_silent_server_hits_handshake_timeout),
 		cmocka_unit_test(test_reset_during_handshake_reports_econnreset),

@@ -152,7 +152,9 @@ void tt_conn_fini(struct tt_conn *c);
  * at once (-TT_EDENIED: the guard refused; on_down has been called). */
 int tt_conn_start(struct tt_conn *c);
 /* Sends plaintext (encrypts and queues; the send is submitted now). Only in WS_HANDSHAKE
- * or OPEN. 0 or -ENOTCONN/-ENOBUFS (tx full)/error. */
+ * or OPEN. Up to the BIO + tx[] capacity (~128 KiB of ciphertext) may be queued behind a
+ * slow peer. 0, -ENOTCONN, or an error that also ended the connection (-ENOBUFS when the
+ * queue is full: part of the bytes may be in the stream, so it fails closed). */
 int tt_conn_send(struct tt_conn *c, const void *p, size_t n) TT_WUR;
 /* The layer above finished its handshake: WS_HANDSHAKE → OPEN (backoff reset). */
 void tt_conn_set_open(struct tt_conn *c);

@@ -301,18 +301,22 @@ static void conn_flush(struct tt_conn *c)
 	size_t got;
 	int rc;
 
-	if (c->op_send.inflight || c->fd < 0)
+	if (c->fd < 0)
 		return;
-	if (c->tx_head == c->tx_tail) {
-		c->tx_head = c->tx_tail = 0;
-	} else if (c->tx_head > 0) {
-		memmove(c->tx, c->tx + c->tx_head, c->tx_tail - c->tx_head);
-		c->tx_tail -= c->tx_head;
-		c->tx_head = 0;
+	/* Compact only with no send in flight: the kernel reads tx[head..head+inflight). */
+	if (!c->op_send.inflight) {
+		if (c->tx_head == c->tx_tail) {
+			c->tx_head = c->tx_tail = 0;
+		} else if (c->tx_head > 0) {
+			memmove(c->tx, c->tx + c->tx_head, c->tx_tail - c->tx_head);
+			c->tx_tail -= c->tx_head;
+			c->tx_head = 0;
+		}
 	}
+	/* Appending after tail never touches the region in flight. */
 	got = tt_tls_out_take(&c->tls, c->tx + c->tx_tail, sizeof(c->tx) - c->tx_tail);
 	c->tx_tail += (uint32_t)got;
-	if (c->tx_tail == c->tx_head)
+	if (c->op_send.inflight || c->tx_tail == c->tx_head)
 		return;
 	c->tx_inflight = c->tx_tail - c->tx_head;
 	rc = tt_loop_send(c->loop, &c->op_send, c->fd, c->tx + c->tx_head, c->tx_inflight);
@@ -346,16 +350,31 @@ static void conn_on_send(struct tt_loop_op *op, int res, uint64_t t)
 
 int tt_conn_send(struct tt_conn *c, const void *p, size_t n)
 {
+	const uint8_t *b = p;
+	size_t off = 0;
 	int rc;
 
 	if (tt_unlikely(c->state != TT_CONN_OPEN && c->state != TT_CONN_WS_HANDSHAKE))
 		return tt_err_set(-ENOTCONN, "send to %s:%u in state %s", c->host, c->cfg.port,
 				  tt_conn_state_name(c->state));
-	rc = tt_tls_write(&c->tls, p, n);
-	if (tt_unlikely(rc < 0))
-		return rc;
-	c->tx_bytes += n;
-	conn_flush(c);
+	/* A record at a time, moving ciphertext out of the BIO after each, so a large send
+	 * uses the BIO and tx[] together. */
+	do {
+		size_t k = n - off < TT_CONN_PLAIN_BUF ? n - off : TT_CONN_PLAIN_BUF;
+
+		rc = tt_tls_write(&c->tls, b + off, k);
+		if (tt_unlikely(rc < 0)) {
+			/* Part of the bytes may be in the stream: the peer would see a torn
+			 * message. Fail closed: end this connection. */
+			tt_err_add("send %zu bytes to %s:%u (%zu sent)", n, c->host, c->cfg.port,
+				   off);
+			conn_kill(c, rc);
+			return rc;
+		}
+		off += k;
+		c->tx_bytes += k;
+		conn_flush(c);
+	} while (off < n);
 	return 0;
 }
 
