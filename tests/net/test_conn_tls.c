@@ -368,6 +368,62 @@ static void test_reset_during_handshake_reports_econnreset(void **state)
 	afd_rst = -1;
 }
 
+static void test_reset_after_open_reports_econnreset_and_reconnects(void **state)
+{
+	uint16_t port = nio_free_port();
+	pid_t pid = nio_start_s_server(port, "-rev"); /* its own server: this one dies */
+
+	assert_true(pid > 0);
+	conn_setup(&tls_ok, "127.0.0.1", port, true, 0);
+	assert_int_equal(tt_conn_start(&conn), 0);
+	assert_true(run_until(is_open, 5000));
+	/* Bytes the server never reads, then its death: the kernel answers with an RST. */
+	assert_int_equal(kill(pid, SIGSTOP), 0);
+	assert_int_equal(tt_conn_send(&conn, "unread\n", 7), 0);
+	assert_true(tt_loop_run_once(&loop, 50 * 1000000ll) >= 0); /* the send completes */
+	nio_kill(pid);
+	assert_true(run_until(is_down, 5000));
+	assert_int_equal(rec.reason, -ECONNRESET);
+	/* reconnect path: BACKOFF → connect → refused (server gone) */
+	while (conn.n_connects < 2)
+		assert_true(tt_loop_run_once(&loop, 20 * 1000000ll) >= 0);
+	assert_true(run_until(is_down, 5000));
+	conn_teardown();
+}
+
+static int fill_fds[4] = { -1, -1, -1, -1 };
+
+static void test_connect_timeout_fires_when_syn_is_unanswered(void **state)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	uint16_t port = 0;
+	int lfd = nio_listen(&port);
+	int i;
+
+	/* backlog 0 and a filled accept queue: further SYNs are dropped, connect hangs. */
+	assert_true(lfd >= 0);
+	assert_int_equal(listen(lfd, 0), 0);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a.sin_port = htons(port);
+	for (i = 0; i < 4; i++) {
+		fill_fds[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		(void)!connect(fill_fds[i], (struct sockaddr *)&a, sizeof(a));
+	}
+	usleep(100000);
+	conn_setup(&tls_ok, "127.0.0.1", port, false, 0);
+	conn.cfg.connect_timeout_ms = 200;
+	assert_int_equal(tt_conn_start(&conn), 0);
+	assert_true(run_until(is_down, 5000));
+	if (rec.reason != -ETIMEDOUT)
+		printf("# reason %d (%s)\n", rec.reason, tt_strerror(rec.reason));
+	assert_int_equal(rec.reason, -ETIMEDOUT);
+	assert_int_equal(conn.tls.n_handshakes, 0);
+	conn_teardown();
+	for (i = 0; i < 4; i++)
+		close(fill_fds[i]);
+	close(lfd);
+}
+
 static void test_idle_timeout_fires_and_reconnects(void **state)
 {
 	conn_setup(&tls_ok, "127.0.0.1", port_good, true, 150);
@@ -427,6 +483,8 @@ int main(void)
 		cmocka_unit_test(test_server_close_reports_down_then_reconnects),
 		cmocka_unit_test(test_silent_server_hits_handshake_timeout),
 		cmocka_unit_test(test_reset_during_handshake_reports_econnreset),
+		cmocka_unit_test(test_reset_after_open_reports_econnreset_and_reconnects),
+		cmocka_unit_test(test_connect_timeout_fires_when_syn_is_unanswered),
 		cmocka_unit_test(test_idle_timeout_fires_and_reconnects),
 		cmocka_unit_test(test_refused_connect_backs_off_and_retries),
 		cmocka_unit_test(test_guard_refuses_non_loopback_before_connect),
