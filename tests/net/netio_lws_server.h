@@ -39,8 +39,8 @@ enum nio_step_kind {
 
 struct nio_step {
 	enum nio_step_kind kind;
-	size_t len;       /* payload length */
-	char data[128];   /* payload (not for NIO_PATTERN) */
+	size_t len;	/* payload length */
+	char data[128]; /* payload (not for NIO_PATTERN) */
 };
 
 #define NIO_STEPS 32
@@ -104,14 +104,15 @@ static int nio_lws_write_step(struct lws *wsi, struct nio_sess *s)
 		return -1;
 	case NIO_HALF: {
 		/* FIN|text, 100-byte payload (no mask), then only 10 of its bytes. */
-		unsigned char raw[12] = { 0x81, 100, 'p', 'a', 'r', 't', 'i', 'a', 'l', '.', '.', '.' };
+		unsigned char raw[12] = {0x81, 100, 'p', 'a', 'r', 't',
+					 'i',  'a', 'l', '.', '.', '.'};
 
 		if (SSL_write(lws_get_ssl(wsi), raw, sizeof(raw)) != (int)sizeof(raw))
 			return -1;
 		return 0;
 	}
 	case NIO_RST: {
-		struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+		struct linger lg = {.l_onoff = 1, .l_linger = 0};
 
 		setsockopt(lws_get_socket_fd(wsi), SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 		_exit(0);
@@ -126,8 +127,8 @@ static int nio_lws_write_step(struct lws *wsi, struct nio_sess *s)
 	return 0;
 }
 
-#define NIO_SNAPSHOT                                                                   \
-	"{\"lastUpdateId\":1027024,\"bids\":[[\"4.00000000\",\"431.00000000\"]],"        \
+#define NIO_SNAPSHOT                                                                               \
+	"{\"lastUpdateId\":1027024,\"bids\":[[\"4.00000000\",\"431.00000000\"]],"                  \
 	"\"asks\":[[\"4.00000200\",\"12.00000000\"]]}"
 
 static char nio_http_body[2048];
@@ -200,8 +201,8 @@ static int nio_lws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *u
 		}
 		return 0;
 	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
-		snprintf(tmp, sizeof(tmp), "got:%.*s", (int)(nio_http_len > 150 ? 150 : nio_http_len),
-			 nio_http_body);
+		snprintf(tmp, sizeof(tmp), "got:%.*s",
+			 (int)(nio_http_len > 150 ? 150 : nio_http_len), nio_http_body);
 		return nio_lws_http_reply(wsi, tmp, strlen(tmp));
 	case LWS_CALLBACK_SERVER_WRITEABLE:
 		if (s->head == s->tail)
@@ -213,8 +214,8 @@ static int nio_lws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *u
 }
 
 static const struct lws_protocols nio_lws_protocols[] = {
-	{ "tt-test", nio_lws_cb, sizeof(struct nio_sess), 4096, 0, NULL, 0 },
-	{ NULL, NULL, 0, 0, 0, NULL, 0 },
+    {"tt-test", nio_lws_cb, sizeof(struct nio_sess), 4096, 0, NULL, 0},
+    {NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
 /* Child body: serve forever on 127.0.0.1:port with the test server cert. */

@@ -141,7 +141,7 @@ static inline int nio_setup_pki(void)
 /* A loopback port free right now (bind to 0, read it, close). */
 static inline uint16_t nio_free_port(void)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET };
+	struct sockaddr_in a = {.sin_family = AF_INET};
 	socklen_t l = sizeof(a);
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	uint16_t port = 0;
@@ -200,9 +200,11 @@ static inline pid_t nio_start_s_server(uint16_t port, const char *extra)
 			dup2(fd, 1);
 			dup2(fd, 2);
 		}
-		execlp("sh", "sh", "-c", "cd \"$4\" && exec openssl s_server -accept \"$0\" "
-		       "-cert \"$1\" -key \"$2\" $3 </dev/null", portarg, nio_path("srv.pem"),
-		       nio_path("srv.key"), extra, nio_dir, (char *)NULL);
+		execlp("sh", "sh", "-c",
+		       "cd \"$4\" && exec openssl s_server -accept \"$0\" "
+		       "-cert \"$1\" -key \"$2\" $3 </dev/null",
+		       portarg, nio_path("srv.pem"), nio_path("srv.key"), extra, nio_dir,
+		       (char *)NULL);
 		_exit(127);
 	}
 	nio_track(pid);
@@ -216,7 +218,7 @@ static inline pid_t nio_start_s_server(uint16_t port, const char *extra)
 /* A loopback listener (backlog 8) that the test drives by hand; returns fd, port in *port. */
 static inline int nio_listen(uint16_t *port)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET };
+	struct sockaddr_in a = {.sin_family = AF_INET};
 	socklen_t l = sizeof(a);
 	int one = 1;
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -237,7 +239,7 @@ static inline int nio_listen(uint16_t *port)
 /* Closes fd with an RST (SO_LINGER 0). */
 static inline void nio_close_rst(int fd)
 {
-	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	struct linger lg = {.l_onoff = 1, .l_linger = 0};
 
 	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 	close(fd);

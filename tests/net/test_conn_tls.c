@@ -60,7 +60,7 @@ static void on_down(struct tt_conn *c, int reason)
 		tt_conn_stop(c);
 }
 
-static const struct tt_conn_ops ops = { on_up, on_data, on_down };
+static const struct tt_conn_ops ops = {on_up, on_data, on_down};
 
 /* Runs the loop until pred() or ~limit_ms (a safety net, not a timing assertion). */
 static bool run_until(bool (*pred)(void), int limit_ms)
@@ -97,15 +97,15 @@ static void conn_setup(struct tt_tls_ctx *tls, const char *host, uint16_t port, 
 		       uint32_t idle_ms)
 {
 	struct tt_conn_cfg cfg = {
-		.host = host,
-		.port = port,
-		.reconnect = reconnect,
-		.connect_timeout_ms = 2000,
-		.handshake_timeout_ms = 2000,
-		.idle_timeout_ms = idle_ms,
-		.backoff_base_ms = 10,
-		.backoff_cap_ms = 50,
-		.backoff_seed = 42,
+	    .host = host,
+	    .port = port,
+	    .reconnect = reconnect,
+	    .connect_timeout_ms = 2000,
+	    .handshake_timeout_ms = 2000,
+	    .idle_timeout_ms = idle_ms,
+	    .backoff_base_ms = 10,
+	    .backoff_cap_ms = 50,
+	    .backoff_seed = 42,
 	};
 
 	if (conn_used)
@@ -126,8 +126,8 @@ static void conn_teardown(void)
 
 static int group_setup(void **state)
 {
-	struct tt_tls_cfg ok = { 0 };
-	struct tt_tls_cfg wrong = { 0 };
+	struct tt_tls_cfg ok = {0};
+	struct tt_tls_cfg wrong = {0};
 
 	if (nio_setup_pki() != 0)
 		return -1;
@@ -275,7 +275,7 @@ static void test_large_send_through_small_sndbuf_completes_in_partial_sends(void
 
 static void test_echo_with_busy_poll_loop(void **state)
 {
-	struct tt_loop_cfg bcfg = { .busy_poll = true };
+	struct tt_loop_cfg bcfg = {.busy_poll = true};
 	struct tt_loop saved = loop;
 
 	assert_int_equal(tt_loop_init(&loop, &bcfg), 0);
@@ -391,11 +391,11 @@ static void test_reset_after_open_reports_econnreset_and_reconnects(void **state
 	conn_teardown();
 }
 
-static int fill_fds[4] = { -1, -1, -1, -1 };
+static int fill_fds[4] = {-1, -1, -1, -1};
 
 static void test_connect_timeout_fires_when_syn_is_unanswered(void **state)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET };
+	struct sockaddr_in a = {.sin_family = AF_INET};
 	uint16_t port = 0;
 	int lfd = nio_listen(&port);
 	int i;
@@ -471,24 +471,24 @@ static void test_send_before_open_is_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_handshake_succeeds_with_test_ca_by_ip),
-		cmocka_unit_test(test_handshake_succeeds_with_test_ca_by_name),
-		cmocka_unit_test(test_verify_fails_with_wrong_ca),
-		cmocka_unit_test(test_verify_fails_with_wrong_hostname),
-		cmocka_unit_test(test_verify_fails_with_wrong_ip),
-		cmocka_unit_test(test_data_echoes_both_ways),
-		cmocka_unit_test(test_second_connect_resumes_session),
-		cmocka_unit_test(test_large_send_through_small_sndbuf_completes_in_partial_sends),
-		cmocka_unit_test(test_echo_with_busy_poll_loop),
-		cmocka_unit_test(test_server_close_reports_down_then_reconnects),
-		cmocka_unit_test(test_silent_server_hits_handshake_timeout),
-		cmocka_unit_test(test_reset_during_handshake_reports_econnreset),
-		cmocka_unit_test(test_reset_after_open_reports_econnreset_and_reconnects),
-		cmocka_unit_test(test_connect_timeout_fires_when_syn_is_unanswered),
-		cmocka_unit_test(test_idle_timeout_fires_and_reconnects),
-		cmocka_unit_test(test_refused_connect_backs_off_and_retries),
-		cmocka_unit_test(test_guard_refuses_non_loopback_before_connect),
-		cmocka_unit_test(test_send_before_open_is_refused),
+	    cmocka_unit_test(test_handshake_succeeds_with_test_ca_by_ip),
+	    cmocka_unit_test(test_handshake_succeeds_with_test_ca_by_name),
+	    cmocka_unit_test(test_verify_fails_with_wrong_ca),
+	    cmocka_unit_test(test_verify_fails_with_wrong_hostname),
+	    cmocka_unit_test(test_verify_fails_with_wrong_ip),
+	    cmocka_unit_test(test_data_echoes_both_ways),
+	    cmocka_unit_test(test_second_connect_resumes_session),
+	    cmocka_unit_test(test_large_send_through_small_sndbuf_completes_in_partial_sends),
+	    cmocka_unit_test(test_echo_with_busy_poll_loop),
+	    cmocka_unit_test(test_server_close_reports_down_then_reconnects),
+	    cmocka_unit_test(test_silent_server_hits_handshake_timeout),
+	    cmocka_unit_test(test_reset_during_handshake_reports_econnreset),
+	    cmocka_unit_test(test_reset_after_open_reports_econnreset_and_reconnects),
+	    cmocka_unit_test(test_connect_timeout_fires_when_syn_is_unanswered),
+	    cmocka_unit_test(test_idle_timeout_fires_and_reconnects),
+	    cmocka_unit_test(test_refused_connect_backs_off_and_retries),
+	    cmocka_unit_test(test_guard_refuses_non_loopback_before_connect),
+	    cmocka_unit_test(test_send_before_open_is_refused),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -43,9 +43,9 @@ static void on_done(struct tt_https *h, int rc, const struct tt_http_resp *r, ui
 	done.body[r->body_len < sizeof(done.body) - 1 ? r->body_len : 0] = '\0';
 	if (done.again) {
 		done.again = false;
-		assert_int_equal(tt_https_request(h, "GET", "/api/v3/depth?symbol=X&limit=5", NULL,
-						  0, NULL, 0),
-				 0);
+		assert_int_equal(
+		    tt_https_request(h, "GET", "/api/v3/depth?symbol=X&limit=5", NULL, 0, NULL, 0),
+		    0);
 	}
 }
 
@@ -74,13 +74,12 @@ static bool run_until(bool (*pred)(void), int limit_ms)
 
 static void https_setup(uint16_t port)
 {
-	struct tt_conn_cfg cfg = { .host = "localhost", .port = port };
+	struct tt_conn_cfg cfg = {.host = "localhost", .port = port};
 
 	memset(&done, 0, sizeof(done));
 	want_calls = 1;
-	assert_int_equal(tt_https_init(&https, &loop, &tls, &cfg, body, sizeof(body), on_done,
-				       NULL),
-			 0);
+	assert_int_equal(
+	    tt_https_init(&https, &loop, &tls, &cfg, body, sizeof(body), on_done, NULL), 0);
 }
 
 static void https_teardown(void)
@@ -92,7 +91,7 @@ static void https_teardown(void)
 
 static int group_setup(void **state)
 {
-	struct tt_tls_cfg cfg = { 0 };
+	struct tt_tls_cfg cfg = {0};
 
 	if (nio_setup_pki() != 0)
 		return -1;
@@ -131,9 +130,8 @@ static void test_get_close_delimited_body_from_s_server(void **state)
 static void test_get_snapshot_with_content_length_from_lws(void **state)
 {
 	https_setup(port_lws);
-	assert_int_equal(tt_https_request(&https, "GET", "/api/v3/depth?symbol=X&limit=5", NULL,
-					  0, NULL, 0),
-			 0);
+	assert_int_equal(
+	    tt_https_request(&https, "GET", "/api/v3/depth?symbol=X&limit=5", NULL, 0, NULL, 0), 0);
 	assert_true(run_until(got_done, 5000));
 	assert_int_equal(done.rc, 0);
 	assert_int_equal(done.status, 200);
@@ -157,12 +155,12 @@ static void test_second_get_from_on_done_reuses_keepalive_connection(void **stat
 
 static void test_post_sends_body(void **state)
 {
-	const struct tt_http_kv hdrs[] = { { "Content-Type", "application/json" } };
+	const struct tt_http_kv hdrs[] = {{"Content-Type", "application/json"}};
 
 	https_setup(port_lws);
-	assert_int_equal(tt_https_request(&https, "POST", "/api/v3/order", hdrs, 1,
-					  "{\"side\":\"BUY\"}", 14),
-			 0);
+	assert_int_equal(
+	    tt_https_request(&https, "POST", "/api/v3/order", hdrs, 1, "{\"side\":\"BUY\"}", 14),
+	    0);
 	assert_true(run_until(got_done, 5000));
 	assert_int_equal(done.rc, 0);
 	assert_int_equal(done.status, 200);
@@ -181,12 +179,11 @@ static void test_second_request_while_pending_is_busy(void **state)
 
 static void test_refused_endpoint_fails_without_callback(void **state)
 {
-	struct tt_conn_cfg cfg = { .host = "192.0.2.7", .port = 443 };
+	struct tt_conn_cfg cfg = {.host = "192.0.2.7", .port = 443};
 
 	memset(&done, 0, sizeof(done));
-	assert_int_equal(tt_https_init(&https, &loop, &tls, &cfg, body, sizeof(body), on_done,
-				       NULL),
-			 0);
+	assert_int_equal(
+	    tt_https_init(&https, &loop, &tls, &cfg, body, sizeof(body), on_done, NULL), 0);
 	assert_int_equal(tt_https_request(&https, "GET", "/", NULL, 0, NULL, 0), -TT_EDENIED);
 	assert_int_equal(done.calls, 0);
 	https_teardown();
@@ -195,12 +192,12 @@ static void test_refused_endpoint_fails_without_callback(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_get_close_delimited_body_from_s_server),
-		cmocka_unit_test(test_get_snapshot_with_content_length_from_lws),
-		cmocka_unit_test(test_second_get_from_on_done_reuses_keepalive_connection),
-		cmocka_unit_test(test_post_sends_body),
-		cmocka_unit_test(test_second_request_while_pending_is_busy),
-		cmocka_unit_test(test_refused_endpoint_fails_without_callback),
+	    cmocka_unit_test(test_get_close_delimited_body_from_s_server),
+	    cmocka_unit_test(test_get_snapshot_with_content_length_from_lws),
+	    cmocka_unit_test(test_second_get_from_on_done_reuses_keepalive_connection),
+	    cmocka_unit_test(test_post_sends_body),
+	    cmocka_unit_test(test_second_request_while_pending_is_busy),
+	    cmocka_unit_test(test_refused_endpoint_fails_without_callback),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -47,9 +47,9 @@ static void run_until_called(struct tt_loop *l, struct probe *p)
 
 static void timer_fires_in_mode(bool busy)
 {
-	struct tt_loop_cfg cfg = { .entries = 8, .busy_poll = busy };
+	struct tt_loop_cfg cfg = {.entries = 8, .busy_poll = busy};
 	struct tt_loop l;
-	struct probe p = { .op.cb = probe_cb };
+	struct probe p = {.op.cb = probe_cb};
 	uint64_t t0;
 
 	assert_int_equal(tt_loop_init(&l, &cfg), 0);
@@ -77,7 +77,7 @@ static void test_timer_fires_at_deadline_busy_poll(void **state)
 static void test_timer_update_moves_deadline_earlier(void **state)
 {
 	struct tt_loop l;
-	struct probe p = { .op.cb = probe_cb };
+	struct probe p = {.op.cb = probe_cb};
 	uint64_t t0;
 
 	assert_int_equal(tt_loop_init(&l, NULL), 0);
@@ -93,11 +93,10 @@ static void test_timer_update_moves_deadline_earlier(void **state)
 static void test_cancel_completes_timer_with_ecanceled(void **state)
 {
 	struct tt_loop l;
-	struct probe p = { .op.cb = probe_cb };
+	struct probe p = {.op.cb = probe_cb};
 
 	assert_int_equal(tt_loop_init(&l, NULL), 0);
-	assert_int_equal(tt_loop_timer_at(&l, &p.op, tt_loop_stamp() + 3600ull * 1000000000ull),
-			 0);
+	assert_int_equal(tt_loop_timer_at(&l, &p.op, tt_loop_stamp() + 3600ull * 1000000000ull), 0);
 	assert_int_equal(tt_loop_submit(&l), 0);
 	assert_int_equal(tt_loop_cancel(&l, &p.op), 0);
 	run_until_called(&l, &p);
@@ -108,8 +107,8 @@ static void test_cancel_completes_timer_with_ecanceled(void **state)
 static void test_send_and_recv_complete_with_byte_counts(void **state)
 {
 	struct tt_loop l;
-	struct probe ps = { .op.cb = probe_cb };
-	struct probe pr = { .op.cb = probe_cb };
+	struct probe ps = {.op.cb = probe_cb};
+	struct probe pr = {.op.cb = probe_cb};
 	char buf[64];
 	int sv[2];
 	uint64_t t0;
@@ -135,8 +134,8 @@ static void test_send_and_recv_complete_with_byte_counts(void **state)
 static void test_connect_to_closed_port_is_refused(void **state)
 {
 	struct tt_loop l;
-	struct probe p = { .op.cb = probe_cb };
-	struct sockaddr_in a = { .sin_family = AF_INET };
+	struct probe p = {.op.cb = probe_cb};
+	struct sockaddr_in a = {.sin_family = AF_INET};
 	socklen_t al = sizeof(a);
 	int lfd = socket(AF_INET, SOCK_STREAM, 0);
 	int fd;
@@ -147,9 +146,8 @@ static void test_connect_to_closed_port_is_refused(void **state)
 	assert_int_equal(getsockname(lfd, (struct sockaddr *)&a, &al), 0);
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	assert_int_equal(tt_loop_init(&l, NULL), 0);
-	assert_int_equal(tt_loop_connect(&l, &p.op, fd, (struct sockaddr *)&a, sizeof(a),
-					 1000000000ull),
-			 0);
+	assert_int_equal(
+	    tt_loop_connect(&l, &p.op, fd, (struct sockaddr *)&a, sizeof(a), 1000000000ull), 0);
 	run_until_called(&l, &p);
 	assert_int_equal(p.res, -ECONNREFUSED);
 	/* the linked timeout's completion (user_data 0) must not reach anyone */
@@ -174,7 +172,7 @@ static uint64_t seed_from_env(void)
 static void test_backoff_ceiling_doubles_then_caps(void **state)
 {
 	struct tt_backoff b;
-	uint64_t expect[] = { 100, 200, 400, 800, 1000, 1000, 1000 };
+	uint64_t expect[] = {100, 200, 400, 800, 1000, 1000, 1000};
 	size_t i;
 
 	tt_backoff_init(&b, 100, 1000, 1);
@@ -238,16 +236,16 @@ static void test_backoff_reset_after_success_restarts_from_base(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_timer_fires_at_deadline_blocking),
-		cmocka_unit_test(test_timer_fires_at_deadline_busy_poll),
-		cmocka_unit_test(test_timer_update_moves_deadline_earlier),
-		cmocka_unit_test(test_cancel_completes_timer_with_ecanceled),
-		cmocka_unit_test(test_send_and_recv_complete_with_byte_counts),
-		cmocka_unit_test(test_connect_to_closed_port_is_refused),
-		cmocka_unit_test(test_backoff_ceiling_doubles_then_caps),
-		cmocka_unit_test(test_backoff_jitter_stays_in_range_and_spreads),
-		cmocka_unit_test(test_backoff_same_seed_same_delays),
-		cmocka_unit_test(test_backoff_reset_after_success_restarts_from_base),
+	    cmocka_unit_test(test_timer_fires_at_deadline_blocking),
+	    cmocka_unit_test(test_timer_fires_at_deadline_busy_poll),
+	    cmocka_unit_test(test_timer_update_moves_deadline_earlier),
+	    cmocka_unit_test(test_cancel_completes_timer_with_ecanceled),
+	    cmocka_unit_test(test_send_and_recv_complete_with_byte_counts),
+	    cmocka_unit_test(test_connect_to_closed_port_is_refused),
+	    cmocka_unit_test(test_backoff_ceiling_doubles_then_caps),
+	    cmocka_unit_test(test_backoff_jitter_stays_in_range_and_spreads),
+	    cmocka_unit_test(test_backoff_same_seed_same_delays),
+	    cmocka_unit_test(test_backoff_reset_after_success_restarts_from_base),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -34,7 +34,7 @@ struct rec {
 	uint16_t close_code;
 	int nmsg;
 	size_t len[NMSG];
-	char head[NMSG][64]; /* first bytes of each message, NUL-terminated */
+	char head[NMSG][64];   /* first bytes of each message, NUL-terminated */
 	bool ok_pattern[NMSG]; /* payload is the server's 'a'..'z' pattern */
 	uint64_t t_rx[NMSG];
 };
@@ -70,7 +70,7 @@ static void on_down(struct tt_wsconn *w, int reason, uint16_t close_code)
 	rec.close_code = close_code;
 }
 
-static const struct tt_wsconn_ops ops = { on_open, on_msg, on_down };
+static const struct tt_wsconn_ops ops = {on_open, on_msg, on_down};
 
 static bool run_until(bool (*pred)(void), int limit_ms)
 {
@@ -114,18 +114,19 @@ static void ws_teardown(void)
 static void ws_setup(uint16_t port, size_t max_msg, uint32_t idle_ms, bool reconnect)
 {
 	struct tt_wsconn_cfg cfg = {
-		.conn = {
-			.host = "localhost",
-			.port = port,
-			.reconnect = reconnect,
-			.connect_timeout_ms = 2000,
-			.handshake_timeout_ms = 3000,
-			.idle_timeout_ms = idle_ms,
-			.backoff_base_ms = 10,
-			.backoff_cap_ms = 40,
-			.backoff_seed = 7,
+	    .conn =
+		{
+		    .host = "localhost",
+		    .port = port,
+		    .reconnect = reconnect,
+		    .connect_timeout_ms = 2000,
+		    .handshake_timeout_ms = 3000,
+		    .idle_timeout_ms = idle_ms,
+		    .backoff_base_ms = 10,
+		    .backoff_cap_ms = 40,
+		    .backoff_seed = 7,
 		},
-		.path = "/stream?streams=btcusdt@depth@100ms",
+	    .path = "/stream?streams=btcusdt@depth@100ms",
 	};
 
 	if (ws_used)
@@ -147,7 +148,7 @@ static void send_cmd(const char *cmd)
 
 static int group_setup(void **state)
 {
-	struct tt_tls_cfg cfg = { 0 };
+	struct tt_tls_cfg cfg = {0};
 
 	if (nio_setup_pki() != 0)
 		return -1;
@@ -186,7 +187,7 @@ static void test_echo_text_round_trip(void **state)
 
 static void test_payload_lengths_cover_every_length_form(void **state)
 {
-	static const size_t lens[] = { 0, 1, 125, 126, 127, 65535, 65536 };
+	static const size_t lens[] = {0, 1, 125, 126, 127, 65535, 65536};
 	char cmd[32];
 	size_t i;
 
@@ -307,15 +308,15 @@ static void test_abrupt_reset_reports_error_and_reconnects(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_echo_text_round_trip),
-		cmocka_unit_test(test_payload_lengths_cover_every_length_form),
-		cmocka_unit_test(test_fragmented_message_with_ping_inside_is_reassembled_and_ponged),
-		cmocka_unit_test(test_ping_is_answered_with_same_payload),
-		cmocka_unit_test(test_server_close_is_answered_then_reconnects),
-		cmocka_unit_test(test_client_close_handshake_completes),
-		cmocka_unit_test(test_frame_over_max_size_is_refused),
-		cmocka_unit_test(test_half_sent_frame_then_stall_fires_idle_timeout),
-		cmocka_unit_test(test_abrupt_reset_reports_error_and_reconnects),
+	    cmocka_unit_test(test_echo_text_round_trip),
+	    cmocka_unit_test(test_payload_lengths_cover_every_length_form),
+	    cmocka_unit_test(test_fragmented_message_with_ping_inside_is_reassembled_and_ponged),
+	    cmocka_unit_test(test_ping_is_answered_with_same_payload),
+	    cmocka_unit_test(test_server_close_is_answered_then_reconnects),
+	    cmocka_unit_test(test_client_close_handshake_completes),
+	    cmocka_unit_test(test_frame_over_max_size_is_refused),
+	    cmocka_unit_test(test_half_sent_frame_then_stall_fires_idle_timeout),
+	    cmocka_unit_test(test_abrupt_reset_reports_error_and_reconnects),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -34,7 +34,7 @@ extern void *__libc_calloc(size_t n, size_t m);
 extern void *__libc_realloc(void *p, size_t n);
 
 static volatile int counting;
-static volatile long n_allocs;    /* not from OpenSSL */
+static volatile long n_allocs;	   /* not from OpenSSL */
 static volatile long n_ssl_allocs; /* from libcrypto/libssl */
 
 /* dladdr reads the link map; it does not allocate. */
@@ -90,7 +90,7 @@ static void on_msg(struct tt_wsconn *w, const uint8_t *p, size_t n, bool binary,
 	last_len = n;
 }
 
-static const struct tt_wsconn_ops ops = { NULL, on_msg, NULL };
+static const struct tt_wsconn_ops ops = {NULL, on_msg, NULL};
 
 static bool run_until_msgs(int want)
 {
@@ -113,9 +113,9 @@ static void test_open_connection_round_trips_do_not_allocate(void **state)
 	(void)tls;
 	skip();
 #else
-	struct tt_tls_cfg tcfg = { 0 };
-	struct tt_wsconn_cfg cfg = { .conn = { .host = "127.0.0.1", .handshake_timeout_ms = 3000 },
-				     .path = "/" };
+	struct tt_tls_cfg tcfg = {0};
+	struct tt_wsconn_cfg cfg = {.conn = {.host = "127.0.0.1", .handshake_timeout_ms = 3000},
+				    .path = "/"};
 	const char *env = getenv("TT_NOALLOC_ROUNDS");
 	int rounds = env ? atoi(env) : 200;
 	uint16_t port = 0;
@@ -145,8 +145,8 @@ static void test_open_connection_round_trips_do_not_allocate(void **state)
 			break;
 	}
 	counting = 0;
-	printf("# %d round trips: %ld allocations by our code, %ld inside OpenSSL\n", i,
-	       n_allocs, n_ssl_allocs);
+	printf("# %d round trips: %ld allocations by our code, %ld inside OpenSSL\n", i, n_allocs,
+	       n_ssl_allocs);
 	assert_int_equal(i, rounds);
 	assert_int_equal(last_len, 300);
 	assert_int_equal(n_allocs, 0);
@@ -164,7 +164,7 @@ static void test_open_connection_round_trips_do_not_allocate(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_open_connection_round_trips_do_not_allocate),
+	    cmocka_unit_test(test_open_connection_round_trips_do_not_allocate),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

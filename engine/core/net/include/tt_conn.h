@@ -39,10 +39,10 @@
 #include "tt_loop.h"
 #include "tt_tls.h"
 
-#define TT_CONN_HOST_MAX 256
-#define TT_CONN_RX_BUF (32 * 1024)   /* ciphertext recv buffer */
+#define TT_CONN_HOST_MAX  256
+#define TT_CONN_RX_BUF	  (32 * 1024) /* ciphertext recv buffer */
 #define TT_CONN_PLAIN_BUF (16 * 1024) /* one TLS record of plaintext */
-#define TT_CONN_TX_BUF (64 * 1024)    /* ciphertext waiting for / in a send */
+#define TT_CONN_TX_BUF	  (64 * 1024) /* ciphertext waiting for / in a send */
 
 /* ---- reconnect backoff: capped exponential with full jitter -------------------------- */
 
@@ -50,7 +50,7 @@ struct tt_backoff {
 	uint64_t base_ns; /* first ceiling */
 	uint64_t cap_ns;  /* ceiling never exceeds this */
 	uint32_t attempt; /* failures since the last reset */
-	uint64_t rng;     /* xorshift64* state (never 0) */
+	uint64_t rng;	  /* xorshift64* state (never 0) */
 };
 
 /* seed 0 is replaced by a fixed non-zero constant (tests print and pass their seed). */
@@ -91,54 +91,54 @@ struct tt_conn_ops {
 };
 
 struct tt_conn_cfg {
-	const char *host;              /* name or IP literal (guard-checked); copied */
-	uint16_t port;                 /* TCP port */
-	bool app_handshake;            /* layer above finishes the open (WS upgrade) */
-	bool reconnect;                /* go to BACKOFF after a failure, else CLOSED */
+	const char *host;	       /* name or IP literal (guard-checked); copied */
+	uint16_t port;		       /* TCP port */
+	bool app_handshake;	       /* layer above finishes the open (WS upgrade) */
+	bool reconnect;		       /* go to BACKOFF after a failure, else CLOSED */
 	uint32_t connect_timeout_ms;   /* TCP connect; 0 = 3000 */
 	uint32_t handshake_timeout_ms; /* TLS + app handshake; 0 = 5000 */
 	uint32_t idle_timeout_ms;      /* OPEN with nothing received; 0 = none */
 	uint32_t close_timeout_ms;     /* graceful close drain; 0 = 1000 */
 	uint32_t backoff_base_ms;      /* 0 = 100 */
 	uint32_t backoff_cap_ms;       /* 0 = 10000 */
-	uint64_t backoff_seed;         /* jitter RNG seed */
+	uint64_t backoff_seed;	       /* jitter RNG seed */
 };
 
 struct tt_conn {
-	struct tt_loop *loop;          /* not owned */
-	const struct tt_conn_ops *ops; /* callbacks, not owned */
-	void *user;                    /* for the caller */
-	struct tt_conn_cfg cfg;        /* copy; cfg.host points at host[] */
-	char host[TT_CONN_HOST_MAX];   /* copy of the host */
-	enum tt_conn_state state;      /* see the diagram */
-	int fd;                        /* socket, -1 when none */
-	int reason;                    /* why the current CLOSING started */
-	bool stopped;                  /* tt_conn_stop(): no reconnect */
-	bool draining;                 /* CLOSING: sending close_notify before shutdown */
-	uint32_t busy;                 /* inside rx processing: defer the teardown */
-	struct sockaddr_storage sa;    /* resolved peer */
-	socklen_t salen;               /* its length */
-	struct tt_tls tls;             /* TLS state; session kept across connects */
-	struct tt_backoff backoff;     /* reconnect delays */
-	struct tt_loop_op op_connect;  /* connect + linked timeout */
-	struct tt_loop_op op_recv;     /* one recv in flight while connected */
-	struct tt_loop_op op_send;     /* one send in flight at most */
-	struct tt_loop_op op_timer;    /* the one timer: connect/handshake/idle/close/backoff */
-	uint64_t deadline;             /* when the state's timer fires; 0 = none */
-	uint64_t timer_at;             /* deadline the armed timer was set for */
-	uint64_t t_last_rx;            /* stamp of the last recv with bytes */
-	uint32_t tx_head;              /* tx[tx_head..tx_tail) waits for / is in a send */
-	uint32_t tx_tail;              /* end of queued ciphertext */
-	uint32_t tx_inflight;          /* bytes of the send in flight */
-	uint64_t n_connects;           /* connect attempts */
-	uint64_t n_opens;              /* reached OPEN */
-	uint64_t n_downs;              /* on_down calls */
-	uint64_t n_partial_sends;      /* sends the kernel took only in part */
-	uint64_t rx_bytes;             /* plaintext delivered */
-	uint64_t tx_bytes;             /* plaintext accepted by tt_conn_send */
-	uint8_t rx[TT_CONN_RX_BUF];    /* ciphertext recv buffer */
+	struct tt_loop *loop;		  /* not owned */
+	const struct tt_conn_ops *ops;	  /* callbacks, not owned */
+	void *user;			  /* for the caller */
+	struct tt_conn_cfg cfg;		  /* copy; cfg.host points at host[] */
+	char host[TT_CONN_HOST_MAX];	  /* copy of the host */
+	enum tt_conn_state state;	  /* see the diagram */
+	int fd;				  /* socket, -1 when none */
+	int reason;			  /* why the current CLOSING started */
+	bool stopped;			  /* tt_conn_stop(): no reconnect */
+	bool draining;			  /* CLOSING: sending close_notify before shutdown */
+	uint32_t busy;			  /* inside rx processing: defer the teardown */
+	struct sockaddr_storage sa;	  /* resolved peer */
+	socklen_t salen;		  /* its length */
+	struct tt_tls tls;		  /* TLS state; session kept across connects */
+	struct tt_backoff backoff;	  /* reconnect delays */
+	struct tt_loop_op op_connect;	  /* connect + linked timeout */
+	struct tt_loop_op op_recv;	  /* one recv in flight while connected */
+	struct tt_loop_op op_send;	  /* one send in flight at most */
+	struct tt_loop_op op_timer;	  /* the one timer: connect/handshake/idle/close/backoff */
+	uint64_t deadline;		  /* when the state's timer fires; 0 = none */
+	uint64_t timer_at;		  /* deadline the armed timer was set for */
+	uint64_t t_last_rx;		  /* stamp of the last recv with bytes */
+	uint32_t tx_head;		  /* tx[tx_head..tx_tail) waits for / is in a send */
+	uint32_t tx_tail;		  /* end of queued ciphertext */
+	uint32_t tx_inflight;		  /* bytes of the send in flight */
+	uint64_t n_connects;		  /* connect attempts */
+	uint64_t n_opens;		  /* reached OPEN */
+	uint64_t n_downs;		  /* on_down calls */
+	uint64_t n_partial_sends;	  /* sends the kernel took only in part */
+	uint64_t rx_bytes;		  /* plaintext delivered */
+	uint64_t tx_bytes;		  /* plaintext accepted by tt_conn_send */
+	uint8_t rx[TT_CONN_RX_BUF];	  /* ciphertext recv buffer */
 	uint8_t plain[TT_CONN_PLAIN_BUF]; /* plaintext handed to on_data */
-	uint8_t tx[TT_CONN_TX_BUF];    /* ciphertext to send */
+	uint8_t tx[TT_CONN_TX_BUF];	  /* ciphertext to send */
 };
 
 /* Sets up c in caller storage (zeroes it first). tls must outlive c. 0 or -EINVAL (host

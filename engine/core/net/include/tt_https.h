@@ -35,20 +35,20 @@ typedef void (*tt_https_done_t)(struct tt_https *h, int rc, const struct tt_http
 				uint64_t t_rx);
 
 struct tt_https {
-	struct tt_conn conn;        /* the TLS connection (reconnect off) */
-	struct tt_http_resp resp;   /* the response being parsed */
-	tt_https_done_t on_done;    /* completion callback */
-	void *user;                 /* for the caller */
-	char *body;                 /* caller's body buffer */
-	size_t body_cap;            /* its size */
-	unsigned resp_flags;        /* TT_HTTP_F_HEAD_REQUEST for HEAD */
-	bool pending;               /* a request is outstanding */
-	bool sent;                  /* ... and its bytes went to tt_conn_send */
-	bool queued;                /* ... and waits for the previous connection to close */
-	size_t req_len;             /* bytes in req[] */
-	uint64_t n_requests;        /* counter */
+	struct tt_conn conn;		    /* the TLS connection (reconnect off) */
+	struct tt_http_resp resp;	    /* the response being parsed */
+	tt_https_done_t on_done;	    /* completion callback */
+	void *user;			    /* for the caller */
+	char *body;			    /* caller's body buffer */
+	size_t body_cap;		    /* its size */
+	unsigned resp_flags;		    /* TT_HTTP_F_HEAD_REQUEST for HEAD */
+	bool pending;			    /* a request is outstanding */
+	bool sent;			    /* ... and its bytes went to tt_conn_send */
+	bool queued;			    /* ... and waits for the previous connection to close */
+	size_t req_len;			    /* bytes in req[] */
+	uint64_t n_requests;		    /* counter */
 	char hosthdr[TT_CONN_HOST_MAX + 8]; /* Host header value (host[:port]) */
-	char req[TT_HTTPS_REQ_MAX]; /* the request bytes */
+	char req[TT_HTTPS_REQ_MAX];	    /* the request bytes */
 };
 
 /* Sets up h (caller storage); cfg->reconnect is forced off; body/body_cap receive bodies.

@@ -37,22 +37,22 @@ struct tt_loop_op;
 typedef void (*tt_loop_cb_t)(struct tt_loop_op *op, int res, uint64_t t_reap);
 
 struct tt_loop_op {
-	tt_loop_cb_t cb;             /* completion callback; NULL: completion ignored */
-	uint32_t inflight;           /* SQEs submitted for this op, not yet completed */
+	tt_loop_cb_t cb;	     /* completion callback; NULL: completion ignored */
+	uint32_t inflight;	     /* SQEs submitted for this op, not yet completed */
 	struct __kernel_timespec ts; /* timeout storage for timer/linked-timeout SQEs */
 };
 
 struct tt_loop_cfg {
 	unsigned entries; /* SQ size (power of two, 0 = 256) */
-	bool busy_poll;   /* true: never sleep in the kernel; peek and spin */
+	bool busy_poll;	  /* true: never sleep in the kernel; peek and spin */
 };
 
 struct tt_loop {
 	struct io_uring ring; /* the ring; one per thread */
-	bool busy_poll;       /* wait mode chosen at init */
-	bool ring_ok;         /* ring was set up (fini is safe on a half-built loop) */
+	bool busy_poll;	      /* wait mode chosen at init */
+	bool ring_ok;	      /* ring was set up (fini is safe on a half-built loop) */
 	uint32_t inflight;    /* ops submitted and not completed (user_data != 0) */
-	uint64_t n_cqe;       /* completions reaped (counter) */
+	uint64_t n_cqe;	      /* completions reaped (counter) */
 	uint64_t n_sq_full;   /* times the SQ was full and had to be flushed early */
 	uint64_t t_last_reap; /* stamp of the last reaped batch */
 };
@@ -83,8 +83,8 @@ int tt_loop_submit(struct tt_loop *l) TT_WUR;
 /* Queue operations. Each returns 0 or -errno (-EBUSY: SQ full even after flushing).
  * Buffers must stay valid until the completion. */
 int tt_loop_recv(struct tt_loop *l, struct tt_loop_op *op, int fd, void *buf, size_t len) TT_WUR;
-int tt_loop_send(struct tt_loop *l, struct tt_loop_op *op, int fd, const void *buf, size_t len)
-	TT_WUR;
+int tt_loop_send(struct tt_loop *l, struct tt_loop_op *op, int fd, const void *buf,
+		 size_t len) TT_WUR;
 /* connect with a linked timeout: completes with -ECANCELED when timeout_ns passes first
  * (0: no timeout). sa must stay valid until the completion. */
 int tt_loop_connect(struct tt_loop *l, struct tt_loop_op *op, int fd, const struct sockaddr *sa,

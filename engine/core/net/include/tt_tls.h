@@ -42,14 +42,14 @@ struct tt_tls_ctx {
 
 struct tt_tls {
 	struct tt_tls_ctx *ctx; /* not owned */
-	SSL *ssl;               /* per connection (tt_tls_begin .. tt_tls_end) */
-	BIO *net;               /* our end of the BIO pair: ciphertext in and out */
-	SSL_SESSION *sess;      /* last resumable session, kept across connections */
-	bool done;              /* handshake complete */
-	bool reused;            /* the last handshake resumed sess */
-	bool peer_closed;       /* close_notify received */
-	uint64_t n_handshakes;  /* completed handshakes (counter) */
-	uint64_t n_resumed;     /* of which resumed (counter) */
+	SSL *ssl;		/* per connection (tt_tls_begin .. tt_tls_end) */
+	BIO *net;		/* our end of the BIO pair: ciphertext in and out */
+	SSL_SESSION *sess;	/* last resumable session, kept across connections */
+	bool done;		/* handshake complete */
+	bool reused;		/* the last handshake resumed sess */
+	bool peer_closed;	/* close_notify received */
+	uint64_t n_handshakes;	/* completed handshakes (counter) */
+	uint64_t n_resumed;	/* of which resumed (counter) */
 };
 
 /* Builds the client SSL_CTX. 0 or -errno/-TT_ECONFIG (unreadable CA file). */

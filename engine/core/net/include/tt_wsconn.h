@@ -29,8 +29,8 @@
 #include "tt_conn.h"
 #include "tt_ws.h"
 
-#define TT_WSCONN_PATH_MAX 1024        /* request target incl. query */
-#define TT_WSCONN_TX_MAX (16 * 1024)   /* largest payload tt_wsconn_send takes */
+#define TT_WSCONN_PATH_MAX 1024	       /* request target incl. query */
+#define TT_WSCONN_TX_MAX   (16 * 1024) /* largest payload tt_wsconn_send takes */
 
 struct tt_wsconn;
 
@@ -38,8 +38,7 @@ struct tt_wsconn_ops {
 	/* The upgrade was accepted: send subscriptions here. */
 	void (*on_open)(struct tt_wsconn *w);
 	/* One complete message (text or binary), t_rx = reap stamp of its last bytes. */
-	void (*on_msg)(struct tt_wsconn *w, const uint8_t *p, size_t n, bool binary,
-		       uint64_t t_rx);
+	void (*on_msg)(struct tt_wsconn *w, const uint8_t *p, size_t n, bool binary, uint64_t t_rx);
 	/* The connection ended: reason as tt_conn's on_down (0 after a close handshake we
 	 * started, -ESHUTDOWN after one the server started, -EMSGSIZE/-TT_EPROTO/-EILSEQ for
 	 * frames we refused, ...); close_code: the code the server sent, 0 if none. */
@@ -48,31 +47,31 @@ struct tt_wsconn_ops {
 
 struct tt_wsconn_cfg {
 	struct tt_conn_cfg conn; /* endpoint, timeouts, reconnect (app_handshake forced on) */
-	const char *path;        /* request target, e.g. "/stream?streams=btcusdt@depth"; copied */
-	unsigned parse_flags;    /* enum tt_ws_flags (TT_WS_F_NO_UTF8_CHECK for venue JSON) */
+	const char *path;	 /* request target, e.g. "/stream?streams=btcusdt@depth"; copied */
+	unsigned parse_flags;	 /* enum tt_ws_flags (TT_WS_F_NO_UTF8_CHECK for venue JSON) */
 };
 
 struct tt_wsconn {
-	struct tt_conn conn;             /* the TLS connection */
-	struct tt_ws_handshake hs;       /* upgrade state of the current connection */
-	struct tt_ws_parser parser;      /* frame parser of the current connection */
-	struct tt_ws_maskgen mg;         /* mask keys */
-	const struct tt_wsconn_ops *ops; /* callbacks, not owned */
-	void *user;                      /* for the caller */
-	unsigned parse_flags;            /* from cfg */
-	bool close_sent;                 /* we sent a close frame on this connection */
-	uint16_t close_rx;               /* close code received on this connection */
-	uint8_t *rx;                     /* caller's staging buffer for partial frames */
-	size_t rx_cap;                   /* its size: max_msg + TT_WS_MAX_HEADER */
-	size_t rx_len;                   /* bytes held in rx */
-	uint8_t *frag;                   /* caller's reassembly buffer */
-	size_t frag_cap;                 /* its size (= max_msg) */
-	uint64_t n_msgs;                 /* messages delivered */
-	uint64_t n_pings;                /* pings answered */
-	uint64_t n_pongs;                /* pongs received */
-	uint64_t n_refused;              /* connections ended for a protocol violation */
+	struct tt_conn conn;		    /* the TLS connection */
+	struct tt_ws_handshake hs;	    /* upgrade state of the current connection */
+	struct tt_ws_parser parser;	    /* frame parser of the current connection */
+	struct tt_ws_maskgen mg;	    /* mask keys */
+	const struct tt_wsconn_ops *ops;    /* callbacks, not owned */
+	void *user;			    /* for the caller */
+	unsigned parse_flags;		    /* from cfg */
+	bool close_sent;		    /* we sent a close frame on this connection */
+	uint16_t close_rx;		    /* close code received on this connection */
+	uint8_t *rx;			    /* caller's staging buffer for partial frames */
+	size_t rx_cap;			    /* its size: max_msg + TT_WS_MAX_HEADER */
+	size_t rx_len;			    /* bytes held in rx */
+	uint8_t *frag;			    /* caller's reassembly buffer */
+	size_t frag_cap;		    /* its size (= max_msg) */
+	uint64_t n_msgs;		    /* messages delivered */
+	uint64_t n_pings;		    /* pings answered */
+	uint64_t n_pongs;		    /* pongs received */
+	uint64_t n_refused;		    /* connections ended for a protocol violation */
 	char hosthdr[TT_CONN_HOST_MAX + 8]; /* Host header value */
-	char path[TT_WSCONN_PATH_MAX];   /* request target */
+	char path[TT_WSCONN_PATH_MAX];	    /* request target */
 	uint8_t tx[TT_WSCONN_TX_MAX + TT_WS_MAX_HEADER]; /* one encoded frame / the upgrade */
 };
 

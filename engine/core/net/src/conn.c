@@ -22,7 +22,7 @@
 #include "tt_guard.h"
 #include "tt_resolve.h"
 
-#define TT_MS 1000000ull
+#define TT_MS				 1000000ull
 #define tt_container_of(p, type, member) ((type *)(void *)((char *)(p)-offsetof(type, member)))
 
 /* ---- backoff ------------------------------------------------------------------------- */
@@ -77,15 +77,15 @@ void tt_backoff_reset(struct tt_backoff *b)
 const char *tt_conn_state_name(enum tt_conn_state s)
 {
 	static const char *const names[] = {
-		[TT_CONN_IDLE] = "IDLE",
-		[TT_CONN_RESOLVING] = "RESOLVING",
-		[TT_CONN_CONNECTING] = "CONNECTING",
-		[TT_CONN_TLS_HANDSHAKE] = "TLS_HANDSHAKE",
-		[TT_CONN_WS_HANDSHAKE] = "WS_HANDSHAKE",
-		[TT_CONN_OPEN] = "OPEN",
-		[TT_CONN_CLOSING] = "CLOSING",
-		[TT_CONN_BACKOFF] = "BACKOFF",
-		[TT_CONN_CLOSED] = "CLOSED",
+	    [TT_CONN_IDLE] = "IDLE",
+	    [TT_CONN_RESOLVING] = "RESOLVING",
+	    [TT_CONN_CONNECTING] = "CONNECTING",
+	    [TT_CONN_TLS_HANDSHAKE] = "TLS_HANDSHAKE",
+	    [TT_CONN_WS_HANDSHAKE] = "WS_HANDSHAKE",
+	    [TT_CONN_OPEN] = "OPEN",
+	    [TT_CONN_CLOSING] = "CLOSING",
+	    [TT_CONN_BACKOFF] = "BACKOFF",
+	    [TT_CONN_CLOSED] = "CLOSED",
 	};
 
 	return (unsigned)s < TT_ARRAY_LEN(names) ? names[s] : "?";

@@ -90,9 +90,9 @@ static void https_on_down(struct tt_conn *c, int reason)
 }
 
 static const struct tt_conn_ops https_ops = {
-	.on_up = https_on_up,
-	.on_data = https_on_data,
-	.on_down = https_on_down,
+    .on_up = https_on_up,
+    .on_data = https_on_data,
+    .on_down = https_on_down,
 };
 
 __tt_cold int tt_https_init(struct tt_https *h, struct tt_loop *loop, struct tt_tls_ctx *tls,
@@ -139,8 +139,8 @@ int tt_https_request(struct tt_https *h, const char *method, const char *target,
 	    st != TT_CONN_CLOSING)
 		return tt_err_set(-EBUSY, "HTTPS %s: connection is %s", h->hosthdr,
 				  tt_conn_state_name(st));
-	n = tt_http_req_build(h->req, sizeof(h->req), method, h->hosthdr, target, hdrs, nhdrs,
-			      body, body_len);
+	n = tt_http_req_build(h->req, sizeof(h->req), method, h->hosthdr, target, hdrs, nhdrs, body,
+			      body_len);
 	if (n < 0)
 		return (int)n;
 	h->req_len = (size_t)n;

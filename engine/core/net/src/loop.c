@@ -199,7 +199,8 @@ int tt_loop_run_once(struct tt_loop *l, int64_t timeout_ns)
 	int rc;
 
 	if (l->busy_poll) {
-		uint64_t end = timeout_ns >= 0 ? tt_loop_stamp() + (uint64_t)timeout_ns : UINT64_MAX;
+		uint64_t end =
+		    timeout_ns >= 0 ? tt_loop_stamp() + (uint64_t)timeout_ns : UINT64_MAX;
 
 		rc = tt_loop_submit(l);
 		if (rc < 0)

@@ -148,7 +148,8 @@ __tt_cold int tt_tls_begin(struct tt_tls *t, const char *host)
 		}
 	} else {
 		X509_VERIFY_PARAM_set_hostflags(vp, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-		if (SSL_set1_host(t->ssl, host) != 1 || SSL_set_tlsext_host_name(t->ssl, host) != 1) {
+		if (SSL_set1_host(t->ssl, host) != 1 ||
+		    SSL_set_tlsext_host_name(t->ssl, host) != 1) {
 			tt_tls_err(-EINVAL, "SSL_set1_host/SNI");
 			goto out_end;
 		}
@@ -259,8 +260,10 @@ int tt_tls_write(struct tt_tls *t, const void *buf, size_t n)
 		if (ret <= 0) {
 			ret = tt_tls_result(t, ret, "SSL_write");
 			if (ret == -EAGAIN)
-				return tt_err_set(-ENOBUFS, "SSL_write: outbound BIO full (%zu of %zu "
-						  "bytes written)", off, n);
+				return tt_err_set(-ENOBUFS,
+						  "SSL_write: outbound BIO full (%zu of %zu "
+						  "bytes written)",
+						  off, n);
 			return ret;
 		}
 		off += (size_t)ret;

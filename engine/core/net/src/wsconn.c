@@ -42,7 +42,7 @@ static int ws_send_frame(struct tt_wsconn *w, unsigned opcode, const void *p, si
 
 static void ws_send_close(struct tt_wsconn *w, uint16_t code)
 {
-	uint8_t b[2] = { (uint8_t)(code >> 8), (uint8_t)code };
+	uint8_t b[2] = {(uint8_t)(code >> 8), (uint8_t)code};
 
 	if (w->close_sent)
 		return;
@@ -89,7 +89,8 @@ static bool ws_event(struct tt_wsconn *w, const struct tt_ws_event *ev, uint64_t
 		if (w->close_sent) {
 			tt_conn_close(&w->conn, 0); /* our close handshake is complete */
 		} else {
-			ws_send_close(w, ev->close_code == TT_WS_CLOSE_NO_STATUS ? 0 : ev->close_code);
+			ws_send_close(w,
+				      ev->close_code == TT_WS_CLOSE_NO_STATUS ? 0 : ev->close_code);
 			tt_err_set(-ESHUTDOWN, "WS %s:%u: server closed with %u", w->conn.host,
 				   w->conn.cfg.port, ev->close_code);
 			tt_conn_close(&w->conn, -ESHUTDOWN);
@@ -158,8 +159,10 @@ static void ws_on_data(struct tt_conn *c, const uint8_t *p, size_t n, uint64_t t
 			p += used;
 			n -= (size_t)used;
 			if (tt_unlikely(n > w->rx_cap)) {
-				tt_conn_abort(c, tt_err_set(-EMSGSIZE, "WS partial frame of %zu "
-							    "bytes exceeds rx buffer", n));
+				tt_conn_abort(c, tt_err_set(-EMSGSIZE,
+							    "WS partial frame of %zu "
+							    "bytes exceeds rx buffer",
+							    n));
 				return;
 			}
 			memcpy(w->rx, p, n);
@@ -195,7 +198,7 @@ static void ws_on_up(struct tt_conn *c)
 	w->close_rx = 0;
 	tt_ws_parser_init(&w->parser, w->frag, w->frag_cap,
 			  w->frag_cap < w->rx_cap - TT_WS_MAX_HEADER ? w->frag_cap
-								       : w->rx_cap - TT_WS_MAX_HEADER,
+								     : w->rx_cap - TT_WS_MAX_HEADER,
 			  w->parse_flags);
 	if (RAND_bytes(key, sizeof(key)) != 1) {
 		tt_conn_abort(c, tt_err_set(-EIO, "RAND_bytes for Sec-WebSocket-Key failed"));
@@ -204,8 +207,8 @@ static void ws_on_up(struct tt_conn *c)
 	k = tt_ws_handshake_build(&w->hs, (char *)w->tx, sizeof(w->tx), w->hosthdr, w->path, key,
 				  NULL, 0);
 	if (k < 0) {
-		tt_conn_abort(c, tt_err_set((int)k, "WS upgrade request for %s%s", w->hosthdr,
-					    w->path));
+		tt_conn_abort(
+		    c, tt_err_set((int)k, "WS upgrade request for %s%s", w->hosthdr, w->path));
 		return;
 	}
 	rc = tt_conn_send(c, w->tx, (size_t)k);
@@ -223,9 +226,9 @@ static void ws_on_down(struct tt_conn *c, int reason)
 }
 
 static const struct tt_conn_ops ws_conn_ops = {
-	.on_up = ws_on_up,
-	.on_data = ws_on_data,
-	.on_down = ws_on_down,
+    .on_up = ws_on_up,
+    .on_data = ws_on_data,
+    .on_down = ws_on_down,
 };
 
 __tt_cold int tt_wsconn_init(struct tt_wsconn *w, struct tt_loop *loop, struct tt_tls_ctx *tls,
