@@ -258,6 +258,23 @@ static void test_client_close_handshake_completes(void **state)
 	ws_teardown();
 }
 
+static void test_client_close_unanswered_times_out(void **state)
+{
+	uint16_t port = 0;
+	pid_t pid = nio_lws_start(&port); /* its own server: frozen below */
+
+	assert_true(pid > 0);
+	ws_setup(port, MAX_MSG, 0, false);
+	ws.conn.cfg.close_timeout_ms = 200;
+	assert_int_equal(kill(pid, SIGSTOP), 0);
+	tt_wsconn_close(&ws, 1000);
+	assert_true(run_until(is_down, 5000));
+	assert_int_equal(rec.reason, -ETIMEDOUT);
+	assert_int_equal(rec.close_code, 0); /* no answer came */
+	nio_kill(pid);
+	ws_teardown();
+}
+
 static void test_frame_over_max_size_is_refused(void **state)
 {
 	ws_setup(port_lws, 1000, 0, false);
@@ -314,6 +331,7 @@ int main(void)
 	    cmocka_unit_test(test_ping_is_answered_with_same_payload),
 	    cmocka_unit_test(test_server_close_is_answered_then_reconnects),
 	    cmocka_unit_test(test_client_close_handshake_completes),
+	    cmocka_unit_test(test_client_close_unanswered_times_out),
 	    cmocka_unit_test(test_frame_over_max_size_is_refused),
 	    cmocka_unit_test(test_half_sent_frame_then_stall_fires_idle_timeout),
 	    cmocka_unit_test(test_abrupt_reset_reports_error_and_reconnects),

@@ -127,6 +127,7 @@ struct tt_conn {
 	uint64_t deadline;		  /* when the state's timer fires; 0 = none */
 	uint64_t timer_at;		  /* deadline the armed timer was set for */
 	uint64_t t_last_rx;		  /* stamp of the last recv with bytes */
+	uint64_t close_by;		  /* OPEN: the peer must end it by then (0: no) */
 	uint32_t tx_head;		  /* tx[tx_head..tx_tail) waits for / is in a send */
 	uint32_t tx_tail;		  /* end of queued ciphertext */
 	uint32_t tx_inflight;		  /* bytes of the send in flight */
@@ -161,6 +162,9 @@ void tt_conn_set_open(struct tt_conn *c);
 /* Ends this connection gracefully (close_notify), reason passed to on_down; reconnects
  * afterwards if configured. */
 void tt_conn_close(struct tt_conn *c, int reason);
+/* The layer above started a close handshake: if the connection is still OPEN after
+ * cfg.close_timeout_ms, it ends with -ETIMEDOUT. */
+void tt_conn_expect_close(struct tt_conn *c);
 /* Ends this connection at once with reason (protocol error from the layer above). */
 void tt_conn_abort(struct tt_conn *c, int reason);
 /* Closes gracefully and never reconnects: ends in CLOSED. */

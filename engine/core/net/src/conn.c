@@ -135,6 +135,7 @@ static void conn_maybe_finish(struct tt_conn *c)
 	tt_tls_end(&c->tls);
 	c->tx_head = c->tx_tail = c->tx_inflight = 0;
 	c->draining = false;
+	c->close_by = 0;
 	if (c->stopped || !c->cfg.reconnect || reason == -TT_EDENIED) {
 		c->state = TT_CONN_CLOSED;
 		c->deadline = 0;
@@ -187,6 +188,7 @@ static void conn_arm_recv(struct tt_conn *c)
 static void conn_opened(struct tt_conn *c)
 {
 	c->state = TT_CONN_OPEN;
+	c->close_by = 0;
 	c->n_opens++;
 	tt_backoff_reset(&c->backoff);
 	c->t_last_rx = tt_loop_stamp();
@@ -458,8 +460,11 @@ static void conn_on_timer(struct tt_loop_op *op, int res, uint64_t t)
 
 	if (c->deadline == 0)
 		return;
-	if (c->state == TT_CONN_OPEN && c->cfg.idle_timeout_ms)
+	if (c->state == TT_CONN_OPEN && c->cfg.idle_timeout_ms) {
 		c->deadline = c->t_last_rx + c->cfg.idle_timeout_ms * TT_MS;
+		if (c->close_by && c->close_by < c->deadline)
+			c->deadline = c->close_by;
+	}
 	if (now < c->deadline) {
 		conn_timer_set(c, c->deadline);
 		return;
@@ -474,8 +479,12 @@ static void conn_on_timer(struct tt_loop_op *op, int res, uint64_t t)
 					c->cfg.handshake_timeout_ms));
 		break;
 	case TT_CONN_OPEN:
-		conn_kill(c, tt_err_set(-ETIMEDOUT, "%s:%u: nothing received for %u ms", c->host,
-					c->cfg.port, c->cfg.idle_timeout_ms));
+		if (c->close_by && now >= c->close_by)
+			conn_kill(c, tt_err_set(-ETIMEDOUT, "%s:%u: no close answer within %u ms",
+						c->host, c->cfg.port, c->cfg.close_timeout_ms));
+		else
+			conn_kill(c, tt_err_set(-ETIMEDOUT, "%s:%u: nothing received for %u ms",
+						c->host, c->cfg.port, c->cfg.idle_timeout_ms));
 		break;
 	case TT_CONN_CLOSING:
 		conn_kill(c, c->reason); /* drain took too long */
@@ -533,6 +542,15 @@ __tt_cold void tt_conn_fini(struct tt_conn *c)
 		close(c->fd);
 	c->fd = -1;
 	tt_tls_fini(&c->tls);
+}
+
+void tt_conn_expect_close(struct tt_conn *c)
+{
+	if (c->state != TT_CONN_OPEN || c->close_by)
+		return;
+	c->close_by = tt_loop_stamp() + c->cfg.close_timeout_ms * TT_MS;
+	if (!c->deadline || c->close_by < c->deadline)
+		conn_timer_set(c, c->close_by);
 }
 
 void tt_conn_abort(struct tt_conn *c, int reason)

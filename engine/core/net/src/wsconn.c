@@ -298,9 +298,10 @@ int tt_wsconn_ping(struct tt_wsconn *w, const void *p, size_t n)
 
 void tt_wsconn_close(struct tt_wsconn *w, uint16_t code)
 {
-	if (tt_conn_state(&w->conn) == TT_CONN_OPEN && !w->close_sent)
+	if (tt_conn_state(&w->conn) == TT_CONN_OPEN && !w->close_sent) {
 		ws_send_close(w, code);
-	else
+		tt_conn_expect_close(&w->conn); /* a silent peer cannot hold us open */
+	} else
 		tt_conn_close(&w->conn, 0);
 }
 
