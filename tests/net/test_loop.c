@@ -74,6 +74,23 @@ static void test_timer_fires_at_deadline_busy_poll(void **state)
 	timer_fires_in_mode(true);
 }
 
+static void test_zero_timeout_polling_sees_completions(void **state)
+{
+	struct tt_loop l;
+	struct probe p = {.op.cb = probe_cb};
+	int i;
+
+	assert_int_equal(tt_loop_init(&l, NULL), 0);
+	assert_int_equal(tt_loop_timer_at(&l, &p.op, tt_loop_stamp() + 2000000), 0);
+	for (i = 0; i < 20000 && p.calls == 0; i++) {
+		assert_true(tt_loop_run_once(&l, 0) >= 0); /* never waits */
+		usleep(100);
+	}
+	assert_int_equal(p.calls, 1);
+	assert_int_equal(p.res, -ETIME);
+	tt_loop_fini(&l);
+}
+
 static void test_timer_update_moves_deadline_earlier(void **state)
 {
 	struct tt_loop l;
@@ -238,6 +255,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_timer_fires_at_deadline_blocking),
 	    cmocka_unit_test(test_timer_fires_at_deadline_busy_poll),
+	    cmocka_unit_test(test_zero_timeout_polling_sees_completions),
 	    cmocka_unit_test(test_timer_update_moves_deadline_earlier),
 	    cmocka_unit_test(test_cancel_completes_timer_with_ecanceled),
 	    cmocka_unit_test(test_send_and_recv_complete_with_byte_counts),

@@ -16,11 +16,19 @@
 __tt_cold int tt_loop_init(struct tt_loop *l, const struct tt_loop_cfg *cfg)
 {
 	unsigned entries = cfg && cfg->entries ? cfg->entries : 256;
+	/* One thread submits (SINGLE_ISSUER). Blocking mode also defers task work to our
+	 * io_uring_enter (COOP_TASKRUN: no IPI per completion); busy-poll never enters the
+	 * kernel when idle, so it keeps the default (task work interrupts the spinner). */
+	unsigned flags = IORING_SETUP_SINGLE_ISSUER;
 	int rc;
 
 	memset(l, 0, sizeof(*l));
 	l->busy_poll = cfg && cfg->busy_poll;
-	rc = io_uring_queue_init(entries, &l->ring, 0);
+	if (!l->busy_poll)
+		flags |= IORING_SETUP_COOP_TASKRUN;
+	rc = io_uring_queue_init(entries, &l->ring, flags);
+	if (rc == -EINVAL) /* older kernel: plain ring */
+		rc = io_uring_queue_init(entries, &l->ring, 0);
 	if (rc < 0)
 		return tt_err_set(rc, "io_uring_queue_init(entries=%u): %s", entries,
 				  tt_strerror(rc));
@@ -214,7 +222,10 @@ int tt_loop_run_once(struct tt_loop *l, int64_t timeout_ns)
 		}
 	}
 	if (timeout_ns == 0) {
+		/* COOP_TASKRUN: completions may wait as task work until we enter the kernel. */
 		rc = io_uring_submit(&l->ring);
+		if (rc >= 0 && !io_uring_cq_ready(&l->ring))
+			rc = io_uring_get_events(&l->ring);
 	} else if (timeout_ns > 0) {
 		struct __kernel_timespec ts;
 
