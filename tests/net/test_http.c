@@ -54,7 +54,7 @@ static int feed(const char *s, size_t n, size_t step, size_t cap, unsigned flags
 /* Same result whole, byte by byte and split at every point in two. */
 static void expect_body_all_ways(const char *s, size_t n, const char *want_body, int status)
 {
-	size_t steps[] = { 0, 1, 2, 3, 7 };
+	size_t steps[] = {0, 1, 2, 3, 7};
 	size_t i;
 	size_t used;
 
@@ -81,11 +81,11 @@ static void expect_body_all_ways(const char *s, size_t n, const char *want_body,
 static void test_request_builder_writes_get_and_post(void **state)
 {
 	char buf[512];
-	const struct tt_http_kv h[] = { { "User-Agent", "tt/0.1" }, { "X-MBX-APIKEY", "k" } };
+	const struct tt_http_kv h[] = {{"User-Agent", "tt/0.1"}, {"X-MBX-APIKEY", "k"}};
 	ssize_t n;
 
-	n = tt_http_req_build(buf, sizeof(buf), "GET", "testnet.binance.vision",
-			      "/api/v3/time?x=1", h, 2, NULL, 0);
+	n = tt_http_req_build(buf, sizeof(buf), "GET", "testnet.binance.vision", "/api/v3/time?x=1",
+			      h, 2, NULL, 0);
 	assert_true(n > 0);
 	buf[n] = '\0';
 	assert_string_equal(buf, "GET /api/v3/time?x=1 HTTP/1.1\r\nHost: testnet.binance.vision\r\n"
@@ -102,9 +102,9 @@ static void test_request_builder_writes_get_and_post(void **state)
 static void test_request_builder_refuses_injection_and_small_buffers(void **state)
 {
 	char buf[64];
-	const struct tt_http_kv inj[] = { { "X", "a\r\nEvil: 1" } };
-	const struct tt_http_kv badname[] = { { "X Y", "a" } };
-	const struct tt_http_kv host[] = { { "host", "a" } };
+	const struct tt_http_kv inj[] = {{"X", "a\r\nEvil: 1"}};
+	const struct tt_http_kv badname[] = {{"X Y", "a"}};
+	const struct tt_http_kv host[] = {{"host", "a"}};
 
 	assert_int_equal(tt_http_req_build(buf, sizeof(buf), "GET", "h", "/", inj, 1, NULL, 0),
 			 -EINVAL);
@@ -206,9 +206,11 @@ static void test_eof_mid_response_is_an_error(void **state)
 
 static void test_interim_1xx_is_skipped_and_101_204_304_head_have_no_body(void **state)
 {
-	static const char s1[] = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: x\r\n\r\n"
-				 "HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok";
-	static const char s2[] = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n\x81\x00";
+	static const char s1[] =
+	    "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: x\r\n\r\n"
+	    "HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok";
+	static const char s2[] =
+	    "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n\x81\x00";
 	static const char s3[] = "HTTP/1.1 204 No Content\r\n\r\nX";
 	static const char s4[] = "HTTP/1.1 304 Not Modified\r\nContent-Length: 99\r\n\r\n";
 	static const char s5[] = "HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n";
@@ -236,65 +238,65 @@ struct bad {
 static void test_hostile_responses_get_clear_errors(void **state)
 {
 	static const struct bad bads[] = {
-		{ "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n",
-		  -TT_EPROTO, "both Content-Length and Transfer-Encoding" },
-		{ "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n",
-		  -TT_EPROTO, "both Content-Length and Transfer-Encoding" },
-		{ "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", -TT_EPROTO, "bad Content-Length" },
-		{ "HTTP/1.1 200 OK\r\nContent-Length: +1\r\n\r\n", -TT_EPROTO, "bad Content-Length" },
-		{ "HTTP/1.1 200 OK\r\nContent-Length: 1, 1\r\n\r\n", -TT_EPROTO, "bad Content-Length" },
-		{ "HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551617\r\n\r\n", -TT_EPROTO,
-		  "bad Content-Length" },
-		{ "HTTP/1.1 200 OK\r\nContent-Length: 9999999999999999999\r\n\r\n", -TT_EPROTO,
-		  "bad Content-Length" },
-		{ "HTTP/1.1 200 OK\r\nContent-Length: 4097\r\n\r\n", -EMSGSIZE,
-		  "Content-Length exceeds the body buffer" },
-		{ "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", -TT_EPROTO,
-		  "conflicting Content-Length" },
-		{ "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", -ENOTSUP,
-		  "unsupported Transfer-Encoding (only chunked)" },
-		{ "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
-		  -ENOTSUP, "several Transfer-Encoding fields" },
-		{ "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFFFFFF\r\n",
-		  -EMSGSIZE, "chunk size too long" },
-		{ "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFF\r\n", -EMSGSIZE,
-		  "chunk exceeds the body buffer" },
-		{ "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n-5\r\n", -TT_EPROTO,
-		  "bad chunk size" },
-		{ "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5x\r\n", -TT_EPROTO,
-		  "bad chunk size" },
-		{ "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabX", -TT_EPROTO,
-		  "chunk data not followed by CRLF" },
-		{ "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\nab", -TT_EPROTO,
-		  "bad chunk size" },
-		{ "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2;\x01\r\nab", -TT_EPROTO,
-		  "control byte in chunk extension" },
-		{ "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX: 1\n\r\n", -TT_EPROTO,
-		  "bare LF in trailers" },
-		{ "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n folded\r\n\r\n",
-		  -TT_EPROTO, "bad byte in trailer field" },
-		{ "HTTP/1.1 200 OK\nContent-Length: 0\r\n\r\n", -TT_EPROTO, "bare LF in head" },
-		{ "HTTP/1.1 200 OK\r\nA: b\rc\r\n\r\n", -TT_EPROTO, "bare CR in head" },
-		{ "HTTP/1.1 200 OK\r\nA: b\r\n folded\r\n\r\n", -TT_EPROTO,
-		  "obsolete line folding in header" },
-		{ "HTTP/1.1 200 OK\r\nA : b\r\n\r\n", -TT_EPROTO, "bad header name" },
-		{ "HTTP/1.1 200 OK\r\n: b\r\n\r\n", -TT_EPROTO, "bad header name" },
-		{ "HTTP/1.1 200 OK\r\nNoColon\r\n\r\n", -TT_EPROTO, "bad header name" },
-		{ "HTTP/1.1 200 OK\r\nA: b\x01\r\n\r\n", -TT_EPROTO, "control byte in header value" },
-		{ "HTTP/2 200 OK\r\n\r\n", -TT_EPROTO, "bad status line (want HTTP/1.x NNN)" },
-		{ "HTTP/1.1 2000 OK\r\n\r\n", -TT_EPROTO, "bad status line after code" },
-		{ "HTTP/1.1 20 OK\r\n\r\n", -TT_EPROTO, "bad status code" },
-		{ "HTTP/1.1 099 OK\r\n\r\n", -TT_EPROTO, "status code below 100" },
-		{ "http/1.1 200 OK\r\n\r\n", -TT_EPROTO, "bad status line (want HTTP/1.x NNN)" },
-		{ "\r\n\r\n", -TT_EPROTO, "bad status line (want HTTP/1.x NNN)" },
+	    {"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n",
+	     -TT_EPROTO, "both Content-Length and Transfer-Encoding"},
+	    {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n",
+	     -TT_EPROTO, "both Content-Length and Transfer-Encoding"},
+	    {"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", -TT_EPROTO, "bad Content-Length"},
+	    {"HTTP/1.1 200 OK\r\nContent-Length: +1\r\n\r\n", -TT_EPROTO, "bad Content-Length"},
+	    {"HTTP/1.1 200 OK\r\nContent-Length: 1, 1\r\n\r\n", -TT_EPROTO, "bad Content-Length"},
+	    {"HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551617\r\n\r\n", -TT_EPROTO,
+	     "bad Content-Length"},
+	    {"HTTP/1.1 200 OK\r\nContent-Length: 9999999999999999999\r\n\r\n", -TT_EPROTO,
+	     "bad Content-Length"},
+	    {"HTTP/1.1 200 OK\r\nContent-Length: 4097\r\n\r\n", -EMSGSIZE,
+	     "Content-Length exceeds the body buffer"},
+	    {"HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", -TT_EPROTO,
+	     "conflicting Content-Length"},
+	    {"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", -ENOTSUP,
+	     "unsupported Transfer-Encoding (only chunked)"},
+	    {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
+	     -ENOTSUP, "several Transfer-Encoding fields"},
+	    {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFFFFFF\r\n",
+	     -EMSGSIZE, "chunk size too long"},
+	    {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFF\r\n", -EMSGSIZE,
+	     "chunk exceeds the body buffer"},
+	    {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n-5\r\n", -TT_EPROTO,
+	     "bad chunk size"},
+	    {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5x\r\n", -TT_EPROTO,
+	     "bad chunk size"},
+	    {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabX", -TT_EPROTO,
+	     "chunk data not followed by CRLF"},
+	    {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\nab", -TT_EPROTO,
+	     "bad chunk size"},
+	    {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2;\x01\r\nab", -TT_EPROTO,
+	     "control byte in chunk extension"},
+	    {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX: 1\n\r\n", -TT_EPROTO,
+	     "bare LF in trailers"},
+	    {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n folded\r\n\r\n",
+	     -TT_EPROTO, "bad byte in trailer field"},
+	    {"HTTP/1.1 200 OK\nContent-Length: 0\r\n\r\n", -TT_EPROTO, "bare LF in head"},
+	    {"HTTP/1.1 200 OK\r\nA: b\rc\r\n\r\n", -TT_EPROTO, "bare CR in head"},
+	    {"HTTP/1.1 200 OK\r\nA: b\r\n folded\r\n\r\n", -TT_EPROTO,
+	     "obsolete line folding in header"},
+	    {"HTTP/1.1 200 OK\r\nA : b\r\n\r\n", -TT_EPROTO, "bad header name"},
+	    {"HTTP/1.1 200 OK\r\n: b\r\n\r\n", -TT_EPROTO, "bad header name"},
+	    {"HTTP/1.1 200 OK\r\nNoColon\r\n\r\n", -TT_EPROTO, "bad header name"},
+	    {"HTTP/1.1 200 OK\r\nA: b\x01\r\n\r\n", -TT_EPROTO, "control byte in header value"},
+	    {"HTTP/2 200 OK\r\n\r\n", -TT_EPROTO, "bad status line (want HTTP/1.x NNN)"},
+	    {"HTTP/1.1 2000 OK\r\n\r\n", -TT_EPROTO, "bad status line after code"},
+	    {"HTTP/1.1 20 OK\r\n\r\n", -TT_EPROTO, "bad status code"},
+	    {"HTTP/1.1 099 OK\r\n\r\n", -TT_EPROTO, "status code below 100"},
+	    {"http/1.1 200 OK\r\n\r\n", -TT_EPROTO, "bad status line (want HTTP/1.x NNN)"},
+	    {"\r\n\r\n", -TT_EPROTO, "bad status line (want HTTP/1.x NNN)"},
 	};
 	size_t i;
 	int step;
 
 	for (i = 0; i < TT_ARRAY_LEN(bads); i++) {
 		for (step = 0; step <= 1; step++) {
-			int rc = feed(bads[i].s, strlen(bads[i].s), (size_t)step, sizeof(body), 0,
-				      NULL);
+			int rc =
+			    feed(bads[i].s, strlen(bads[i].s), (size_t)step, sizeof(body), 0, NULL);
 			size_t c = 9;
 
 			if (rc != bads[i].rc || !R.error || strcmp(R.error, bads[i].why) != 0)
@@ -356,18 +358,18 @@ static void test_head_limits(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_request_builder_writes_get_and_post),
-		cmocka_unit_test(test_request_builder_refuses_injection_and_small_buffers),
-		cmocka_unit_test(test_content_length_body_any_split),
-		cmocka_unit_test(test_header_lookup_is_case_insensitive_and_trimmed),
-		cmocka_unit_test(test_chunked_body_with_extensions_and_trailers),
-		cmocka_unit_test(test_chunked_without_trailers_and_pipelined_rest),
-		cmocka_unit_test(test_close_delimited_body_completes_at_eof),
-		cmocka_unit_test(test_eof_mid_response_is_an_error),
-		cmocka_unit_test(test_interim_1xx_is_skipped_and_101_204_304_head_have_no_body),
-		cmocka_unit_test(test_hostile_responses_get_clear_errors),
-		cmocka_unit_test(test_body_over_buffer_is_refused),
-		cmocka_unit_test(test_head_limits),
+	    cmocka_unit_test(test_request_builder_writes_get_and_post),
+	    cmocka_unit_test(test_request_builder_refuses_injection_and_small_buffers),
+	    cmocka_unit_test(test_content_length_body_any_split),
+	    cmocka_unit_test(test_header_lookup_is_case_insensitive_and_trimmed),
+	    cmocka_unit_test(test_chunked_body_with_extensions_and_trailers),
+	    cmocka_unit_test(test_chunked_without_trailers_and_pipelined_rest),
+	    cmocka_unit_test(test_close_delimited_body_completes_at_eof),
+	    cmocka_unit_test(test_eof_mid_response_is_an_error),
+	    cmocka_unit_test(test_interim_1xx_is_skipped_and_101_204_304_head_have_no_body),
+	    cmocka_unit_test(test_hostile_responses_get_clear_errors),
+	    cmocka_unit_test(test_body_over_buffer_is_refused),
+	    cmocka_unit_test(test_head_limits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

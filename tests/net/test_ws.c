@@ -29,8 +29,8 @@ static uint8_t payload[BIG];
 
 /* An unmasked server frame, written independently of the codec. Length form chosen by
  * `form` (0 = minimal, else 7/16/64 forced). */
-static size_t srv_frame_form(uint8_t *out, unsigned fin, unsigned op, const void *p,
-			     size_t len, int form)
+static size_t srv_frame_form(uint8_t *out, unsigned fin, unsigned op, const void *p, size_t len,
+			     int form)
 {
 	size_t h = 2;
 	unsigned k;
@@ -136,8 +136,8 @@ static const uint8_t rfc_nonce[16] = "the sample nonce"; /* base64: the RFC's ke
 static void test_handshake_request_and_101_verified(void **state)
 {
 	static struct tt_ws_handshake hs;
-	const struct tt_http_kv extra[] = { { "Origin", "http://localhost" },
-					    { "Sec-WebSocket-Protocol", "chat, superchat" } };
+	const struct tt_http_kv extra[] = {{"Origin", "http://localhost"},
+					   {"Sec-WebSocket-Protocol", "chat, superchat"}};
 	char req[512];
 	static const char resp[] = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: WebSocket\r\n"
 				   "Connection: keep-alive, upgrade\r\n"
@@ -182,7 +182,7 @@ static int hs_try(const char *resp)
 static void test_handshake_refusals(void **state)
 {
 	static struct tt_ws_handshake hs;
-	const struct tt_http_kv ext[] = { { "Sec-WebSocket-Extensions", "permessage-deflate" } };
+	const struct tt_http_kv ext[] = {{"Sec-WebSocket-Extensions", "permessage-deflate"}};
 	char req[512];
 
 	assert_int_equal(hs_try("HTTP/1.1 101 X\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -214,7 +214,8 @@ static void test_handshake_refusals(void **state)
 			 -TT_EPROTO);
 	assert_int_equal(tt_ws_handshake_build(&hs, req, sizeof(req), "h", "/", rfc_nonce, ext, 1),
 			 -EINVAL);
-	assert_int_equal(tt_ws_handshake_build(&hs, req, 40, "h", "/", rfc_nonce, NULL, 0), -ENOSPC);
+	assert_int_equal(tt_ws_handshake_build(&hs, req, 40, "h", "/", rfc_nonce, NULL, 0),
+			 -ENOSPC);
 }
 
 /* ---- parser ----------------------------------------------------------------------- */
@@ -229,7 +230,7 @@ static void fill(uint8_t *p, size_t n, unsigned seed)
 
 static void test_every_length_form_boundary(void **state)
 {
-	static const size_t lens[] = { 0, 1, 125, 126, 127, 65535, 65536, 65537 };
+	static const size_t lens[] = {0, 1, 125, 126, 127, 65535, 65536, 65537};
 	struct tt_ws_parser p;
 	size_t i;
 	char want[32];
@@ -265,7 +266,10 @@ static void test_byte_by_byte_feeding_gives_same_events(void **state)
 	n += srv_frame(wire + n, 0, TT_WS_OP_BINARY, payload, 200);
 	n += srv_frame(wire + n, 1, TT_WS_OP_CONT, payload + 200, 100);
 	n += srv_frame(wire + n, 1, TT_WS_OP_PONG, NULL, 0);
-	n += srv_frame(wire + n, 1, TT_WS_OP_CLOSE, "\x03\xe8" "bye", 5);
+	n += srv_frame(wire + n, 1, TT_WS_OP_CLOSE,
+		       "\x03\xe8"
+		       "bye",
+		       5);
 	for (step = 0; step <= 5; step++) {
 		tt_ws_parser_init(&p, frag, sizeof(frag), BIG, 0);
 		assert_int_equal(run(&p, wire, n, step), 0);
@@ -325,45 +329,62 @@ struct badf {
 static void test_protocol_violations_are_refused_with_close_code(void **state)
 {
 	static const struct badf bads[] = {
-		{ { 0x81, 0x82, 1, 2, 3, 4, 'h' ^ 1, 'i' ^ 2 }, 8, -TT_EPROTO, 1002,
-		  "masked frame from the server" },
-		{ { 0xc1, 0x00 }, 2, -TT_EPROTO, 1002, "RSV bit set without a negotiated extension" },
-		{ { 0xa1, 0x00 }, 2, -TT_EPROTO, 1002, "RSV bit set without a negotiated extension" },
-		{ { 0x91, 0x00 }, 2, -TT_EPROTO, 1002, "RSV bit set without a negotiated extension" },
-		{ { 0x83, 0x00 }, 2, -TT_EPROTO, 1002, "reserved opcode" },
-		{ { 0x87, 0x00 }, 2, -TT_EPROTO, 1002, "reserved opcode" },
-		{ { 0x8b, 0x00 }, 2, -TT_EPROTO, 1002, "reserved opcode" },
-		{ { 0x8f, 0x00 }, 2, -TT_EPROTO, 1002, "reserved opcode" },
-		{ { 0x09, 0x00 }, 2, -TT_EPROTO, 1002, "fragmented control frame" },
-		{ { 0x89, 126, 0, 126 }, 4, -TT_EPROTO, 1002, "control frame longer than 125 bytes" },
-		{ { 0x8a, 126 }, 2, -TT_EPROTO, 1002, "control frame longer than 125 bytes" },
-		{ { 0x80, 0x00 }, 2, -TT_EPROTO, 1002, "continuation frame without a message" },
-		{ { 0x01, 0x00, 0x81, 0x00 }, 4, -TT_EPROTO, 1002,
-		  "new message inside a fragmented message" },
-		{ { 0x82, 126, 0, 125 }, 4, -TT_EPROTO, 1002, "non-minimal 16-bit length" },
-		{ { 0x82, 127, 0, 0, 0, 0, 0, 0, 0xff, 0xff }, 10, -TT_EPROTO, 1002,
-		  "non-minimal 64-bit length" },
-		{ { 0x82, 127, 0x80, 0, 0, 0, 0, 0, 0, 0 }, 10, -TT_EPROTO, 1002,
-		  "64-bit length with the top bit set" },
-		{ { 0x82, 127, 0, 0, 0, 0, 0, 0x01, 0x18, 0x01 }, 10, -EMSGSIZE, 1009,
-		  "frame larger than the message limit" }, /* BIG + 1 */
-		{ { 0x82, 127, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }, 10, -EMSGSIZE, 1009,
-		  "frame larger than the message limit" },
-		{ { 0x81, 0x02, 0xc3, 0x28 }, 4, -EILSEQ, 1007, "text message is not UTF-8" },
-		{ { 0x81, 0x02, 0xc0, 0x80 }, 4, -EILSEQ, 1007, "text message is not UTF-8" },
-		{ { 0x81, 0x03, 0xed, 0xa0, 0x80 }, 5, -EILSEQ, 1007, "text message is not UTF-8" },
-		{ { 0x81, 0x04, 0xf4, 0x90, 0x80, 0x80 }, 6, -EILSEQ, 1007, "text message is not UTF-8" },
-		{ { 0x81, 0x01, 0xe2 }, 3, -EILSEQ, 1007, "text message is not UTF-8" },
-		{ { 0x88, 0x01, 0x03 }, 3, -TT_EPROTO, 1002, "close frame with a 1-byte payload" },
-		{ { 0x88, 0x02, 0x03, 0xe7 }, 4, -TT_EPROTO, 1002, "invalid close code" }, /* 999 */
-		{ { 0x88, 0x02, 0x03, 0xec }, 4, -TT_EPROTO, 1002, "invalid close code" }, /* 1004 */
-		{ { 0x88, 0x02, 0x03, 0xed }, 4, -TT_EPROTO, 1002, "invalid close code" }, /* 1005 */
-		{ { 0x88, 0x02, 0x03, 0xee }, 4, -TT_EPROTO, 1002, "invalid close code" }, /* 1006 */
-		{ { 0x88, 0x02, 0x03, 0xf7 }, 4, -TT_EPROTO, 1002, "invalid close code" }, /* 1015 */
-		{ { 0x88, 0x02, 0x0b, 0xb7 }, 4, -TT_EPROTO, 1002, "invalid close code" }, /* 2999 */
-		{ { 0x88, 0x02, 0x13, 0x88 }, 4, -TT_EPROTO, 1002, "invalid close code" }, /* 5000 */
-		{ { 0x88, 0x04, 0x03, 0xe8, 0xff, 0xfe }, 6, -EILSEQ, 1007,
-		  "close reason is not UTF-8" },
+	    {{0x81, 0x82, 1, 2, 3, 4, 'h' ^ 1, 'i' ^ 2},
+	     8,
+	     -TT_EPROTO,
+	     1002,
+	     "masked frame from the server"},
+	    {{0xc1, 0x00}, 2, -TT_EPROTO, 1002, "RSV bit set without a negotiated extension"},
+	    {{0xa1, 0x00}, 2, -TT_EPROTO, 1002, "RSV bit set without a negotiated extension"},
+	    {{0x91, 0x00}, 2, -TT_EPROTO, 1002, "RSV bit set without a negotiated extension"},
+	    {{0x83, 0x00}, 2, -TT_EPROTO, 1002, "reserved opcode"},
+	    {{0x87, 0x00}, 2, -TT_EPROTO, 1002, "reserved opcode"},
+	    {{0x8b, 0x00}, 2, -TT_EPROTO, 1002, "reserved opcode"},
+	    {{0x8f, 0x00}, 2, -TT_EPROTO, 1002, "reserved opcode"},
+	    {{0x09, 0x00}, 2, -TT_EPROTO, 1002, "fragmented control frame"},
+	    {{0x89, 126, 0, 126}, 4, -TT_EPROTO, 1002, "control frame longer than 125 bytes"},
+	    {{0x8a, 126}, 2, -TT_EPROTO, 1002, "control frame longer than 125 bytes"},
+	    {{0x80, 0x00}, 2, -TT_EPROTO, 1002, "continuation frame without a message"},
+	    {{0x01, 0x00, 0x81, 0x00},
+	     4,
+	     -TT_EPROTO,
+	     1002,
+	     "new message inside a fragmented message"},
+	    {{0x82, 126, 0, 125}, 4, -TT_EPROTO, 1002, "non-minimal 16-bit length"},
+	    {{0x82, 127, 0, 0, 0, 0, 0, 0, 0xff, 0xff},
+	     10,
+	     -TT_EPROTO,
+	     1002,
+	     "non-minimal 64-bit length"},
+	    {{0x82, 127, 0x80, 0, 0, 0, 0, 0, 0, 0},
+	     10,
+	     -TT_EPROTO,
+	     1002,
+	     "64-bit length with the top bit set"},
+	    {{0x82, 127, 0, 0, 0, 0, 0, 0x01, 0x18, 0x01},
+	     10,
+	     -EMSGSIZE,
+	     1009,
+	     "frame larger than the message limit"}, /* BIG + 1 */
+	    {{0x82, 127, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
+	     10,
+	     -EMSGSIZE,
+	     1009,
+	     "frame larger than the message limit"},
+	    {{0x81, 0x02, 0xc3, 0x28}, 4, -EILSEQ, 1007, "text message is not UTF-8"},
+	    {{0x81, 0x02, 0xc0, 0x80}, 4, -EILSEQ, 1007, "text message is not UTF-8"},
+	    {{0x81, 0x03, 0xed, 0xa0, 0x80}, 5, -EILSEQ, 1007, "text message is not UTF-8"},
+	    {{0x81, 0x04, 0xf4, 0x90, 0x80, 0x80}, 6, -EILSEQ, 1007, "text message is not UTF-8"},
+	    {{0x81, 0x01, 0xe2}, 3, -EILSEQ, 1007, "text message is not UTF-8"},
+	    {{0x88, 0x01, 0x03}, 3, -TT_EPROTO, 1002, "close frame with a 1-byte payload"},
+	    {{0x88, 0x02, 0x03, 0xe7}, 4, -TT_EPROTO, 1002, "invalid close code"}, /* 999 */
+	    {{0x88, 0x02, 0x03, 0xec}, 4, -TT_EPROTO, 1002, "invalid close code"}, /* 1004 */
+	    {{0x88, 0x02, 0x03, 0xed}, 4, -TT_EPROTO, 1002, "invalid close code"}, /* 1005 */
+	    {{0x88, 0x02, 0x03, 0xee}, 4, -TT_EPROTO, 1002, "invalid close code"}, /* 1006 */
+	    {{0x88, 0x02, 0x03, 0xf7}, 4, -TT_EPROTO, 1002, "invalid close code"}, /* 1015 */
+	    {{0x88, 0x02, 0x0b, 0xb7}, 4, -TT_EPROTO, 1002, "invalid close code"}, /* 2999 */
+	    {{0x88, 0x02, 0x13, 0x88}, 4, -TT_EPROTO, 1002, "invalid close code"}, /* 5000 */
+	    {{0x88, 0x04, 0x03, 0xe8, 0xff, 0xfe}, 6, -EILSEQ, 1007, "close reason is not UTF-8"},
 	};
 	size_t i;
 
@@ -392,15 +413,15 @@ static void test_protocol_violations_are_refused_with_close_code(void **state)
 
 static void test_valid_close_codes_and_empty_close(void **state)
 {
-	static const unsigned ok[] = { 1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011,
-				       1012, 1013, 1014, 3000, 4999 };
+	static const unsigned ok[] = {1000, 1001, 1002, 1003, 1007, 1008, 1009,
+				      1010, 1011, 1012, 1013, 1014, 3000, 4999};
 	struct tt_ws_parser p;
 	size_t i;
 	size_t n;
 	char want[32];
 
 	for (i = 0; i < TT_ARRAY_LEN(ok); i++) {
-		uint8_t c[2] = { (uint8_t)(ok[i] >> 8), (uint8_t)ok[i] };
+		uint8_t c[2] = {(uint8_t)(ok[i] >> 8), (uint8_t)ok[i]};
 
 		n = srv_frame(wire, 1, TT_WS_OP_CLOSE, c, 2);
 		tt_ws_parser_init(&p, NULL, 0, 16, 0);
@@ -517,9 +538,9 @@ static void test_utf8_validator_edges(void **state)
 
 static void test_encoder_masks_every_length_form(void **state)
 {
-	static const size_t lens[] = { 0, 1, 7, 8, 9, 125, 126, 65535, 65536 };
+	static const size_t lens[] = {0, 1, 7, 8, 9, 125, 126, 65535, 65536};
 	static uint8_t out[70000];
-	const uint8_t mask[4] = { 0x37, 0xfa, 0x21, 0x3d };
+	const uint8_t mask[4] = {0x37, 0xfa, 0x21, 0x3d};
 	size_t i;
 	size_t k;
 
@@ -537,15 +558,15 @@ static void test_encoder_masks_every_length_form(void **state)
 		for (k = 0; k < lens[i]; k++) /* byte-wise model */
 			assert_int_equal(out[h + 4 + k], payload[k] ^ mask[k & 3]);
 		/* a buffer one byte short */
-		assert_int_equal(tt_ws_encode(out, (size_t)n - 1, TT_WS_OP_BINARY, true, mask,
-					      payload, lens[i]),
-				 -ENOSPC);
+		assert_int_equal(
+		    tt_ws_encode(out, (size_t)n - 1, TT_WS_OP_BINARY, true, mask, payload, lens[i]),
+		    -ENOSPC);
 	}
 	/* RFC 6455 §5.7: masked "Hello" */
 	{
-		const uint8_t m[4] = { 0x37, 0xfa, 0x21, 0x3d };
-		const uint8_t want[] = { 0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d,
-					 0x7f, 0x9f, 0x4d, 0x51, 0x58 };
+		const uint8_t m[4] = {0x37, 0xfa, 0x21, 0x3d};
+		const uint8_t want[] = {0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d,
+					0x7f, 0x9f, 0x4d, 0x51, 0x58};
 
 		assert_int_equal(tt_ws_encode(out, sizeof(out), TT_WS_OP_TEXT, true, m, "Hello", 5),
 				 11);
@@ -557,7 +578,7 @@ static void test_mask_in_pieces_equals_mask_at_once(void **state)
 {
 	uint8_t a[100];
 	uint8_t b[100];
-	const uint8_t m[4] = { 1, 2, 3, 4 };
+	const uint8_t m[4] = {1, 2, 3, 4};
 	size_t cut;
 
 	for (cut = 0; cut <= 100; cut += 7) {
@@ -573,7 +594,7 @@ static void test_mask_in_pieces_equals_mask_at_once(void **state)
 static void test_control_frames_and_close_encoding(void **state)
 {
 	uint8_t out[256];
-	const uint8_t m[4] = { 0, 0, 0, 0 }; /* zero mask: payload readable */
+	const uint8_t m[4] = {0, 0, 0, 0}; /* zero mask: payload readable */
 	ssize_t n;
 
 	n = tt_ws_encode(out, sizeof(out), TT_WS_OP_PONG, true, m, "ping-data", 9);
@@ -586,7 +607,10 @@ static void test_control_frames_and_close_encoding(void **state)
 	assert_int_equal(tt_ws_encode(out, sizeof(out), 3, true, m, NULL, 0), -EINVAL);
 	n = tt_ws_encode_close(out, sizeof(out), m, 1000, "bye", 3);
 	assert_int_equal(n, 11);
-	assert_memory_equal(out, "\x88\x85\0\0\0\0\x03\xe8" "bye", 11);
+	assert_memory_equal(out,
+			    "\x88\x85\0\0\0\0\x03\xe8"
+			    "bye",
+			    11);
 	assert_int_equal(tt_ws_encode_close(out, sizeof(out), m, 0, NULL, 0), 6);
 	assert_int_equal(tt_ws_encode_close(out, sizeof(out), m, 1005, NULL, 0), -EINVAL);
 	assert_int_equal(tt_ws_encode_close(out, sizeof(out), m, 1006, NULL, 0), -EINVAL);
@@ -617,24 +641,24 @@ static void test_maskgen_gives_varied_keys(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_accept_matches_rfc6455_example),
-		cmocka_unit_test(test_handshake_request_and_101_verified),
-		cmocka_unit_test(test_handshake_refusals),
-		cmocka_unit_test(test_every_length_form_boundary),
-		cmocka_unit_test(test_byte_by_byte_feeding_gives_same_events),
-		cmocka_unit_test(test_fragmented_message_with_ping_in_the_middle),
-		cmocka_unit_test(test_utf8_split_across_fragments_is_valid),
-		cmocka_unit_test(test_protocol_violations_are_refused_with_close_code),
-		cmocka_unit_test(test_valid_close_codes_and_empty_close),
-		cmocka_unit_test(test_oversize_refused_before_payload_arrives),
-		cmocka_unit_test(test_truncated_frames_wait_and_consume_nothing),
-		cmocka_unit_test(test_non_minimal_accepted_forms_are_refused_and_minimal_ones_pass),
-		cmocka_unit_test(test_utf8_check_can_be_disabled),
-		cmocka_unit_test(test_utf8_validator_edges),
-		cmocka_unit_test(test_encoder_masks_every_length_form),
-		cmocka_unit_test(test_mask_in_pieces_equals_mask_at_once),
-		cmocka_unit_test(test_control_frames_and_close_encoding),
-		cmocka_unit_test(test_maskgen_gives_varied_keys),
+	    cmocka_unit_test(test_accept_matches_rfc6455_example),
+	    cmocka_unit_test(test_handshake_request_and_101_verified),
+	    cmocka_unit_test(test_handshake_refusals),
+	    cmocka_unit_test(test_every_length_form_boundary),
+	    cmocka_unit_test(test_byte_by_byte_feeding_gives_same_events),
+	    cmocka_unit_test(test_fragmented_message_with_ping_in_the_middle),
+	    cmocka_unit_test(test_utf8_split_across_fragments_is_valid),
+	    cmocka_unit_test(test_protocol_violations_are_refused_with_close_code),
+	    cmocka_unit_test(test_valid_close_codes_and_empty_close),
+	    cmocka_unit_test(test_oversize_refused_before_payload_arrives),
+	    cmocka_unit_test(test_truncated_frames_wait_and_consume_nothing),
+	    cmocka_unit_test(test_non_minimal_accepted_forms_are_refused_and_minimal_ones_pass),
+	    cmocka_unit_test(test_utf8_check_can_be_disabled),
+	    cmocka_unit_test(test_utf8_validator_edges),
+	    cmocka_unit_test(test_encoder_masks_every_length_form),
+	    cmocka_unit_test(test_mask_in_pieces_equals_mask_at_once),
+	    cmocka_unit_test(test_control_frames_and_close_encoding),
+	    cmocka_unit_test(test_maskgen_gives_varied_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

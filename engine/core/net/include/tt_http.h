@@ -31,9 +31,9 @@
 
 #include "tt_compiler.h"
 
-#define TT_HTTP_HEAD_MAX 8192	/* status line + headers, bytes */
-#define TT_HTTP_MAX_HEADERS 64	/* header fields kept per response */
-#define TT_HTTP_TRAILER_MAX 8192 /* bytes of trailer section accepted (dropped) */
+#define TT_HTTP_HEAD_MAX      8192 /* status line + headers, bytes */
+#define TT_HTTP_MAX_HEADERS   64   /* header fields kept per response */
+#define TT_HTTP_TRAILER_MAX   8192 /* bytes of trailer section accepted (dropped) */
 #define TT_HTTP_CHUNK_EXT_MAX 1024 /* bytes of chunk extension per chunk line */
 
 struct tt_http_kv {
@@ -52,7 +52,7 @@ ssize_t tt_http_req_build(char *buf, size_t cap, const char *method, const char 
 			  const void *body, size_t body_len) TT_WUR;
 
 enum tt_http_flags {
-	TT_HTTP_F_HEAD_REQUEST = 1 << 0,   /* response to HEAD: never a body */
+	TT_HTTP_F_HEAD_REQUEST = 1 << 0,    /* response to HEAD: never a body */
 	TT_HTTP_F_STOP_AFTER_HEAD = 1 << 1, /* complete once the final head is parsed */
 };
 
@@ -80,9 +80,9 @@ struct tt_http_field {
 
 struct tt_http_resp {
 	/* set by tt_http_resp_init */
-	char *body;		/* caller's body buffer (may be NULL when body_cap is 0) */
-	size_t body_cap;	/* its size: a larger body is an error (-EMSGSIZE) */
-	unsigned flags;		/* enum tt_http_flags */
+	char *body;	 /* caller's body buffer (may be NULL when body_cap is 0) */
+	size_t body_cap; /* its size: a larger body is an error (-EMSGSIZE) */
+	unsigned flags;	 /* enum tt_http_flags */
 	/* results, valid once the head is parsed (state past HEAD) */
 	int status;		/* status code, 100..999 */
 	int minor;		/* HTTP/1.minor */
@@ -94,15 +94,15 @@ struct tt_http_resp {
 	uint16_t reason_len;	/* its length (may be 0) */
 	unsigned nfields;	/* fields[] used */
 	struct tt_http_field fields[TT_HTTP_MAX_HEADERS]; /* header fields in order */
-	const char *error;	/* static text of the error in state ERROR, else NULL */
+	const char *error; /* static text of the error in state ERROR, else NULL */
 	/* parser state */
-	int state;		/* enum tt_http_state */
-	int err;		/* the sticky error code in state ERROR */
-	uint64_t remain;	/* bytes left in the Content-Length body or current chunk */
-	size_t line_len;	/* bytes of the current chunk-size / ext / trailer line */
-	size_t trailer_len;	/* trailer bytes so far */
-	unsigned ndigits;	/* hex digits of the current chunk size */
-	size_t head_len;	/* bytes in head[] */
+	int state;		     /* enum tt_http_state */
+	int err;		     /* the sticky error code in state ERROR */
+	uint64_t remain;	     /* bytes left in the Content-Length body or current chunk */
+	size_t line_len;	     /* bytes of the current chunk-size / ext / trailer line */
+	size_t trailer_len;	     /* trailer bytes so far */
+	unsigned ndigits;	     /* hex digits of the current chunk size */
+	size_t head_len;	     /* bytes in head[] */
 	char head[TT_HTTP_HEAD_MAX]; /* copy of the status line + headers */
 };
 
@@ -128,8 +128,7 @@ const char *tt_http_resp_header(const struct tt_http_resp *r, const char *name, 
 
 /* Does the comma-separated header name contain token tok (case-insensitive), in any of
  * its instances? ("Connection: keep-alive, Upgrade" has "upgrade"). */
-bool tt_http_resp_header_has_token(const struct tt_http_resp *r, const char *name,
-				   const char *tok);
+bool tt_http_resp_header_has_token(const struct tt_http_resp *r, const char *name, const char *tok);
 
 static inline bool tt_http_resp_is_done(const struct tt_http_resp *r)
 {

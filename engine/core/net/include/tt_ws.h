@@ -43,13 +43,13 @@
 #include "tt_compiler.h"
 #include "tt_http.h"
 
-#define TT_WS_GUID "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
-#define TT_WS_KEY_LEN 24    /* base64 of the 16-byte nonce */
-#define TT_WS_ACCEPT_LEN 28 /* base64 of a SHA-1 */
-#define TT_WS_MAX_HEADER 14 /* 2 + 8 length + 4 mask */
-#define TT_WS_CONTROL_MAX 125
+#define TT_WS_GUID		"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+#define TT_WS_KEY_LEN		24 /* base64 of the 16-byte nonce */
+#define TT_WS_ACCEPT_LEN	28 /* base64 of a SHA-1 */
+#define TT_WS_MAX_HEADER	14 /* 2 + 8 length + 4 mask */
+#define TT_WS_CONTROL_MAX	125
 #define TT_WS_MAX_EXTRA_HEADERS 16
-#define TT_WS_PROTO_MAX 128 /* bytes of offered Sec-WebSocket-Protocol kept */
+#define TT_WS_PROTO_MAX		128 /* bytes of offered Sec-WebSocket-Protocol kept */
 
 enum tt_ws_opcode {
 	TT_WS_OP_CONT = 0x0,
@@ -76,11 +76,11 @@ enum tt_ws_close_code {
 /* ---- handshake -------------------------------------------------------------------- */
 
 struct tt_ws_handshake {
-	struct tt_http_resp resp;	     /* the 101 response parser */
-	char key[TT_WS_KEY_LEN + 1];	     /* Sec-WebSocket-Key sent */
-	char accept[TT_WS_ACCEPT_LEN + 1];   /* Sec-WebSocket-Accept expected */
-	char proto[TT_WS_PROTO_MAX + 1];     /* Sec-WebSocket-Protocol offered, "" if none */
-	const char *error;		     /* static text when verification failed */
+	struct tt_http_resp resp;	   /* the 101 response parser */
+	char key[TT_WS_KEY_LEN + 1];	   /* Sec-WebSocket-Key sent */
+	char accept[TT_WS_ACCEPT_LEN + 1]; /* Sec-WebSocket-Accept expected */
+	char proto[TT_WS_PROTO_MAX + 1];   /* Sec-WebSocket-Protocol offered, "" if none */
+	const char *error;		   /* static text when verification failed */
 };
 
 /* base64(SHA-1(key + GUID)) into out (NUL-terminated). */
@@ -91,8 +91,8 @@ void tt_ws_accept_compute(const char *key, size_t key_len, char out[TT_WS_ACCEPT
  * bytes from a CSPRNG; extra: up to TT_WS_MAX_EXTRA_HEADERS more headers (Origin,
  * Sec-WebSocket-Protocol, auth...). Sec-WebSocket-Extensions is refused (-EINVAL): this
  * codec implements none. Returns bytes written, -ENOSPC, -EINVAL. */
-ssize_t tt_ws_handshake_build(struct tt_ws_handshake *hs, char *buf, size_t cap,
-			      const char *host, const char *path, const uint8_t raw_key[16],
+ssize_t tt_ws_handshake_build(struct tt_ws_handshake *hs, char *buf, size_t cap, const char *host,
+			      const char *path, const uint8_t raw_key[16],
 			      const struct tt_http_kv *extra, size_t nextra) TT_WUR;
 
 /* Feeds response bytes. 0: the 101 is verified, *consumed bytes were the response and
@@ -131,25 +131,25 @@ enum tt_ws_pstate {
 };
 
 struct tt_ws_parser {
-	uint8_t *frag_buf;   /* caller's reassembly buffer (NULL: fragments refused, 1009) */
-	size_t frag_cap;     /* its size; also caps a fragmented message */
-	size_t max_msg;	     /* largest frame payload and message accepted (else 1009) */
-	unsigned flags;	     /* enum tt_ws_flags */
-	int state;	     /* enum tt_ws_pstate */
-	uint8_t msg_opcode;  /* IN_MSG: opcode of the first fragment */
-	size_t frag_len;     /* IN_MSG: bytes in frag_buf */
-	size_t need;	     /* after a 0 return: bytes the next frame needs in all (≥ 2) */
-	int err;	     /* ERROR: the sticky return code */
-	uint16_t fail_code;  /* ERROR: close code to send (1002, 1007, 1009) */
-	const char *error;   /* ERROR: static text saying why */
-	uint64_t frames;     /* frames consumed */
-	uint64_t messages;   /* MESSAGE events delivered */
+	uint8_t *frag_buf;  /* caller's reassembly buffer (NULL: fragments refused, 1009) */
+	size_t frag_cap;    /* its size; also caps a fragmented message */
+	size_t max_msg;	    /* largest frame payload and message accepted (else 1009) */
+	unsigned flags;	    /* enum tt_ws_flags */
+	int state;	    /* enum tt_ws_pstate */
+	uint8_t msg_opcode; /* IN_MSG: opcode of the first fragment */
+	size_t frag_len;    /* IN_MSG: bytes in frag_buf */
+	size_t need;	    /* after a 0 return: bytes the next frame needs in all (≥ 2) */
+	int err;	    /* ERROR: the sticky return code */
+	uint16_t fail_code; /* ERROR: close code to send (1002, 1007, 1009) */
+	const char *error;  /* ERROR: static text saying why */
+	uint64_t frames;    /* frames consumed */
+	uint64_t messages;  /* MESSAGE events delivered */
 };
 
 /* Prepares p. frag_buf/frag_cap: reassembly storage for fragmented messages (caller
  * owned, may be NULL); max_msg: the frame and message size limit; flags: tt_ws_flags. */
-void tt_ws_parser_init(struct tt_ws_parser *p, uint8_t *frag_buf, size_t frag_cap,
-		       size_t max_msg, unsigned flags);
+void tt_ws_parser_init(struct tt_ws_parser *p, uint8_t *frag_buf, size_t frag_cap, size_t max_msg,
+		       unsigned flags);
 
 /* Parses frames from buf[0..len). Returns 1 with *ev filled (one event per call),
  * 0 when buf holds no further complete frame (p->need says how many bytes the next frame

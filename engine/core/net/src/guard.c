@@ -40,22 +40,25 @@ extern const struct tt__guard_policy tt__guard_prod_policy TT_HIDDEN;
 /* Testnet: loopback, Binance Spot testnet, Kalshi demo. The deny rules only name the
  * reason: everything not allowed above them is refused anyway. Labels rightmost first. */
 static const struct tt__guard_rule tt_guard_testnet_rules[] = {
-	{ { "localhost" }, 1, TT__GM_EXACT, 1, NULL, "loopback_name" },
-	{ { "vision", "binance", "testnet" }, 3, TT__GM_BOTH, 1, NULL, "testnet_binance" },
-	{ { "co", "kalshi" }, 2, TT__GM_SUB, 1, NULL, "demo_kalshi" },
-	{ { "com", "binance" }, 2, TT__GM_SUB, 0, "demo-", "deny_binance_demo" },
-	{ { "com", "binance" }, 2, TT__GM_BOTH, 0, NULL, "deny_binance_com" },
-	{ { "us", "binance" }, 2, TT__GM_BOTH, 0, NULL, "deny_binance_us" },
-	{ { "vision", "binance" }, 2, TT__GM_BOTH, 0, NULL, "deny_binance_vision" },
-	{ { "com", "kalshi" }, 2, TT__GM_BOTH, 0, NULL, "deny_kalshi_com" },
+    {{"localhost"}, 1, TT__GM_EXACT, 1, NULL, "loopback_name"},
+    {{"vision", "binance", "testnet"}, 3, TT__GM_BOTH, 1, NULL, "testnet_binance"},
+    {{"co", "kalshi"}, 2, TT__GM_SUB, 1, NULL, "demo_kalshi"},
+    {{"com", "binance"}, 2, TT__GM_SUB, 0, "demo-", "deny_binance_demo"},
+    {{"com", "binance"}, 2, TT__GM_BOTH, 0, NULL, "deny_binance_com"},
+    {{"us", "binance"}, 2, TT__GM_BOTH, 0, NULL, "deny_binance_us"},
+    {{"vision", "binance"}, 2, TT__GM_BOTH, 0, NULL, "deny_binance_vision"},
+    {{"com", "kalshi"}, 2, TT__GM_BOTH, 0, NULL, "deny_kalshi_com"},
 };
 static const struct tt__guard_policy tt_guard_testnet_policy = {
-	tt_guard_testnet_rules, TT_ARRAY_LEN(tt_guard_testnet_rules), "testnet"
-};
+    tt_guard_testnet_rules, TT_ARRAY_LEN(tt_guard_testnet_rules), "testnet"};
 #define TT_GUARD_POLICY (&tt_guard_testnet_policy)
 #endif
 
 #define TT_GUARD_TARGET_SHOW 256 /* bytes of a hostile target echoed in events */
+
+/* Where denied events go: fd 2. Hidden (not part of the API); the fuzz targets point it
+ * at /dev/null, and the logging module may take the event over later. */
+TT_HIDDEN int tt__guard_event_fd = STDERR_FILENO;
 
 /* ---- parsing ---------------------------------------------------------------------- */
 
@@ -142,7 +145,7 @@ static int tt_guard_parse_v4(const char *s, size_t n, uint32_t *out)
 
 static int tt_guard_v6_is_v4mapped(const uint8_t a[16])
 {
-	static const uint8_t pfx[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	static const uint8_t pfx[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
 	return memcmp(a, pfx, sizeof(pfx)) == 0;
 }
@@ -151,7 +154,8 @@ static void tt_guard_set_v6(struct tt__guard_host *h, const uint8_t a[16])
 {
 	if (tt_guard_v6_is_v4mapped(a)) {
 		h->kind = TT__GH_V4;
-		h->v4 = (uint32_t)a[12] << 24 | (uint32_t)a[13] << 16 | (uint32_t)a[14] << 8 | a[15];
+		h->v4 =
+		    (uint32_t)a[12] << 24 | (uint32_t)a[13] << 16 | (uint32_t)a[14] << 8 | a[15];
 	} else {
 		h->kind = TT__GH_V6;
 		memcpy(h->v6, a, 16);
@@ -296,7 +300,8 @@ static int tt_guard_rule_matches(const struct tt__guard_rule *r, const char *nam
 			const char *dot = memrchr(name, '.', end);
 			const char *left = dot ? dot + 1 : name;
 
-			return (size_t)(name + end - left) >= pl && memcmp(left, r->prefix, pl) == 0;
+			return (size_t)(name + end - left) >= pl &&
+			       memcmp(left, r->prefix, pl) == 0;
 		}
 		return 1;
 	default:
@@ -346,7 +351,7 @@ static int tt_guard_v6_is_public(const uint8_t a[16])
 
 static int tt_guard_v6_is_loopback(const uint8_t a[16])
 {
-	static const uint8_t lo[16] = { [15] = 1 };
+	static const uint8_t lo[16] = {[15] = 1};
 
 	return memcmp(a, lo, 16) == 0;
 }
@@ -403,7 +408,8 @@ static __tt_cold void tt__guard_emit_denied(const char *target, size_t tlen, uns
 	const size_t cap = sizeof(line) - 2; /* room for "\n" */
 	ssize_t rc;
 
-	off = tt_guard_json_lit(line, off, cap, "{\"event\":\"denied\",\"what\":\"connect\",\"target\":\"");
+	off = tt_guard_json_lit(line, off, cap,
+				"{\"event\":\"denied\",\"what\":\"connect\",\"target\":\"");
 	off = tt_guard_json_str(line, off, cap, target,
 				tlen > TT_GUARD_TARGET_SHOW ? TT_GUARD_TARGET_SHOW : tlen);
 	if (tlen > TT_GUARD_TARGET_SHOW)
@@ -420,7 +426,7 @@ static __tt_cold void tt__guard_emit_denied(const char *target, size_t tlen, uns
 	off = tt_guard_json_lit(line, off, cap, "\"}");
 	line[off++] = '\n';
 	do {
-		rc = write(STDERR_FILENO, line, off);
+		rc = write(tt__guard_event_fd, line, off);
 	} while (rc < 0 && errno == EINTR);
 }
 
@@ -499,7 +505,7 @@ static int tt_guard_unpack(const struct sockaddr *sa, socklen_t len, struct tt__
 static size_t tt_guard_addr_text(const struct tt__guard_host *a, char *buf, size_t cap)
 {
 	if (a->kind == TT__GH_V4) {
-		struct in_addr in = { htonl(a->v4) };
+		struct in_addr in = {htonl(a->v4)};
 
 		inet_ntop(AF_INET, &in, buf, (socklen_t)cap);
 	} else if (a->kind == TT__GH_V6) {
@@ -559,7 +565,8 @@ int tt_guard_check_resolved(const char *host, const struct sockaddr *sa, socklen
 		rule = "resolved_addr_mismatch";
 	} else if (loop) {
 		return 0;
-	} else if (a.kind == TT__GH_V4 ? tt_guard_v4_is_public(a.v4) : tt_guard_v6_is_public(a.v6)) {
+	} else if (a.kind == TT__GH_V4 ? tt_guard_v4_is_public(a.v4)
+				       : tt_guard_v6_is_public(a.v6)) {
 		return 0;
 	} else {
 		rule = "resolved_non_public_addr";

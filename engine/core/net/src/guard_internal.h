@@ -15,8 +15,8 @@
 
 #include "tt_compiler.h"
 
-#define TT__GUARD_NAME_MAX 253 /* RFC 1035 presentation form, no trailing dot */
-#define TT__GUARD_LABEL_MAX 63
+#define TT__GUARD_NAME_MAX	 253 /* RFC 1035 presentation form, no trailing dot */
+#define TT__GUARD_LABEL_MAX	 63
 #define TT__GUARD_HOST_INPUT_MAX 1024 /* longer input is malformed, not scanned */
 
 enum tt__guard_match {
@@ -26,12 +26,12 @@ enum tt__guard_match {
 };
 
 struct tt__guard_rule {
-	const char *lab[4];  /* pattern labels, rightmost first; unused slots NULL */
-	uint8_t nlab;	     /* how many of lab[] are used */
-	uint8_t match;	     /* enum tt__guard_match */
-	uint8_t allow;	     /* 1 allow, 0 deny */
-	const char *prefix;  /* TT__GM_SUB only: the label left of the pattern starts with this */
-	const char *rule;    /* rule name reported in the denied event */
+	const char *lab[4]; /* pattern labels, rightmost first; unused slots NULL */
+	uint8_t nlab;	    /* how many of lab[] are used */
+	uint8_t match;	    /* enum tt__guard_match */
+	uint8_t allow;	    /* 1 allow, 0 deny */
+	const char *prefix; /* TT__GM_SUB only: the label left of the pattern starts with this */
+	const char *rule;   /* rule name reported in the denied event */
 };
 
 struct tt__guard_policy {
@@ -47,13 +47,16 @@ enum tt__guard_kind {
 };
 
 struct tt__guard_host {
-	int kind;			    /* enum tt__guard_kind */
-	uint32_t v4;			    /* TT__GH_V4: address, host byte order */
-	uint8_t v6[16];			    /* TT__GH_V6: address, network byte order */
+	int kind;			   /* enum tt__guard_kind */
+	uint32_t v4;			   /* TT__GH_V4: address, host byte order */
+	uint8_t v6[16];			   /* TT__GH_V6: address, network byte order */
 	char name[TT__GUARD_NAME_MAX + 1]; /* TT__GH_NAME: lower case, no trailing dot */
-	size_t len;			    /* strlen(name) */
-	const char *bad;		    /* on -EINVAL: the rule name saying why */
+	size_t len;			   /* strlen(name) */
+	const char *bad;		   /* on -EINVAL: the rule name saying why */
 };
+
+/* fd the denied events are written to (default 2). */
+extern int tt__guard_event_fd TT_HIDDEN;
 
 /* Parses and normalises host (name or IP literal, IPv6 optionally in brackets). 0, or
  * -EINVAL with h->bad naming why (no event, no trail: callers report). */

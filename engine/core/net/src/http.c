@@ -77,7 +77,7 @@ ssize_t tt_http_req_build(char *buf, size_t cap, const char *method, const char 
 			  const char *target, const struct tt_http_kv *hdrs, size_t nhdrs,
 			  const void *body, size_t body_len)
 {
-	struct tt_http_out o = { buf, cap, 0, false };
+	struct tt_http_out o = {buf, cap, 0, false};
 	char num[32];
 	size_t i;
 	bool has_cl;
@@ -189,8 +189,7 @@ static bool tt_http_list_has(const char *v, size_t n, const char *tok)
 	return false;
 }
 
-bool tt_http_resp_header_has_token(const struct tt_http_resp *r, const char *name,
-				   const char *tok)
+bool tt_http_resp_header_has_token(const struct tt_http_resp *r, const char *name, const char *tok)
 {
 	unsigned i;
 
@@ -242,8 +241,7 @@ static int tt_http_parse_head(struct tt_http_resp *r)
 	}
 	/* status line: HTTP/1.x SP 3DIGIT [SP reason] CRLF */
 	eol = (size_t)((const char *)memchr(h, '\r', n) - h);
-	if (eol < 12 || memcmp(h, "HTTP/1.", 7) != 0 || (h[7] != '0' && h[7] != '1') ||
-	    h[8] != ' ')
+	if (eol < 12 || memcmp(h, "HTTP/1.", 7) != 0 || (h[7] != '0' && h[7] != '1') || h[8] != ' ')
 		return tt_http_fail(r, -TT_EPROTO, "bad status line (want HTTP/1.x NNN)");
 	r->minor = h[7] - '0';
 	for (i = 9; i < 12; i++)
@@ -436,7 +434,8 @@ int tt_http_resp_feed(struct tt_http_resp *r, const void *data, size_t len, size
 						goto out;
 					if (r->status < 200 && r->status != 101) {
 						/* interim (100 Continue, 103): drop, read on */
-						tt_http_resp_init(r, r->body, r->body_cap, r->flags);
+						tt_http_resp_init(r, r->body, r->body_cap,
+								  r->flags);
 						break;
 					}
 					rc = tt_http_start_body(r);
@@ -449,7 +448,8 @@ int tt_http_resp_feed(struct tt_http_resp *r, const void *data, size_t len, size
 
 				if (d >= 0) {
 					if (++r->ndigits > 15) {
-						rc = tt_http_fail(r, -EMSGSIZE, "chunk size too long");
+						rc = tt_http_fail(r, -EMSGSIZE,
+								  "chunk size too long");
 						goto out;
 					}
 					r->remain = r->remain * 16 + (unsigned)d;
@@ -460,7 +460,8 @@ int tt_http_resp_feed(struct tt_http_resp *r, const void *data, size_t len, size
 					goto out;
 				}
 				if (r->remain > r->body_cap - r->body_len) {
-					rc = tt_http_fail(r, -EMSGSIZE, "chunk exceeds the body buffer");
+					rc = tt_http_fail(r, -EMSGSIZE,
+							  "chunk exceeds the body buffer");
 					goto out;
 				}
 				if (c == '\r') {
@@ -478,7 +479,8 @@ int tt_http_resp_feed(struct tt_http_resp *r, const void *data, size_t len, size
 				if (c == '\r') {
 					r->state = TT_HTTP_S_CHUNK_SIZE_LF;
 				} else if ((c < 0x20 && c != '\t') || c == 0x7f) {
-					rc = tt_http_fail(r, -TT_EPROTO, "control byte in chunk extension");
+					rc = tt_http_fail(r, -TT_EPROTO,
+							  "control byte in chunk extension");
 					goto out;
 				} else if (++r->line_len > TT_HTTP_CHUNK_EXT_MAX) {
 					rc = tt_http_fail(r, -EMSGSIZE, "chunk extension too long");
@@ -487,7 +489,8 @@ int tt_http_resp_feed(struct tt_http_resp *r, const void *data, size_t len, size
 				break;
 			case TT_HTTP_S_CHUNK_SIZE_LF:
 				if (c != '\n') {
-					rc = tt_http_fail(r, -TT_EPROTO, "chunk size line not CRLF");
+					rc =
+					    tt_http_fail(r, -TT_EPROTO, "chunk size line not CRLF");
 					goto out;
 				}
 				if (r->remain == 0) {
@@ -500,14 +503,16 @@ int tt_http_resp_feed(struct tt_http_resp *r, const void *data, size_t len, size
 				break;
 			case TT_HTTP_S_CHUNK_DATA_CR:
 				if (c != '\r') {
-					rc = tt_http_fail(r, -TT_EPROTO, "chunk data not followed by CRLF");
+					rc = tt_http_fail(r, -TT_EPROTO,
+							  "chunk data not followed by CRLF");
 					goto out;
 				}
 				r->state = TT_HTTP_S_CHUNK_DATA_LF;
 				break;
 			case TT_HTTP_S_CHUNK_DATA_LF:
 				if (c != '\n') {
-					rc = tt_http_fail(r, -TT_EPROTO, "chunk data not followed by CRLF");
+					rc = tt_http_fail(r, -TT_EPROTO,
+							  "chunk data not followed by CRLF");
 					goto out;
 				}
 				r->state = TT_HTTP_S_CHUNK_SIZE;
@@ -517,12 +522,14 @@ int tt_http_resp_feed(struct tt_http_resp *r, const void *data, size_t len, size
 			case TT_HTTP_S_TRAILERS:
 				/* line_len counts bytes of the current line; an empty line ends */
 				if (++r->trailer_len > TT_HTTP_TRAILER_MAX) {
-					rc = tt_http_fail(r, -EMSGSIZE, "trailer section too large");
+					rc =
+					    tt_http_fail(r, -EMSGSIZE, "trailer section too large");
 					goto out;
 				}
 				if (c == '\n') {
 					if (r->line_len == 0 || (r->line_len & 1) == 0) {
-						rc = tt_http_fail(r, -TT_EPROTO, "bare LF in trailers");
+						rc = tt_http_fail(r, -TT_EPROTO,
+								  "bare LF in trailers");
 						goto out;
 					}
 					if (r->line_len == 1) {
@@ -532,16 +539,19 @@ int tt_http_resp_feed(struct tt_http_resp *r, const void *data, size_t len, size
 					r->line_len = 0;
 				} else if (c == '\r') {
 					if (r->line_len & 1) {
-						rc = tt_http_fail(r, -TT_EPROTO, "bare CR in trailers");
+						rc = tt_http_fail(r, -TT_EPROTO,
+								  "bare CR in trailers");
 						goto out;
 					}
-					r->line_len |= 1; /* bit 0: CR seen; bits 1..: content bytes */
+					r->line_len |=
+					    1; /* bit 0: CR seen; bits 1..: content bytes */
 				} else if (r->line_len & 1) {
 					rc = tt_http_fail(r, -TT_EPROTO, "bare CR in trailers");
 					goto out;
 				} else if (((c < 0x20 && c != '\t') || c == 0x7f) ||
 					   (r->line_len == 0 && (c == ' ' || c == '\t'))) {
-					rc = tt_http_fail(r, -TT_EPROTO, "bad byte in trailer field");
+					rc = tt_http_fail(r, -TT_EPROTO,
+							  "bad byte in trailer field");
 					goto out;
 				} else {
 					r->line_len += 2;

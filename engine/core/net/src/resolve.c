@@ -16,8 +16,7 @@
 #include "tt_err.h"
 #include "tt_guard.h"
 
-static void tt_resolve_v4(uint32_t a, uint16_t port, struct sockaddr_storage *out,
-			  socklen_t *len)
+static void tt_resolve_v4(uint32_t a, uint16_t port, struct sockaddr_storage *out, socklen_t *len)
 {
 	struct sockaddr_in *s4 = (struct sockaddr_in *)out;
 
@@ -28,8 +27,7 @@ static void tt_resolve_v4(uint32_t a, uint16_t port, struct sockaddr_storage *ou
 	*len = sizeof(*s4);
 }
 
-int tt_net_resolve(const char *host, uint16_t port, struct sockaddr_storage *out,
-		   socklen_t *len)
+int tt_net_resolve(const char *host, uint16_t port, struct sockaddr_storage *out, socklen_t *len)
 {
 	struct tt__guard_host h;
 	struct addrinfo hints;

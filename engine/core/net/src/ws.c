@@ -40,8 +40,8 @@ void tt_ws_accept_compute(const char *key, size_t key_len, char out[TT_WS_ACCEPT
 	EVP_MD_CTX_free(ctx);
 }
 
-ssize_t tt_ws_handshake_build(struct tt_ws_handshake *hs, char *buf, size_t cap,
-			      const char *host, const char *path, const uint8_t raw_key[16],
+ssize_t tt_ws_handshake_build(struct tt_ws_handshake *hs, char *buf, size_t cap, const char *host,
+			      const char *path, const uint8_t raw_key[16],
 			      const struct tt_http_kv *extra, size_t nextra)
 {
 	struct tt_http_kv h[4 + TT_WS_MAX_EXTRA_HEADERS];
@@ -57,10 +57,10 @@ ssize_t tt_ws_handshake_build(struct tt_ws_handshake *hs, char *buf, size_t cap,
 		return tt_err_set(-EIO, "ws handshake: SHA-1 failed");
 	hs->proto[0] = '\0';
 	hs->error = NULL;
-	h[0] = (struct tt_http_kv){ "Upgrade", "websocket" };
-	h[1] = (struct tt_http_kv){ "Connection", "Upgrade" };
-	h[2] = (struct tt_http_kv){ "Sec-WebSocket-Key", hs->key };
-	h[3] = (struct tt_http_kv){ "Sec-WebSocket-Version", "13" };
+	h[0] = (struct tt_http_kv){"Upgrade", "websocket"};
+	h[1] = (struct tt_http_kv){"Connection", "Upgrade"};
+	h[2] = (struct tt_http_kv){"Sec-WebSocket-Key", hs->key};
+	h[3] = (struct tt_http_kv){"Sec-WebSocket-Version", "13"};
 	for (i = 0; i < nextra; i++) {
 		const char *nm = extra[i].name ? extra[i].name : "";
 
@@ -72,7 +72,8 @@ ssize_t tt_ws_handshake_build(struct tt_ws_handshake *hs, char *buf, size_t cap,
 					  nm);
 		if (strcasecmp(nm, "sec-websocket-protocol") == 0 && extra[i].value) {
 			if (strlen(extra[i].value) > TT_WS_PROTO_MAX || hs->proto[0])
-				return tt_err_set(-EINVAL, "ws handshake: subprotocol list too long");
+				return tt_err_set(-EINVAL,
+						  "ws handshake: subprotocol list too long");
 			strcpy(hs->proto, extra[i].value);
 		}
 		h[4 + i] = extra[i];
@@ -116,8 +117,7 @@ static bool tt_ws_in_list(const char *list, const char *v, size_t n)
 	return false;
 }
 
-int tt_ws_handshake_feed(struct tt_ws_handshake *hs, const void *data, size_t len,
-			 size_t *consumed)
+int tt_ws_handshake_feed(struct tt_ws_handshake *hs, const void *data, size_t len, size_t *consumed)
 {
 	struct tt_http_resp *r = &hs->resp;
 	const char *v;
@@ -184,7 +184,8 @@ bool tt_ws_utf8_valid(const uint8_t *s, size_t n)
 			uint8_t lo = c == 0xe0 ? 0xa0 : 0x80; /* overlong */
 			uint8_t hi = c == 0xed ? 0x9f : 0xbf; /* surrogates */
 
-			if (i + 2 >= n || s[i + 1] < lo || s[i + 1] > hi || (s[i + 2] & 0xc0) != 0x80)
+			if (i + 2 >= n || s[i + 1] < lo || s[i + 1] > hi ||
+			    (s[i + 2] & 0xc0) != 0x80)
 				return false;
 			i += 3;
 		} else if (c < 0xf5) {
@@ -210,8 +211,8 @@ bool tt_ws_close_code_valid(unsigned code)
 
 /* ---- parser ----------------------------------------------------------------------- */
 
-void tt_ws_parser_init(struct tt_ws_parser *p, uint8_t *frag_buf, size_t frag_cap,
-		       size_t max_msg, unsigned flags)
+void tt_ws_parser_init(struct tt_ws_parser *p, uint8_t *frag_buf, size_t frag_cap, size_t max_msg,
+		       unsigned flags)
 {
 	memset(p, 0, sizeof(*p));
 	p->frag_buf = frag_buf;
@@ -232,8 +233,8 @@ static __tt_cold int tt_ws_fail(struct tt_ws_parser *p, int rc, uint16_t code, c
 }
 
 #define TT_WS_PROTO(p, why) tt_ws_fail((p), -TT_EPROTO, TT_WS_CLOSE_PROTOCOL, (why))
-#define TT_WS_BIG(p, why) tt_ws_fail((p), -EMSGSIZE, TT_WS_CLOSE_TOO_BIG, (why))
-#define TT_WS_UTF8(p, why) tt_ws_fail((p), -EILSEQ, TT_WS_CLOSE_BAD_DATA, (why))
+#define TT_WS_BIG(p, why)   tt_ws_fail((p), -EMSGSIZE, TT_WS_CLOSE_TOO_BIG, (why))
+#define TT_WS_UTF8(p, why)  tt_ws_fail((p), -EILSEQ, TT_WS_CLOSE_BAD_DATA, (why))
 
 static bool tt_ws_text_ok(const struct tt_ws_parser *p, const uint8_t *s, size_t n)
 {
@@ -504,8 +505,8 @@ ssize_t tt_ws_encode(uint8_t *out, size_t cap, unsigned opcode, bool fin, const 
 	if (opcode >= 8 && (!fin || len > TT_WS_CONTROL_MAX))
 		return tt_err_set(-EINVAL, "websocket encode: control frame must be FIN, ≤ 125 B");
 	if (len > (size_t)SSIZE_MAX - TT_WS_MAX_HEADER || cap < tt_ws_frame_overhead(len) + len)
-		return tt_err_set(-ENOSPC, "websocket encode: %zu-byte frame, %zu-byte buffer",
-				  len, cap);
+		return tt_err_set(-ENOSPC, "websocket encode: %zu-byte frame, %zu-byte buffer", len,
+				  cap);
 	h = tt_ws_put_header(out, opcode, fin, mask, len);
 	if (len)
 		tt_ws_copy_mask(out + h, payload, len, mask);
