@@ -22,6 +22,7 @@ static struct tt_tls_ctx tls_wrong; /* trusts an unrelated CA */
 static struct tt_conn conn;
 static uint16_t port_good; /* s_server with the right cert */
 static uint16_t port_bad;  /* s_server whose cert names wrong.invalid only */
+static uint16_t port_sni;  /* wrong cert by default, the right one for SNI "localhost" */
 
 struct rec {
 	int ups;
@@ -152,6 +153,17 @@ static int group_setup(void **state)
 		if (nio_start_s_server(port_bad, extra) < 0)
 			return -1;
 	}
+	port_sni = nio_free_port();
+	{
+		char extra[1400];
+
+		snprintf(extra, sizeof(extra),
+			 "-rev -cert %s -key %s -servername localhost -cert2 %s -key2 %s",
+			 nio_path("bad.pem"), nio_path("bad.key"), nio_path("srv.pem"),
+			 nio_path("srv.key"));
+		if (nio_start_s_server(port_sni, extra) < 0)
+			return -1;
+	}
 	ok.ca_file = nio_path("ca.pem");
 	if (tt_tls_ctx_init(&tls_ok, &ok) != 0)
 		return -1;
@@ -218,6 +230,15 @@ static void test_verify_fails_with_wrong_ip(void **state)
 	assert_int_equal(tt_conn_start(&conn), 0);
 	assert_true(run_until(is_down, 5000));
 	assert_int_equal(rec.reason, -EKEYREJECTED);
+	conn_teardown();
+}
+
+static void test_sni_selects_the_certificate_for_the_name(void **state)
+{
+	/* Only a client that sends SNI "localhost" gets the cert that verifies. */
+	conn_setup(&tls_ok, "localhost", port_sni, false, 0);
+	assert_int_equal(tt_conn_start(&conn), 0);
+	assert_true(run_until(is_open, 5000));
 	conn_teardown();
 }
 
@@ -476,6 +497,7 @@ int main(void)
 	    cmocka_unit_test(test_verify_fails_with_wrong_ca),
 	    cmocka_unit_test(test_verify_fails_with_wrong_hostname),
 	    cmocka_unit_test(test_verify_fails_with_wrong_ip),
+	    cmocka_unit_test(test_sni_selects_the_certificate_for_the_name),
 	    cmocka_unit_test(test_data_echoes_both_ways),
 	    cmocka_unit_test(test_second_connect_resumes_session),
 	    cmocka_unit_test(test_large_send_through_small_sndbuf_completes_in_partial_sends),

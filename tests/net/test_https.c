@@ -17,7 +17,7 @@
 static struct tt_loop loop;
 static struct tt_tls_ctx tls;
 static struct tt_https https;
-static char body[4096];
+static char body[400 * 1024];
 static uint16_t port_www;
 static uint16_t port_lws;
 
@@ -97,6 +97,11 @@ static int group_setup(void **state)
 		return -1;
 	if (nio_sh("printf 'snapshot-from-s_server\\n' > '%s/snap.txt'", nio_dir) != 0)
 		return -1;
+	/* 300 KB: many TLS records, far more than one recv buffer */
+	if (nio_sh("cd '%s' && i=0; while [ $i -lt 3000 ]; do printf '%%099d\\n' $i; "
+		   "i=$((i+1)); done > big.txt",
+		   nio_dir) != 0)
+		return -1;
 	port_www = nio_free_port();
 	if (nio_start_s_server(port_www, "-WWW") < 0)
 		return -1;
@@ -124,6 +129,34 @@ static void test_get_close_delimited_body_from_s_server(void **state)
 	assert_int_equal(done.rc, 0);
 	assert_int_equal(done.status, 200);
 	assert_string_equal(done.body, "snapshot-from-s_server\n");
+	https_teardown();
+}
+
+static void test_get_300k_body_spanning_many_records(void **state)
+{
+	char line[128];
+
+	https_setup(port_www);
+	assert_int_equal(tt_https_request(&https, "GET", "/big.txt", NULL, 0, NULL, 0), 0);
+	assert_true(run_until(got_done, 10000));
+	assert_int_equal(done.rc, 0);
+	assert_int_equal(done.status, 200);
+	assert_int_equal(done.len, 300000);
+	snprintf(line, sizeof(line), "%099d\n", 2999);
+	assert_memory_equal(body + 299900, line, 100);
+	https_teardown();
+}
+
+static void test_body_over_buffer_is_refused(void **state)
+{
+	struct tt_conn_cfg cfg = {.host = "localhost", .port = port_lws};
+
+	memset(&done, 0, sizeof(done));
+	want_calls = 1;
+	assert_int_equal(tt_https_init(&https, &loop, &tls, &cfg, body, 16, on_done, NULL), 0);
+	assert_int_equal(tt_https_request(&https, "GET", "/a", NULL, 0, NULL, 0), 0);
+	assert_true(run_until(got_done, 5000));
+	assert_int_equal(done.rc, -EMSGSIZE);
 	https_teardown();
 }
 
@@ -193,6 +226,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_get_close_delimited_body_from_s_server),
+	    cmocka_unit_test(test_get_300k_body_spanning_many_records),
+	    cmocka_unit_test(test_body_over_buffer_is_refused),
 	    cmocka_unit_test(test_get_snapshot_with_content_length_from_lws),
 	    cmocka_unit_test(test_second_get_from_on_done_reuses_keepalive_connection),
 	    cmocka_unit_test(test_post_sends_body),
