@@ -84,8 +84,42 @@ static uint8_t fragbuf[MAX_MSG];
 static int nmsg;
 static size_t last_len;
 
+#define RTT_MAX 4096
+static uint64_t t_sent;
+static int timing; /* second phase: malloc not counted (dladdr is slow) */
+static int ntimed;
+static uint64_t rtt[RTT_MAX];
+static uint64_t proc[RTT_MAX];
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Informational only (no timing assertions): p50/p99/max of v[from..to). */
+static void print_pct(const char *what, uint64_t *v, int from, int to)
+{
+	int n = to - from;
+
+	if (n <= 0)
+		return;
+	qsort(v + from, (size_t)n, sizeof(*v), cmp_u64);
+	printf("# %s ns: p50 %llu p99 %llu max %llu (n=%d)\n", what,
+	       (unsigned long long)v[from + n / 2], (unsigned long long)v[from + n * 99 / 100],
+	       (unsigned long long)v[to - 1], n);
+}
+
 static void on_msg(struct tt_wsconn *w, const uint8_t *p, size_t n, bool binary, uint64_t t_rx)
 {
+	uint64_t now = tt_loop_stamp();
+
+	if (timing && ntimed < RTT_MAX) {
+		rtt[ntimed] = t_rx - t_sent; /* send → reap of the answer's last bytes */
+		proc[ntimed] = now - t_rx;   /* reap → on_msg: TLS + frame parse */
+		ntimed++;
+	}
 	nmsg++;
 	last_len = n;
 }
@@ -141,6 +175,7 @@ static void test_open_connection_round_trips_do_not_allocate(void **state)
 	}
 	counting = 1;
 	for (i = 0; i < rounds; i++) {
+		t_sent = tt_loop_stamp();
 		if (tt_wsconn_send(&ws, "len:300", 7, false) != 0 || !run_until_msgs(nmsg + 1))
 			break;
 	}
@@ -150,6 +185,16 @@ static void test_open_connection_round_trips_do_not_allocate(void **state)
 	assert_int_equal(i, rounds);
 	assert_int_equal(last_len, 300);
 	assert_int_equal(n_allocs, 0);
+	/* Informational timing, malloc not being counted (dladdr is slow). */
+	timing = 1;
+	for (i = 0; i < rounds && i < RTT_MAX; i++) {
+		t_sent = tt_loop_stamp();
+		assert_int_equal(tt_wsconn_send(&ws, "len:300", 7, false), 0);
+		assert_true(run_until_msgs(nmsg + 1));
+	}
+	timing = 0;
+	print_pct("loopback WS round trip (lws server)", rtt, 0, ntimed);
+	print_pct("reap -> on_msg (TLS decrypt + parse)", proc, 0, ntimed);
 	tt_wsconn_stop(&ws);
 	for (i = 0; i < 500 && !(ws.conn.state == TT_CONN_CLOSED && tt_conn_is_quiet(&ws.conn));
 	     i++)
