@@ -140,6 +140,7 @@ static void test_open_connection_round_trips_do_not_allocate(void **state)
 {
 #ifdef NOALLOC_SKIP
 	(void)run_until_msgs; /* the setup below is compiled out */
+	(void)print_pct;
 	(void)ops;
 	(void)fragbuf;
 	(void)rxbuf;
