@@ -151,7 +151,7 @@ void tt_conn_fini(struct tt_conn *c);
 
 /* IDLE/CLOSED → RESOLVING → CONNECTING. 0, or the error that sent it to BACKOFF/CLOSED
  * at once (-TT_EDENIED: the guard refused; on_down has been called). */
-int tt_conn_start(struct tt_conn *c);
+int tt_conn_start(struct tt_conn *c) TT_WUR;
 /* Sends plaintext (encrypts and queues; the send is submitted now). Only in WS_HANDSHAKE
  * or OPEN. Up to the BIO + tx[] capacity (~128 KiB of ciphertext) may be queued behind a
  * slow peer. 0, -ENOTCONN, or an error that also ended the connection (-ENOBUFS when the

@@ -81,7 +81,7 @@ int tt_wsconn_init(struct tt_wsconn *w, struct tt_loop *loop, struct tt_tls_ctx 
 		   const struct tt_wsconn_cfg *cfg, const struct tt_wsconn_ops *ops, void *user,
 		   uint8_t *rx, size_t rx_cap, uint8_t *frag, size_t max_msg) TT_WUR;
 /* Connects (see tt_conn_start). */
-int tt_wsconn_start(struct tt_wsconn *w);
+int tt_wsconn_start(struct tt_wsconn *w) TT_WUR;
 /* Sends one text (binary false) or binary message, masked. Only when OPEN.
  * 0, -ENOTCONN, -EMSGSIZE (> TT_WSCONN_TX_MAX), -ENOBUFS. */
 int tt_wsconn_send(struct tt_wsconn *w, const void *p, size_t n, bool binary) TT_WUR;
