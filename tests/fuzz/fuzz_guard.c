@@ -6,7 +6,7 @@
  *  - the guard's answer does not depend on case or on one trailing dot;
  *  - an allowed host resolves (tt_net_resolve) without DNS only for literals/localhost,
  *    so only those are resolved here: nothing in the fuzzer touches the network.
- * Denied events go to /dev/null (tt__guard_event_fd) so stderr stays readable.
+ * Denied events go to /dev/null (tt_denied_set_fd) so stderr stays readable.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -16,9 +16,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tt_denied.h"
 #include "tt_guard.h"
 
-extern int tt__guard_event_fd;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (quiet < 0) {
 		quiet = open("/dev/null", O_WRONLY | O_CLOEXEC);
 		if (quiet >= 0)
-			tt__guard_event_fd = quiet;
+			tt_denied_set_fd(quiet);
 	}
 	memcpy(host, data, n);
 	host[n] = '\0';

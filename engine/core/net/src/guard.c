@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "guard_internal.h"
+#include "tt_denied.h"
 #include "tt_err.h"
 
 #ifdef TT_FLAVOR_PROD
@@ -58,7 +59,6 @@ static const struct tt__guard_policy tt_guard_testnet_policy = {
 
 /* Where denied events go: fd 2. Hidden (not part of the API); the fuzz targets point it
  * at /dev/null, and the logging module may take the event over later. */
-TT_HIDDEN int tt__guard_event_fd = STDERR_FILENO;
 
 /* ---- parsing ---------------------------------------------------------------------- */
 
@@ -358,76 +358,17 @@ static int tt_guard_v6_is_loopback(const uint8_t a[16])
 
 /* ---- the denied event --------------------------------------------------------------- */
 
-/* Appends s[0..n) as JSON string content: quote, backslash and every byte outside
- * printable ASCII become escapes (\u00XX of the byte), so hostile bytes cannot break
- * the line or the JSON. Stops before overflowing; returns the new offset. */
-static size_t tt_guard_json_str(char *out, size_t off, size_t cap, const char *s, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (off + 7 >= cap)
-			break;
-		if (c == '"' || c == '\\') {
-			out[off++] = '\\';
-			out[off++] = (char)c;
-		} else if (c < 0x20 || c >= 0x7f) {
-			memcpy(out + off, "\\u00", 4);
-			out[off + 4] = hex[c >> 4];
-			out[off + 5] = hex[c & 15];
-			off += 6;
-		} else {
-			out[off++] = (char)c;
-		}
-	}
-	return off;
-}
-
-static size_t tt_guard_json_lit(char *out, size_t off, size_t cap, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (off + n >= cap)
-		n = cap - off - 1;
-	memcpy(out + off, s, n);
-	return off + n;
-}
-
-/* Writes the one `denied` event line to fd 2 with a single write(). target is raw
- * bytes (at most TT_GUARD_TARGET_SHOW echoed, then "..."). The logging module may later
- * redirect this; keep it the only place that formats the event. */
+/* The one `denied` event (tt_denied.h): target is raw bytes, at most
+ * TT_GUARD_TARGET_SHOW echoed, then "...", then ":port". */
 static __tt_cold void tt__guard_emit_denied(const char *target, size_t tlen, unsigned port,
 					    const char *rule)
 {
-	char line[2048];
-	char num[16];
-	size_t off = 0;
-	const size_t cap = sizeof(line) - 2; /* room for "\n" */
-	ssize_t rc;
+	char t[TT_GUARD_TARGET_SHOW + 16];
+	size_t n = tlen > TT_GUARD_TARGET_SHOW ? TT_GUARD_TARGET_SHOW : tlen;
 
-	off = tt_guard_json_lit(line, off, cap,
-				"{\"event\":\"denied\",\"what\":\"connect\",\"target\":\"");
-	off = tt_guard_json_str(line, off, cap, target,
-				tlen > TT_GUARD_TARGET_SHOW ? TT_GUARD_TARGET_SHOW : tlen);
-	if (tlen > TT_GUARD_TARGET_SHOW)
-		off = tt_guard_json_lit(line, off, cap, "...");
-	snprintf(num, sizeof(num), ":%u", port);
-	off = tt_guard_json_lit(line, off, cap, num);
-	off = tt_guard_json_lit(line, off, cap, "\",\"rule\":\"");
-	off = tt_guard_json_str(line, off, cap, rule, strlen(rule));
-	off = tt_guard_json_lit(line, off, cap, "\",\"process\":\"");
-	off = tt_guard_json_str(line, off, cap, program_invocation_short_name,
-				strnlen(program_invocation_short_name, 64));
-	off = tt_guard_json_lit(line, off, cap, "\",\"flavor\":\"");
-	off = tt_guard_json_lit(line, off, cap, TT_GUARD_POLICY->flavor);
-	off = tt_guard_json_lit(line, off, cap, "\"}");
-	line[off++] = '\n';
-	do {
-		rc = write(tt__guard_event_fd, line, off);
-	} while (rc < 0 && errno == EINTR);
+	memcpy(t, target, n);
+	snprintf(t + n, sizeof(t) - n, "%s:%u", tlen > TT_GUARD_TARGET_SHOW ? "..." : "", port);
+	tt_denied_emit("connect", t, rule);
 }
 
 static __tt_cold int tt_guard_deny(int code, const char *target, size_t tlen, unsigned port,

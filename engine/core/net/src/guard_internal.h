@@ -55,8 +55,6 @@ struct tt__guard_host {
 	const char *bad;		   /* on -EINVAL: the rule name saying why */
 };
 
-/* fd the denied events are written to (default 2). */
-extern int tt__guard_event_fd TT_HIDDEN;
 
 /* Parses and normalises host (name or IP literal, IPv6 optionally in brackets). 0, or
  * -EINVAL with h->bad naming why (no event, no trail: callers report). */
