@@ -18,13 +18,15 @@ static inline unsigned char upper(unsigned char ch)
 	return (unsigned)(ch - 'a') < 26 ? (unsigned char)(ch - 32) : ch;
 }
 
+/* FNV-1a over the bytes with bit 5 set: folds ASCII case for letters (and maps a few
+ * punctuation pairs together, harmless for a hash). */
 static inline uint32_t sym_hash(const char *s, size_t n)
 {
 	uint32_t h = 2166136261u;
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		h = (h ^ upper((unsigned char)s[i])) * 16777619u;
+		h = (h ^ ((unsigned char)s[i] | 0x20u)) * 16777619u;
 	return h ^ (h >> 15);
 }
 
@@ -34,6 +36,8 @@ bool tt__md_sym_eq(const struct tt_md_instr *in, const char *s, size_t n)
 
 	if (n != in->sym_len)
 		return false;
+	if (memcmp(in->sym, s, n) == 0)	/* payloads carry the stored upper case */
+		return true;
 	for (i = 0; i < n; i++)
 		if (upper((unsigned char)s[i]) != (unsigned char)in->sym[i])
 			return false;

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "tt_compiler.h"
 #include "tt_md.h"
@@ -70,6 +71,64 @@ static inline bool mdj_expect(struct mdj *c, char ch)
 }
 
 /*
+ * Scans the string at the cursor (on its opening quote): slice of the raw bytes, cursor
+ * after the closing quote. The common case (no escape, no control byte) stays inline; the
+ * rest goes to the validating tt__mdj_skip_string().
+ */
+static inline bool mdj_str(struct mdj *c, const char **s, uint32_t *len, bool *esc)
+{
+	const char *b = c->p + 1;
+	const char *q = b;
+
+	/* 8 bytes at a time: flag '"', '\\' and bytes < 0x20. Each test is the classic
+	 * "has a zero byte" trick; the lowest flagged byte is exact (borrows only spoil the
+	 * bytes above a real hit), which is the one we want. */
+	/* One-byte keys ("u", "s", "b" ...) are the common case: no need for 8 bytes. */
+	if (tt_likely(c->end - q >= 2 && q[1] == '"' && (unsigned char)q[0] >= 0x20 &&
+		      q[0] != '\\' && q[0] != '"')) {
+		*s = b;
+		*len = 1;
+		*esc = false;
+		c->p = q + 2;
+		return true;
+	}
+	while (c->end - q >= 8) {
+		const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+		uint64_t v, xq, xb, hit;
+
+		memcpy(&v, q, 8);
+		xq = v ^ (ones * '"');
+		xb = v ^ (ones * '\\');
+		hit = ((xq - ones) & ~xq) | ((xb - ones) & ~xb) | ((v - ones * 0x20) & ~v);
+		hit &= high;
+		if (hit) {
+			q += __builtin_ctzll(hit) >> 3;
+			break;
+		}
+		q += 8;
+	}
+	while (tt_likely(q < c->end)) {
+		unsigned char ch = (unsigned char)*q;
+
+		if (ch == '"') {
+			*s = b;
+			*len = (uint32_t)(q - b);
+			*esc = false;
+			c->p = q + 1;
+			return true;
+		}
+		if (tt_unlikely(ch == '\\' || ch < 0x20))
+			break;
+		q++;
+	}
+	if (!tt__mdj_skip_string(c, esc))
+		return false;
+	*s = b;
+	*len = (uint32_t)(c->p - 1 - b);
+	return true;
+}
+
+/*
  * Object iteration: call mdj_obj_begin() once, then mdj_obj_next() until it returns 0.
  * mdj_obj_next returns 1 with the key slice (raw bytes, *esc set when it held an escape)
  * and the cursor on the value, 0 at the closing brace, -1 on error.
@@ -107,12 +166,13 @@ static inline int mdj_obj_next(struct mdj *c, bool *first, const char **key, uin
 	*first = false;
 	if (tt_unlikely(*c->p != '"'))
 		return tt__mdj_fail(c, TT_MD_PE_SYNTAX, c->p), -1;
-	k = c->p + 1;
-	if (!tt__mdj_skip_string(c, esc))
+	if (!mdj_str(c, &k, klen, esc))
 		return -1;
 	*key = k;
-	*klen = (uint32_t)(c->p - 1 - k);
-	if (!mdj_expect(c, ':'))
+	/* ':' right after the key is the norm; mdj_expect handles the rest */
+	if (tt_likely(c->p < c->end && *c->p == ':'))
+		c->p++;
+	else if (!mdj_expect(c, ':'))
 		return -1;
 	mdj_ws(c);
 	if (tt_unlikely(c->p >= c->end))
@@ -124,16 +184,9 @@ static inline int mdj_obj_next(struct mdj *c, bool *first, const char **key, uin
  * whether there were any. Cursor must be on the value (after ws). */
 static inline bool mdj_string(struct mdj *c, const char **s, uint32_t *len, bool *esc)
 {
-	const char *b;
-
 	if (tt_unlikely(*c->p != '"'))
 		return tt__mdj_fail(c, TT_MD_PE_TYPE, c->p);
-	b = c->p + 1;
-	if (!tt__mdj_skip_string(c, esc))
-		return false;
-	*s = b;
-	*len = (uint32_t)(c->p - 1 - b);
-	return true;
+	return mdj_str(c, s, len, esc);
 }
 
 /*

@@ -7,6 +7,7 @@
 #include "tt_fixed.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 const int64_t tt_fixed_pow10[TT_FIXED_MAX_SCALE + 1] = {
@@ -31,6 +32,93 @@ const int64_t tt_fixed_pow10[TT_FIXED_MAX_SCALE + 1] = {
 	1000000000000000000LL,
 };
 
+/* True when the 8 bytes at p are all ASCII digits: each byte's high nibble is 3, and
+ * stays 3 after adding 6 (low nibble <= 9). A carry out of a byte only happens when that
+ * byte already fails. */
+static inline bool is_8digits(uint64_t v)
+{
+	return ((v & 0xF0F0F0F0F0F0F0F0ULL) |
+		(((v + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) >> 4)) ==
+	       0x3333333333333333ULL;
+}
+
+/* Value of 8 ASCII digits loaded little-endian (first digit in the low byte), in three
+ * multiplies: neighbours to 2-digit bytes, then the 4 pairs weighted into the high half. */
+static inline uint64_t parse_8digits(uint64_t v)
+{
+	v -= 0x3030303030303030ULL;
+	v = v * 10 + (v >> 8);	/* bytes 0,2,4,6: d01, d23, d45, d67 */
+	return (((v & 0x000000FF000000FFULL) * (100 + (1000000ULL << 32))) +
+		(((v >> 16) & 0x000000FF000000FFULL) * (1 + (10000ULL << 32)))) >>
+	       32;
+}
+
+/*
+ * Fast path: at most 18 significant digits in total (integer digits + scale), so the
+ * magnitude stays below 10^18 and nothing can overflow; fractions are eaten 8 digits at a
+ * time where 8 bytes remain. Returns 1 when it does not apply (caller takes the checked
+ * path), else 0 / -errno like tt_fixed_parse.
+ */
+static inline int parse_fast(const char *s, const char *end, unsigned scale, int64_t *out)
+{
+	const char *p = s;
+	const char *digits;
+	uint64_t acc = 0;
+	unsigned frac = 0;
+	int neg = 0;
+
+	if (*p == '-') {
+		neg = 1;
+		p++;
+	}
+	digits = p;
+	while (p < end && (unsigned)(*p - '0') < 10)
+		acc = acc * 10 + (unsigned)(*p++ - '0');
+	if (tt_unlikely(p == digits || (size_t)(p - digits) + scale > 18))
+		return 1;
+	if (p < end) {
+		const char *fd;
+
+		if (tt_unlikely(*p != '.'))
+			return -EINVAL;
+		fd = ++p;
+		while (scale - frac >= 8 && end - p >= 8) {
+			uint64_t v;
+
+			memcpy(&v, p, 8);
+			if (!is_8digits(v))
+				break;
+			acc = acc * 100000000ULL + parse_8digits(v);
+			frac += 8;
+			p += 8;
+		}
+		while (p < end && frac < scale && (unsigned)(*p - '0') < 10) {
+			acc = acc * 10 + (unsigned)(*p++ - '0');
+			frac++;
+		}
+		/* Zeros beyond the scale are fine ("27123.45000000" at scale 2). */
+		if (frac == scale) {
+			uint64_t v;
+
+			while (end - p >= 8) {
+				memcpy(&v, p, 8);
+				if (v != 0x3030303030303030ULL)
+					break;
+				p += 8;
+			}
+			while (p < end && *p == '0')
+				p++;
+		}
+		if (p < end)
+			return 1;	/* a stray byte or a digit beyond the scale: checked path */
+		if (tt_unlikely(p == fd))
+			return -EINVAL;
+	}
+	acc *= (uint64_t)tt_fixed_pow10[scale - frac];
+	*out = neg ? -(int64_t)acc : (int64_t)acc;
+	return 0;
+}
+
 int tt_fixed_parse(const char *s, size_t len, unsigned scale, int64_t *out)
 {
 	const char *p = s;
@@ -42,6 +130,12 @@ int tt_fixed_parse(const char *s, size_t len, unsigned scale, int64_t *out)
 
 	if (tt_unlikely(scale > TT_FIXED_MAX_SCALE || len == 0))
 		return -EINVAL;
+	{
+		int rc = parse_fast(s, end, scale, out);
+
+		if (tt_likely(rc <= 0))
+			return rc;
+	}
 	if (*p == '-') {
 		neg = 1;
 		p++;
