@@ -56,6 +56,27 @@ static inline bool dec(struct mdj *c, const char *s, uint32_t n, unsigned scale,
 			    s);
 }
 
+/*
+ * A decimal JSON string at the cursor, converted in the pass that finds its closing quote.
+ * Anything unusual (escape, junk, negative, an error) goes through the slice path, which
+ * reports the exact error.
+ */
+static inline bool dec_str(struct mdj *c, unsigned scale, int64_t *out)
+{
+	const char *stop, *s;
+	uint32_t n;
+	bool esc;
+
+	if (tt_unlikely(*c->p != '"'))
+		return tt__mdj_fail(c, TT_MD_PE_TYPE, c->p);
+	if (tt_likely(tt_fixed_scan(c->p + 1, c->end, scale, out, &stop) == 0 && stop < c->end &&
+		      *stop == '"' && *out >= 0)) {
+		c->p = stop + 1;
+		return true;
+	}
+	return mdj_str(c, &s, &n, &esc) && dec(c, s, n, scale, out);
+}
+
 /* Resolves a symbol slice: must match hint when given, else looked up in t. */
 static inline bool sym_resolve(struct mdj *c, const struct tt_md_instr_table *t,
 			       const struct tt_md_instr *hint, const char *s, uint32_t n, bool esc,
@@ -105,21 +126,23 @@ static inline bool event_is(struct mdj *c, const char *lit, uint32_t litn)
 /* ---- bookTicker ------------------------------------------------------------------------ */
 
 enum { BT_U = 1, BT_S = 2, BT_B = 4, BT_BQ = 8, BT_A = 16, BT_AQ = 32, BT_E = 64 };
+/* b, B, a, A are BT_B << 0..3 */
 #define BT_REQUIRED (BT_U | BT_S | BT_B | BT_BQ | BT_A | BT_AQ)
 
 static bool scan_book_ticker(struct mdj *c, const struct tt_md_instr_table *t,
 			     const struct tt_md_instr *hint, struct tt_md_book_ticker *out)
 {
-	const char *v[4] = { 0 };	/* b, B, a, A */
+	/* b, B, a, A: converted at once when the scales are known (hint, or "s" came first),
+	 * else kept as slices until "s" shows up. */
+	int64_t *dst[4] = { &out->bid_px, &out->bid_qty, &out->ask_px, &out->ask_qty };
+	const char *v[4] = { 0 };
 	uint32_t vn[4] = { 0 };
-	const char *sym = NULL;
-	uint32_t symn = 0;
-	bool sym_esc = false;
+	const struct tt_md_instr *in = hint;
 	uint32_t mask = 0;
 	const char *key;
 	uint32_t klen;
 	bool first, esc;
-	int r;
+	int r, k;
 
 	if (!mdj_obj_begin(c, &first))
 		return false;
@@ -133,46 +156,55 @@ static bool scan_book_ticker(struct mdj *c, const struct tt_md_instr_table *t,
 		case 'u':
 			if (!seen(c, &mask, BT_U, key) || !mdj_u64(c, &out->update_id))
 				return false;
-			break;
-		case 's':
-			if (!seen(c, &mask, BT_S, key) || !mdj_string(c, &sym, &symn, &sym_esc))
+			continue;
+		case 's': {
+			const char *sym;
+			uint32_t symn;
+
+			if (!seen(c, &mask, BT_S, key) || !mdj_string(c, &sym, &symn, &esc) ||
+			    !sym_resolve(c, t, hint, sym, symn, esc, &in))
 				return false;
-			break;
+			continue;
+		}
 		case 'b':
-			if (!seen(c, &mask, BT_B, key) || !mdj_string(c, &v[0], &vn[0], &esc))
-				return false;
+			k = 0;
 			break;
 		case 'B':
-			if (!seen(c, &mask, BT_BQ, key) || !mdj_string(c, &v[1], &vn[1], &esc))
-				return false;
+			k = 1;
 			break;
 		case 'a':
-			if (!seen(c, &mask, BT_A, key) || !mdj_string(c, &v[2], &vn[2], &esc))
-				return false;
+			k = 2;
 			break;
 		case 'A':
-			if (!seen(c, &mask, BT_AQ, key) || !mdj_string(c, &v[3], &vn[3], &esc))
-				return false;
+			k = 3;
 			break;
 		case 'e':	/* USD-M futures style: accept only its own event name */
 			if (!seen(c, &mask, BT_E, key) || !EVENT_IS(c, "bookTicker"))
 				return false;
-			break;
+			continue;
 		default:
 			if (!tt__mdj_skip_value(c))
 				return false;
+			continue;
+		}
+		if (!seen(c, &mask, BT_B << k, key))
+			return false;
+		if (in) {
+			if (!dec_str(c, k & 1 ? in->qty_scale : in->px_scale, dst[k]))
+				return false;
+		} else if (!mdj_string(c, &v[k], &vn[k], &esc)) {
+			return false;
 		}
 	}
 	if (r < 0)
 		return false;
 	if (tt_unlikely((mask & BT_REQUIRED) != BT_REQUIRED))
 		return tt__mdj_fail(c, TT_MD_PE_MISSING, c->p - 1);
-	if (!sym_resolve(c, t, hint, sym, symn, sym_esc, &out->instr))
-		return false;
-	return dec(c, v[0], vn[0], out->instr->px_scale, &out->bid_px) &&
-	       dec(c, v[1], vn[1], out->instr->qty_scale, &out->bid_qty) &&
-	       dec(c, v[2], vn[2], out->instr->px_scale, &out->ask_px) &&
-	       dec(c, v[3], vn[3], out->instr->qty_scale, &out->ask_qty);
+	out->instr = in;
+	for (k = 0; k < 4; k++)
+		if (v[k] && !dec(c, v[k], vn[k], k & 1 ? in->qty_scale : in->px_scale, dst[k]))
+			return false;
+	return true;
 }
 
 /* ---- depth levels ---------------------------------------------------------------------- */
@@ -194,17 +226,13 @@ static bool scan_levels(struct mdj *c, const struct tt_md_instr *in, struct tt_m
 		return true;
 	}
 	for (;;) {
-		const char *ps = NULL, *qs = NULL;
-		uint32_t pn = 0, qn = 0;
-		bool esc;
-
 		if (tt_unlikely(*c->p != '['))
 			return tt__mdj_fail(c, TT_MD_PE_TYPE, c->p);
 		if (tt_unlikely(n >= cap))
 			return tt__mdj_fail(c, TT_MD_PE_TOO_MANY, c->p);
 		c->p++;
-		if (!mdj_val(c) || !mdj_string(c, &ps, &pn, &esc) || !mdj_expect(c, ',') ||
-		    !mdj_val(c) || !mdj_string(c, &qs, &qn, &esc))
+		if (!mdj_val(c) || !dec_str(c, in->px_scale, &lv[n].px) || !mdj_expect(c, ',') ||
+		    !mdj_val(c) || !dec_str(c, in->qty_scale, &lv[n].qty))
 			return false;
 		/* Older API versions sent a third element; skip any extras. */
 		for (;;) {
@@ -219,9 +247,6 @@ static bool scan_levels(struct mdj *c, const struct tt_md_instr *in, struct tt_m
 				return false;
 		}
 		c->p++;
-		if (!dec(c, ps, pn, in->px_scale, &lv[n].px) ||
-		    !dec(c, qs, qn, in->qty_scale, &lv[n].qty))
-			return false;
 		n++;
 		if (!mdj_val(c))
 			return false;
@@ -357,6 +382,7 @@ static bool scan_trade(struct mdj *c, const struct tt_md_instr_table *t,
 {
 	const char *ps = NULL, *qs = NULL, *sym = NULL;
 	uint32_t pn = 0, qn = 0, symn = 0;
+	const struct tt_md_instr *in = hint;
 	bool sym_esc = false;
 	uint32_t mask = 0;
 	const char *key;
@@ -382,7 +408,8 @@ static bool scan_trade(struct mdj *c, const struct tt_md_instr_table *t,
 				return false;
 			break;
 		case 's':
-			if (!seen(c, &mask, TR_S, key) || !mdj_string(c, &sym, &symn, &sym_esc))
+			if (!seen(c, &mask, TR_S, key) || !mdj_string(c, &sym, &symn, &sym_esc) ||
+			    !sym_resolve(c, t, hint, sym, symn, sym_esc, &in))
 				return false;
 			break;
 		case 't':
@@ -390,11 +417,13 @@ static bool scan_trade(struct mdj *c, const struct tt_md_instr_table *t,
 				return false;
 			break;
 		case 'p':
-			if (!seen(c, &mask, TR_P, key) || !mdj_string(c, &ps, &pn, &esc))
+			if (!seen(c, &mask, TR_P, key) ||
+			    !(in ? dec_str(c, in->px_scale, &out->px) : mdj_string(c, &ps, &pn, &esc)))
 				return false;
 			break;
 		case 'q':
-			if (!seen(c, &mask, TR_Q, key) || !mdj_string(c, &qs, &qn, &esc))
+			if (!seen(c, &mask, TR_Q, key) ||
+			    !(in ? dec_str(c, in->qty_scale, &out->qty) : mdj_string(c, &qs, &qn, &esc)))
 				return false;
 			break;
 		case 'T':
@@ -418,10 +447,9 @@ static bool scan_trade(struct mdj *c, const struct tt_md_instr_table *t,
 		return false;
 	if (tt_unlikely((mask & TR_REQUIRED) != TR_REQUIRED))
 		return tt__mdj_fail(c, TT_MD_PE_MISSING, c->p - 1);
-	if (!sym_resolve(c, t, hint, sym, symn, sym_esc, &out->instr))
-		return false;
-	return dec(c, ps, pn, out->instr->px_scale, &out->px) &&
-	       dec(c, qs, qn, out->instr->qty_scale, &out->qty);
+	out->instr = in;
+	return (!ps || dec(c, ps, pn, in->px_scale, &out->px)) &&
+	       (!qs || dec(c, qs, qn, in->qty_scale, &out->qty));
 }
 
 /* ---- snapshot {lastUpdateId, bids, asks} ----------------------------------------------- */

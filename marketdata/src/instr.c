@@ -18,16 +18,16 @@ static inline unsigned char upper(unsigned char ch)
 	return (unsigned)(ch - 'a') < 26 ? (unsigned char)(ch - 32) : ch;
 }
 
-/* FNV-1a over the bytes with bit 5 set: folds ASCII case for letters (and maps a few
- * punctuation pairs together, harmless for a hash). */
+/* O(1) hash of length and three bytes (first, middle, last) with bit 5 set, which folds
+ * ASCII case for letters. Collisions just probe further; the compare decides. */
 static inline uint32_t sym_hash(const char *s, size_t n)
 {
-	uint32_t h = 2166136261u;
-	size_t i;
+	uint32_t h = (uint32_t)n * 0x9E3779B1u;
 
-	for (i = 0; i < n; i++)
-		h = (h ^ ((unsigned char)s[i] | 0x20u)) * 16777619u;
-	return h ^ (h >> 15);
+	h ^= ((unsigned char)s[0] | 0x20u) * 0x85EBCA77u;
+	h ^= ((unsigned char)s[n / 2] | 0x20u) * 0xC2B2AE3Du;
+	h ^= ((unsigned char)s[n - 1] | 0x20u) * 0x27D4EB2Fu;
+	return h ^ (h >> 16);
 }
 
 bool tt__md_sym_eq(const struct tt_md_instr *in, const char *s, size_t n)

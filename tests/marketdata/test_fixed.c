@@ -224,6 +224,128 @@ static void test_parse_of_format_round_trips_random_values(void **st)
 	}
 }
 
+/* Reference: grammar check, then exact arithmetic in __int128 (digits capped). */
+static int ref_parse(const char *s, size_t len, unsigned scale, int64_t *out)
+{
+	size_t i = 0, idig, fdig = 0;
+	__int128 v = 0;
+	int neg = 0, excess = 0, big = 0;
+	unsigned f = 0;
+
+	if (len && s[0] == '-') {
+		neg = 1;
+		i = 1;
+	}
+	idig = i;
+	while (i < len && s[i] >= '0' && s[i] <= '9') {
+		v = v * 10 + (s[i] - '0');
+		if (v > (__int128)1 << 100)
+			big = 1, v = (__int128)1 << 100;
+		i++;
+	}
+	if (i == idig)
+		return -EINVAL;
+	if (i < len) {
+		if (s[i] != '.')
+			return -EINVAL;
+		i++;
+		while (i < len && s[i] >= '0' && s[i] <= '9') {
+			if (f < scale) {
+				v = v * 10 + (s[i] - '0');
+				if (v > (__int128)1 << 100)
+					big = 1, v = (__int128)1 << 100;
+				f++;
+			} else if (s[i] != '0') {
+				excess = 1;
+			}
+			i++;
+			fdig++;
+		}
+		if (i < len || fdig == 0)
+			return -EINVAL;
+	}
+	if (excess)
+		return -EDOM;
+	for (; f < scale; f++)
+		if (v < (__int128)1 << 100)
+			v *= 10;
+	if (neg)
+		v = -v;
+	if (big || v > INT64_MAX || v < INT64_MIN)
+		return -ERANGE;
+	*out = (int64_t)v;
+	return 0;
+}
+
+static void test_parse_matches_a_reference_on_random_strings(void **st)
+{
+	static const char alpha[] = "0123456789000000000.-x";
+	const char *e_seed = getenv("TT_TEST_SEED");
+	const char *e_iters = getenv("TT_TEST_ITERS");
+	uint64_t seed = e_seed ? strtoull(e_seed, NULL, 0) : 0xd1ffULL;
+	long iters = e_iters ? atol(e_iters) : 300000;
+	char buf[48];
+	long i;
+
+	(void)st;
+	printf("# seed %" PRIu64 " iters %ld\n", seed, iters);
+	rng_state = seed ? seed : 1;
+	for (i = 0; i < iters; i++) {
+		size_t len = (size_t)(rnd() % 30), k;
+		unsigned scale = (unsigned)(rnd() % 19);
+		int64_t a = 0, b = 0;
+		int ra, rb;
+
+		for (k = 0; k < len; k++) {
+			/* mostly well-formed: digits, one '.', rare '-' and junk */
+			buf[k] = alpha[rnd() % (rnd() % 8 ? 19 : sizeof(alpha) - 1)];
+		}
+		if (len > 2 && rnd() % 2) {
+			size_t dot = 1 + (size_t)(rnd() % (len - 2));
+
+			for (k = 0; k < len; k++)
+				if (buf[k] == '.')
+					buf[k] = '7';
+			buf[dot] = '.';
+		}
+		ra = tt_fixed_parse(buf, len, scale, &a);
+		rb = ref_parse(buf, len, scale, &b);
+		/* EDOM and ERANGE may both apply (too big and too precise): either is right. */
+		if (ra != rb && !(ra == -ERANGE && rb == -EDOM) && !(ra == -EDOM && rb == -ERANGE))
+			fail_msg("seed %" PRIu64 " iter %ld: '%.*s' scale %u: rc %d, ref %d", seed, i,
+				 (int)len, buf, scale, ra, rb);
+		if (ra == 0 && a != b)
+			fail_msg("seed %" PRIu64 " iter %ld: '%.*s' scale %u: %" PRId64 " ref %" PRId64,
+				 seed, i, (int)len, buf, scale, a, b);
+	}
+}
+
+static void test_scan_stops_after_the_number(void **st)
+{
+	static const char s1[] = "25.35190000\",\"B\"";
+	static const char s2[] = "27123.45000000\"";
+	static const char s3[] = "1.5e3\"";
+	static const char s4[] = "1.05\"";
+	const char *stop = NULL;
+	int64_t v;
+
+	(void)st;
+	assert_int_equal(tt_fixed_scan(s1, s1 + strlen(s1), 8, &v, &stop), 0);
+	assert_int_equal(v, 2535190000LL);
+	assert_ptr_equal(stop, s1 + 11);
+	assert_int_equal(tt_fixed_scan(s2, s2 + strlen(s2), 2, &v, &stop), 0);
+	assert_int_equal(v, 2712345);
+	assert_ptr_equal(stop, s2 + 14);
+	assert_int_equal(tt_fixed_scan(s3, s3 + strlen(s3), 2, &v, &stop), 0);
+	assert_ptr_equal(stop, s3 + 3);	/* the caller sees 'e', not the quote */
+	assert_int_equal(tt_fixed_scan(s4, s4 + strlen(s4), 1, &v, &stop), -EDOM);
+	assert_int_equal(tt_fixed_scan("x", (const char *)"x" + 1, 1, &v, &stop), -EINVAL);
+	/* the checked path (19 significant digits) stops at the same place */
+	assert_int_equal(tt_fixed_scan("1234567890.123456789\"", (const char *)"1234567890.123456789\"" + 21, 9, &v, &stop), 0);
+	assert_int_equal(v, 1234567890123456789LL);
+	assert_int_equal(*stop, '"');
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -236,6 +358,8 @@ int main(void)
 		cmocka_unit_test(test_format_refuses_small_buffer_and_bad_scale),
 		cmocka_unit_test(test_rescale_is_exact_or_refuses),
 		cmocka_unit_test(test_parse_of_format_round_trips_random_values),
+		cmocka_unit_test(test_parse_matches_a_reference_on_random_strings),
+		cmocka_unit_test(test_scan_stops_after_the_number),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

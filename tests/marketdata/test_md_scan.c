@@ -405,6 +405,24 @@ static void test_depth_levels_before_symbol_are_decoded_after(void **st)
 	assert_int_equal(b[1].qty, 0);
 }
 
+static void test_trade_with_symbol_last_is_decoded_after(void **st)
+{
+	static const char msg[] = "{\"p\":\"27123.45000000\",\"q\":\"0.00120000\",\"m\":false,"
+				  "\"e\":\"trade\",\"E\":1,\"t\":2,\"T\":3,\"s\":\"BTCUSDT\"}";
+	struct tt_md_trade tr;
+	struct tt_md_perr e;
+
+	(void)st;
+	assert_int_equal(tt_md_bn_trade(&tab, NULL, msg, strlen(msg), &tr, &e), 0);
+	assert_int_equal(tr.instr->id, 3);
+	assert_int_equal(tr.px, 2712345);	/* scale 2 */
+	assert_int_equal(tr.qty, 120);	/* scale 5 */
+	assert_false(tr.buyer_maker);
+	/* the same with a hint that does not match */
+	assert_int_equal(tt_md_bn_trade(&tab, &tab.e[0], msg, strlen(msg), &tr, &e), -TT_EPROTO);
+	assert_int_equal(e.code, TT_MD_PE_SYMBOL);
+}
+
 /* ---- hostile inputs: specific code and position ---- */
 
 struct bad {
@@ -703,6 +721,7 @@ int main(void)
 		cmocka_unit_test(test_instr_table_is_case_insensitive_and_bounded),
 		cmocka_unit_test(test_unknown_fields_of_any_shape_are_skipped),
 		cmocka_unit_test(test_depth_levels_before_symbol_are_decoded_after),
+		cmocka_unit_test(test_trade_with_symbol_last_is_decoded_after),
 		cmocka_unit_test(test_book_ticker_hostile_inputs_get_specific_errors),
 		cmocka_unit_test(test_nesting_deeper_than_64_is_refused),
 		cmocka_unit_test(test_depth_update_hostile_inputs_get_specific_errors),

@@ -37,6 +37,15 @@ extern const int64_t tt_fixed_pow10[TT_FIXED_MAX_SCALE + 1];
  */
 TT_WUR int tt_fixed_parse(const char *s, size_t len, unsigned scale, int64_t *out);
 
+/*
+ * Same conversion for a number that is followed by other bytes (a JSON string value read in
+ * place): parses the longest [-]digits[.digits] prefix of [s, end) and sets *stop to the
+ * byte after it (the caller checks what that byte is, e.g. the closing quote). Returns
+ * like tt_fixed_parse; *stop is set on success and on -EDOM/-ERANGE. Hot path.
+ */
+TT_WUR int tt_fixed_scan(const char *s, const char *end, unsigned scale, int64_t *out,
+			 const char **stop);
+
 #define TT_FIXED_FMT_TRIM 0x1u	/* drop trailing fractional zeros (and a bare '.') */
 
 /*

@@ -54,12 +54,15 @@ static inline uint64_t parse_8digits(uint64_t v)
 }
 
 /*
- * Fast path: at most 18 significant digits in total (integer digits + scale), so the
- * magnitude stays below 10^18 and nothing can overflow; fractions are eaten 8 digits at a
- * time where 8 bytes remain. Returns 1 when it does not apply (caller takes the checked
- * path), else 0 / -errno like tt_fixed_parse.
+ * Fast path: reads [-]digits[.digits] from s and stops at the first byte that cannot
+ * continue the number (*stop). It applies when there are at most 18 significant digits
+ * (integer digits + scale), so nothing can overflow; fractions are eaten 8 digits at a
+ * time where 8 bytes remain. Returns 0 (value in *out, *stop set), or 1 when it does not
+ * apply (more digits, a non-zero digit beyond the scale, no leading digit): the caller
+ * takes the checked path for the value or the exact error.
  */
-static inline int parse_fast(const char *s, const char *end, unsigned scale, int64_t *out)
+static inline int parse_fast(const char *s, const char *end, unsigned scale, int64_t *out,
+			     const char **stop)
 {
 	const char *p = s;
 	const char *digits;
@@ -67,7 +70,7 @@ static inline int parse_fast(const char *s, const char *end, unsigned scale, int
 	unsigned frac = 0;
 	int neg = 0;
 
-	if (*p == '-') {
+	if (p < end && *p == '-') {
 		neg = 1;
 		p++;
 	}
@@ -76,12 +79,8 @@ static inline int parse_fast(const char *s, const char *end, unsigned scale, int
 		acc = acc * 10 + (unsigned)(*p++ - '0');
 	if (tt_unlikely(p == digits || (size_t)(p - digits) + scale > 18))
 		return 1;
-	if (p < end) {
-		const char *fd;
-
-		if (tt_unlikely(*p != '.'))
-			return -EINVAL;
-		fd = ++p;
+	if (p + 1 < end && *p == '.' && (unsigned)(p[1] - '0') < 10) {
+		p++;
 		while (scale - frac >= 8 && end - p >= 8) {
 			uint64_t v;
 
@@ -109,98 +108,110 @@ static inline int parse_fast(const char *s, const char *end, unsigned scale, int
 			while (p < end && *p == '0')
 				p++;
 		}
-		if (p < end)
-			return 1;	/* a stray byte or a digit beyond the scale: checked path */
-		if (tt_unlikely(p == fd))
-			return -EINVAL;
+		if (p < end && (unsigned)(*p - '0') < 10)
+			return 1;	/* a non-zero digit beyond the scale */
 	}
 	acc *= (uint64_t)tt_fixed_pow10[scale - frac];
 	*out = neg ? -(int64_t)acc : (int64_t)acc;
+	*stop = p;
 	return 0;
 }
 
-int tt_fixed_parse(const char *s, size_t len, unsigned scale, int64_t *out)
+/*
+ * The checked path: exact for any length. Reads the whole string before judging, so a
+ * malformed string is -EINVAL even when its digits would also overflow; then -EDOM
+ * (non-zero digit beyond the scale), then -ERANGE.
+ */
+static int parse_checked(const char *s, size_t len, unsigned scale, int64_t *out)
 {
 	const char *p = s;
 	const char *end = s + len;
 	const char *digits;
 	uint64_t acc = 0;
 	unsigned frac = 0;
-	int neg = 0;
+	bool neg = false, ovf = false, excess = false;
 
-	if (tt_unlikely(scale > TT_FIXED_MAX_SCALE || len == 0))
-		return -EINVAL;
-	{
-		int rc = parse_fast(s, end, scale, out);
-
-		if (tt_likely(rc <= 0))
-			return rc;
-	}
 	if (*p == '-') {
-		neg = 1;
+		neg = true;
 		p++;
 	}
 	digits = p;
-	/* Integer part. Up to 18 digits cannot overflow uint64; beyond, check each step. */
-	while (p < end && (unsigned)(*p - '0') < 10) {
-		unsigned d = (unsigned)(*p - '0');
-
-		if (tt_unlikely(p - digits >= 18)) {
-			if (__builtin_mul_overflow(acc, 10u, &acc) ||
-			    __builtin_add_overflow(acc, d, &acc))
-				return -ERANGE;
-		} else {
-			acc = acc * 10 + d;
-		}
-		p++;
-	}
-	if (tt_unlikely(p == digits))
+	for (; p < end && (unsigned)(*p - '0') < 10; p++)
+		ovf |= __builtin_mul_overflow(acc, 10u, &acc) ||
+		       __builtin_add_overflow(acc, (unsigned)(*p - '0'), &acc);
+	if (p == digits)
 		return -EINVAL;	/* "", "-", ".5", "-.5" */
 	if (p < end) {
 		const char *fd;
 
-		if (tt_unlikely(*p != '.'))
+		if (*p != '.')
 			return -EINVAL;
-		p++;
-		fd = p;
-		while (p < end && (unsigned)(*p - '0') < 10 && frac < scale) {
-			if (tt_unlikely(__builtin_mul_overflow(acc, 10u, &acc) ||
-					__builtin_add_overflow(acc, (unsigned)(*p - '0'), &acc)))
-				return -ERANGE;
-			frac++;
-			p++;
-		}
-		/* Beyond the scale only zeros may follow. */
-		while (p < end && *p == '0')
-			p++;
-		if (tt_unlikely(p < end)) {
-			if ((unsigned)(*p - '0') < 10) {
-				/* A non-zero digit: scan the rest to tell EDOM from EINVAL. */
-				while (p < end && (unsigned)(*p - '0') < 10)
-					p++;
-				return p == end ? -EDOM : -EINVAL;
+		fd = ++p;
+		for (; p < end && (unsigned)(*p - '0') < 10; p++) {
+			if (frac < scale) {
+				ovf |= __builtin_mul_overflow(acc, 10u, &acc) ||
+				       __builtin_add_overflow(acc, (unsigned)(*p - '0'), &acc);
+				frac++;
+			} else if (*p != '0') {
+				excess = true;
 			}
-			return -EINVAL;
 		}
-		if (tt_unlikely(p == fd))
-			return -EINVAL;	/* "5." */
+		if (p != end || p == fd)
+			return -EINVAL;	/* "5.", "1.2.3", "1.5x" */
 	}
-	/* Scale the magnitude up by the missing decimals. */
-	if (frac < scale) {
-		if (tt_unlikely(__builtin_mul_overflow(acc, (uint64_t)tt_fixed_pow10[scale - frac],
-						       &acc)))
-			return -ERANGE;
-	}
-	if (neg) {
-		if (tt_unlikely(acc > (uint64_t)INT64_MAX + 1))
-			return -ERANGE;
-		*out = acc == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)acc;
-	} else {
-		if (tt_unlikely(acc > (uint64_t)INT64_MAX))
-			return -ERANGE;
-		*out = (int64_t)acc;
-	}
+	if (excess)
+		return -EDOM;
+	if (frac < scale)
+		ovf |= __builtin_mul_overflow(acc, (uint64_t)tt_fixed_pow10[scale - frac], &acc);
+	if (ovf || acc > (uint64_t)INT64_MAX + (neg ? 1 : 0))
+		return -ERANGE;
+	*out = acc == (uint64_t)INT64_MAX + 1 ? INT64_MIN : neg ? -(int64_t)acc : (int64_t)acc;
 	return 0;
+}
+
+int tt_fixed_parse(const char *s, size_t len, unsigned scale, int64_t *out)
+{
+	const char *stop;
+	int64_t v;
+	int rc;
+
+	if (tt_unlikely(scale > TT_FIXED_MAX_SCALE || len == 0))
+		return -EINVAL;
+	rc = parse_fast(s, s + len, scale, &v, &stop);
+	if (tt_likely(rc == 0)) {
+		if (tt_unlikely(stop != s + len))
+			return -EINVAL;
+		*out = v;
+		return 0;
+	}
+	return parse_checked(s, len, scale, out);
+}
+
+int tt_fixed_scan(const char *s, const char *end, unsigned scale, int64_t *out,
+		  const char **stop)
+{
+	const char *p = s;
+	int rc;
+
+	if (tt_unlikely(scale > TT_FIXED_MAX_SCALE))
+		return -EINVAL;
+	rc = parse_fast(s, end, scale, out, stop);
+	if (tt_likely(rc == 0))
+		return 0;
+	/* Find where the number ends, then let the checked path judge it. */
+	if (p < end && *p == '-')
+		p++;
+	while (p < end && (unsigned)(*p - '0') < 10)
+		p++;
+	if (p + 1 < end && *p == '.' && (unsigned)(p[1] - '0') < 10) {
+		p++;
+		while (p < end && (unsigned)(*p - '0') < 10)
+			p++;
+	}
+	*stop = p;
+	if (p == s)
+		return -EINVAL;
+	return parse_checked(s, (size_t)(p - s), scale, out);
 }
 
 int tt_fixed_format(int64_t v, unsigned scale, unsigned flags, char *buf, size_t cap)
