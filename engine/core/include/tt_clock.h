@@ -107,6 +107,13 @@ static inline uint64_t tt_clock_ns_to_ticks(int64_t ns)
 	return (uint64_t)(int64_t)(d >> tt__clock.inv_shift);
 }
 
+/* CLOCK_MONOTONIC ns (as from tt_clock_to_ns) → ticks: the inverse, to within a tick.
+ * Lets code that keeps time in ns (the io_uring loop's timers) hand out tick stamps. */
+static inline uint64_t tt_clock_from_ns(int64_t ns)
+{
+	return tt__clock.base_tsc + tt_clock_ns_to_ticks(ns - tt__clock.base_ns);
+}
+
 /* Now, in CLOCK_MONOTONIC ns, through the tick clock. */
 static inline int64_t tt_clock_ns_now(void)
 {

@@ -28,6 +28,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "tt_clock.h"
 #include "tt_compiler.h"
 
 struct tt_loop_op;
@@ -61,10 +62,10 @@ struct tt_loop {
  * place to swap in the shared TSC clock once it lands; everything else uses this. */
 static inline uint64_t tt_loop_stamp(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	/* CLOCK_MONOTONIC ns through the shared TSC calibration (one rdtsc and a multiply;
+	 * plain clock_gettime until tt_clock_init). tt_clock_from_ns() turns a stamp back
+	 * into the ticks that ring messages carry as t_rx. */
+	return (uint64_t)tt_clock_ns_now();
 }
 
 /* Sets up the ring in caller storage. 0 or -errno (trail set); on failure fini is safe. */
