@@ -111,6 +111,9 @@ struct tt_cfg_md {
 	int64_t stale_after_ns;	  /* book is stale after this silence; default 5s */
 	uint32_t book_depth;	  /* levels kept per side, 1..5000; default 20 */
 	bool busy_poll;		  /* spin on the completion queue; default false */
+	uint32_t snapshot_limit;  /* REST depth snapshot levels (limit=), 5..5000; default 1000 */
+	int64_t reconnect_after_ns; /* planned reconnect before the venue's 24 h connection
+				     * limit; default 23h50m */
 };
 
 struct tt_config {

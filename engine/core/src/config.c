@@ -112,6 +112,8 @@ static const struct cfg_key md_keys[] = {
 	KEY("stale_after", struct tt_cfg_md, stale_after_ns, CT_DURATION, .def = "5s", .lo = MS, .hi = 3600 * SEC),
 	KEY("book_depth",  struct tt_cfg_md, book_depth,     CT_INT, .def = "20", .lo = 1, .hi = 5000),
 	KEY("busy_poll",   struct tt_cfg_md, busy_poll,      CT_BOOL, .def = "false"),
+	KEY("snapshot_limit", struct tt_cfg_md, snapshot_limit, CT_INT, .def = "1000", .lo = 5, .hi = 5000),
+	KEY("reconnect_after", struct tt_cfg_md, reconnect_after_ns, CT_DURATION, .def = "85800s", .lo = SEC, .hi = 86400 * SEC),
 };
 /* clang-format on */
 
