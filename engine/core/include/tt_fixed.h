@@ -21,8 +21,8 @@
 
 #include "tt_compiler.h"
 
-#define TT_FIXED_MAX_SCALE 18	/* 10^18 is the largest power of ten in int64 */
-#define TT_FIXED_STR_MAX 42	/* "-9223372036854775808" at scale 18 with "0." and NUL */
+#define TT_FIXED_MAX_SCALE 18 /* 10^18 is the largest power of ten in int64 */
+#define TT_FIXED_STR_MAX   42 /* "-9223372036854775808" at scale 18 with "0." and NUL */
 
 /* 10^scale for scale 0..18. */
 extern const int64_t tt_fixed_pow10[TT_FIXED_MAX_SCALE + 1];
@@ -46,7 +46,7 @@ TT_WUR int tt_fixed_parse(const char *s, size_t len, unsigned scale, int64_t *ou
 TT_WUR int tt_fixed_scan(const char *s, const char *end, unsigned scale, int64_t *out,
 			 const char **stop);
 
-#define TT_FIXED_FMT_TRIM 0x1u	/* drop trailing fractional zeros (and a bare '.') */
+#define TT_FIXED_FMT_TRIM 0x1u /* drop trailing fractional zeros (and a bare '.') */
 
 /*
  * Writes v at `scale` as a decimal string into buf (cap bytes, NUL-terminated).

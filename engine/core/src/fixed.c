@@ -11,25 +11,25 @@
 #include <string.h>
 
 const int64_t tt_fixed_pow10[TT_FIXED_MAX_SCALE + 1] = {
-	1LL,
-	10LL,
-	100LL,
-	1000LL,
-	10000LL,
-	100000LL,
-	1000000LL,
-	10000000LL,
-	100000000LL,
-	1000000000LL,
-	10000000000LL,
-	100000000000LL,
-	1000000000000LL,
-	10000000000000LL,
-	100000000000000LL,
-	1000000000000000LL,
-	10000000000000000LL,
-	100000000000000000LL,
-	1000000000000000000LL,
+    1LL,
+    10LL,
+    100LL,
+    1000LL,
+    10000LL,
+    100000LL,
+    1000000LL,
+    10000000LL,
+    100000000LL,
+    1000000000LL,
+    10000000000LL,
+    100000000000LL,
+    1000000000000LL,
+    10000000000000LL,
+    100000000000000LL,
+    1000000000000000LL,
+    10000000000000000LL,
+    100000000000000000LL,
+    1000000000000000000LL,
 };
 
 /* True when the 8 bytes at p are all ASCII digits: each byte's high nibble is 3, and
@@ -47,7 +47,7 @@ static inline bool is_8digits(uint64_t v)
 static inline uint64_t parse_8digits(uint64_t v)
 {
 	v -= 0x3030303030303030ULL;
-	v = v * 10 + (v >> 8);	/* bytes 0,2,4,6: d01, d23, d45, d67 */
+	v = v * 10 + (v >> 8); /* bytes 0,2,4,6: d01, d23, d45, d67 */
 	return (((v & 0x000000FF000000FFULL) * (100 + (1000000ULL << 32))) +
 		(((v >> 16) & 0x000000FF000000FFULL) * (1 + (10000ULL << 32)))) >>
 	       32;
@@ -109,7 +109,7 @@ static inline int parse_fast(const char *s, const char *end, unsigned scale, int
 				p++;
 		}
 		if (p < end && (unsigned)(*p - '0') < 10)
-			return 1;	/* a non-zero digit beyond the scale */
+			return 1; /* a non-zero digit beyond the scale */
 	}
 	acc *= (uint64_t)tt_fixed_pow10[scale - frac];
 	*out = neg ? -(int64_t)acc : (int64_t)acc;
@@ -140,7 +140,7 @@ static int parse_checked(const char *s, size_t len, unsigned scale, int64_t *out
 		ovf |= __builtin_mul_overflow(acc, 10u, &acc) ||
 		       __builtin_add_overflow(acc, (unsigned)(*p - '0'), &acc);
 	if (p == digits)
-		return -EINVAL;	/* "", "-", ".5", "-.5" */
+		return -EINVAL; /* "", "-", ".5", "-.5" */
 	if (p < end) {
 		const char *fd;
 
@@ -157,7 +157,7 @@ static int parse_checked(const char *s, size_t len, unsigned scale, int64_t *out
 			}
 		}
 		if (p != end || p == fd)
-			return -EINVAL;	/* "5.", "1.2.3", "1.5x" */
+			return -EINVAL; /* "5.", "1.2.3", "1.5x" */
 	}
 	if (excess)
 		return -EDOM;
@@ -187,8 +187,7 @@ int tt_fixed_parse(const char *s, size_t len, unsigned scale, int64_t *out)
 	return parse_checked(s, len, scale, out);
 }
 
-int tt_fixed_scan(const char *s, const char *end, unsigned scale, int64_t *out,
-		  const char **stop)
+int tt_fixed_scan(const char *s, const char *end, unsigned scale, int64_t *out, const char **stop)
 {
 	const char *p = s;
 	int rc;
