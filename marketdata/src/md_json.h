@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "tt_compiler.h"
+#include "tt_fixed.h"
 #include "tt_md.h"
 
 struct mdj {
@@ -202,6 +203,15 @@ static inline bool mdj_u64(struct mdj *c, uint64_t *out)
 	if (*c->p == '0') {
 		c->p++;
 	} else {
+		if (c->end - c->p >= 8) { /* ids and ms timestamps: 9..13 digits */
+			uint64_t x;
+
+			memcpy(&x, c->p, 8);
+			if (tt__is_8digits(x)) {
+				v = tt__parse_8digits(x);
+				c->p += 8;
+			}
+		}
 		while (c->p < c->end && (unsigned)(*c->p - '0') < 10) {
 			if (tt_unlikely(c->p - b >= 19) &&
 			    (__builtin_mul_overflow(v, 10u, &v) ||

@@ -16,6 +16,7 @@
 #ifndef TT_FIXED_H
 #define TT_FIXED_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -62,5 +63,28 @@ TT_WUR int tt_fixed_format(int64_t v, unsigned scale, unsigned flags, char *buf,
  * non-zero digits), -ERANGE (overflow) or -EINVAL (scale > 18).
  */
 TT_WUR int tt_fixed_rescale(int64_t v, unsigned from, unsigned to, int64_t *out);
+
+/* Internal helpers shared with the JSON scanners (md_json.h): 8 ASCII digits at once. */
+
+/* True when the 8 bytes of v (loaded little-endian) are all ASCII digits: each byte's high
+ * nibble is 3, and stays 3 after adding 6 (low nibble <= 9). A carry out of a byte only
+ * happens when that byte already fails. */
+static inline bool tt__is_8digits(uint64_t v)
+{
+	return ((v & 0xF0F0F0F0F0F0F0F0ULL) |
+		(((v + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) >> 4)) ==
+	       0x3333333333333333ULL;
+}
+
+/* Value of 8 ASCII digits loaded little-endian (first digit in the low byte), in three
+ * multiplies: neighbours to 2-digit bytes, then the 4 pairs weighted into the high half. */
+static inline uint64_t tt__parse_8digits(uint64_t v)
+{
+	v -= 0x3030303030303030ULL;
+	v = v * 10 + (v >> 8); /* bytes 0,2,4,6: d01, d23, d45, d67 */
+	return (((v & 0x000000FF000000FFULL) * (100 + (1000000ULL << 32))) +
+		(((v >> 16) & 0x000000FF000000FFULL) * (1 + (10000ULL << 32)))) >>
+	       32;
+}
 
 #endif /* TT_FIXED_H */

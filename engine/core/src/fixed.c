@@ -32,27 +32,6 @@ const int64_t tt_fixed_pow10[TT_FIXED_MAX_SCALE + 1] = {
     1000000000000000000LL,
 };
 
-/* True when the 8 bytes at p are all ASCII digits: each byte's high nibble is 3, and
- * stays 3 after adding 6 (low nibble <= 9). A carry out of a byte only happens when that
- * byte already fails. */
-static inline bool is_8digits(uint64_t v)
-{
-	return ((v & 0xF0F0F0F0F0F0F0F0ULL) |
-		(((v + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) >> 4)) ==
-	       0x3333333333333333ULL;
-}
-
-/* Value of 8 ASCII digits loaded little-endian (first digit in the low byte), in three
- * multiplies: neighbours to 2-digit bytes, then the 4 pairs weighted into the high half. */
-static inline uint64_t parse_8digits(uint64_t v)
-{
-	v -= 0x3030303030303030ULL;
-	v = v * 10 + (v >> 8); /* bytes 0,2,4,6: d01, d23, d45, d67 */
-	return (((v & 0x000000FF000000FFULL) * (100 + (1000000ULL << 32))) +
-		(((v >> 16) & 0x000000FF000000FFULL) * (1 + (10000ULL << 32)))) >>
-	       32;
-}
-
 /*
  * Fast path: reads [-]digits[.digits] from s and stops at the first byte that cannot
  * continue the number (*stop). It applies when there are at most 18 significant digits
@@ -85,9 +64,9 @@ static inline int parse_fast(const char *s, const char *end, unsigned scale, int
 			uint64_t v;
 
 			memcpy(&v, p, 8);
-			if (!is_8digits(v))
+			if (!tt__is_8digits(v))
 				break;
-			acc = acc * 100000000ULL + parse_8digits(v);
+			acc = acc * 100000000ULL + tt__parse_8digits(v);
 			frac += 8;
 			p += 8;
 		}
