@@ -23,8 +23,7 @@ int tt__mdj_finish(const struct mdj *c, struct tt_md_perr *err, const char *what
 {
 	err->code = c->code;
 	err->pos = c->pos;
-	return tt_err_set(-TT_EPROTO, "%s: %s at byte %u", what, tt_md_perr_str(c->code),
-			  c->pos);
+	return tt_err_set(-TT_EPROTO, "%s: %s at byte %u", what, tt_md_perr_str(c->code), c->pos);
 }
 
 static inline bool is_hex(char ch)
@@ -67,7 +66,8 @@ bool tt__mdj_skip_string(struct mdj *c, bool *had_escape)
 			case 'u':
 				if (end - q < 6)
 					return tt__mdj_fail(c, TT_MD_PE_TRUNCATED, end);
-				if (!is_hex(q[2]) || !is_hex(q[3]) || !is_hex(q[4]) || !is_hex(q[5]))
+				if (!is_hex(q[2]) || !is_hex(q[3]) || !is_hex(q[4]) ||
+				    !is_hex(q[5]))
 					return tt__mdj_fail(c, TT_MD_PE_ESCAPE, q);
 				q += 6;
 				continue;

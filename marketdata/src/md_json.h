@@ -14,14 +14,15 @@
 #include <string.h>
 
 #include "tt_compiler.h"
+#include "tt_fixed.h"
 #include "tt_md.h"
 
 struct mdj {
-	const char *p;		/* next byte */
-	const char *end;	/* one past the last byte */
-	const char *base;	/* message start, for positions */
-	uint32_t code;		/* first error, TT_MD_PE_NONE while fine */
-	uint32_t pos;		/* its position */
+	const char *p;	  /* next byte */
+	const char *end;  /* one past the last byte */
+	const char *base; /* message start, for positions */
+	uint32_t code;	  /* first error, TT_MD_PE_NONE while fine */
+	uint32_t pos;	  /* its position */
 };
 
 bool tt__mdj_fail(struct mdj *c, uint32_t code, const char *at) __tt_cold;
@@ -45,8 +46,7 @@ static inline void mdj_init(struct mdj *c, const char *p, size_t len)
 
 static inline void mdj_ws(struct mdj *c)
 {
-	while (c->p < c->end &&
-	       (*c->p == ' ' || *c->p == '\n' || *c->p == '\r' || *c->p == '\t'))
+	while (c->p < c->end && (*c->p == ' ' || *c->p == '\n' || *c->p == '\r' || *c->p == '\t'))
 		c->p++;
 }
 
@@ -203,6 +203,15 @@ static inline bool mdj_u64(struct mdj *c, uint64_t *out)
 	if (*c->p == '0') {
 		c->p++;
 	} else {
+		if (c->end - c->p >= 8) { /* ids and ms timestamps: 9..13 digits */
+			uint64_t x;
+
+			memcpy(&x, c->p, 8);
+			if (tt__is_8digits(x)) {
+				v = tt__parse_8digits(x);
+				c->p += 8;
+			}
+		}
 		while (c->p < c->end && (unsigned)(*c->p - '0') < 10) {
 			if (tt_unlikely(c->p - b >= 19) &&
 			    (__builtin_mul_overflow(v, 10u, &v) ||
@@ -213,8 +222,8 @@ static inline bool mdj_u64(struct mdj *c, uint64_t *out)
 			c->p++;
 		}
 	}
-	if (c->p < c->end && (*c->p == '.' || *c->p == 'e' || *c->p == 'E' ||
-			      (unsigned)(*c->p - '0') < 10))
+	if (c->p < c->end &&
+	    (*c->p == '.' || *c->p == 'e' || *c->p == 'E' || (unsigned)(*c->p - '0') < 10))
 		return tt__mdj_fail(c, TT_MD_PE_TYPE, b);
 	*out = v;
 	return true;
