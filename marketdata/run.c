@@ -266,10 +266,17 @@ static int instr_index(const struct tt_md_instr *mi)
 	return -1;
 }
 
+/* Starts instrument i's book over (STATUS resync published by the sync layer). */
+static void resync(int i, uint32_t reason, tt_tsc_t t)
+{
+	if (tt_md_sync_resync(&M.in[i].sync, reason, t, &M.out) != 0)
+		tt_log(TT_LOG_WARN, "md_resync_emit_failed", TT_LS("instrument", M.in[i].mi->sym));
+}
+
 static void resync_all(uint32_t reason, tt_tsc_t t)
 {
 	for (uint32_t i = 0; i < M.n_in; i++)
-		(void)tt_md_sync_resync(&M.in[i].sync, reason, t, &M.out);
+		resync((int)i, reason, t);
 }
 
 static void on_open(struct tt_wsconn *w)
@@ -326,7 +333,7 @@ static void on_msg(struct tt_wsconn *w, const uint8_t *p, size_t n, bool binary,
 		       TT_LS("instrument", in ? in->mi->sym : ""), TT_LS("error", tt_md_perr_str(err.code)),
 		       TT_LU("pos", err.pos), TT_LU("len", n));
 		if (in)
-			(void)tt_md_sync_resync(&in->sync, TT_MD_RESYNC_CALLER, t_rx, &M.out);
+			resync(i, TT_MD_RESYNC_CALLER, t_rx);
 		else
 			resync_all(TT_MD_RESYNC_CALLER, t_rx);
 		return;
