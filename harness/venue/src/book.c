@@ -201,7 +201,7 @@ int tt_vbook_init(struct tt_vbook *b, const struct tt_vsym_cfg *cfg, uint64_t se
 	int n;
 
 	if (cfg->min_levels < 1 || cfg->max_levels < cfg->min_levels || cfg->span < 2 ||
-	    cfg->span > TT_VBOOK_TICKS / 8 || cfg->mid <= TT_VBOOK_TICKS || cfg->px_dec < 0 ||
+	    cfg->span > TT_VBOOK_TICKS / 8 || cfg->mid <= TT_VBOOK_TICKS / 2 || cfg->px_dec < 0 ||
 	    cfg->qty_dec < 0 || cfg->print_dec < cfg->px_dec || cfg->print_dec < cfg->qty_dec ||
 	    cfg->print_dec > 18)
 		return -EINVAL;
@@ -239,6 +239,10 @@ void tt_vbook_step(struct tt_vbook *b, struct tt_vstep *s)
 	if (b->nbid <= b->cfg.min_levels || b->nask <= b->cfg.min_levels) {
 		side = b->nbid <= b->cfg.min_levels ? 0 : 1;
 		add_level_retry(b, s, side);
+	} else if (b->nbid > b->cfg.max_levels || b->nask > b->cfg.max_levels) {
+		/* Over the depth bound (spread improvements add freely): cancel a far level. */
+		side = b->nbid > b->cfg.max_levels ? 0 : 1;
+		set_level(b, s, side, pick_level(b, side), 0);
 	} else if (r < 45) {
 		/* Re-size an existing level. */
 		side = (int)rnd_n(b, 2);
