@@ -126,6 +126,7 @@ static struct venue {
 	uint64_t steps_done;
 	uint64_t rate;
 	bool paused;
+	bool replay_started;
 	uint64_t stall_until;
 	uint64_t slow_until;
 	size_t slow_chunk;
@@ -475,7 +476,7 @@ static void capture(struct client *c, int nfr, const uint8_t *base)
 static int write_big(struct client *c, uint16_t sid, const uint8_t *p, uint32_t len)
 {
 	const char *name = V.m.names[sid];
-	size_t wrap = c->combined ? strlen(name) + 22 : 0;
+	size_t wrap = c->combined ? strlen(name) + 21 : 0;
 	size_t tot = len + wrap;
 	uint8_t *b = malloc(LWS_PRE + 10 + tot);
 	uint8_t *q;
@@ -573,7 +574,7 @@ static int client_writable(struct client *c)
 			break;
 		if (!(c->subs & (1ull << sid)))
 			continue;
-		wrap = c->combined ? strlen(V.m.names[sid]) + 22 : 0;
+		wrap = c->combined ? strlen(V.m.names[sid]) + 21 : 0;
 		tot = len + wrap;
 		if (n + 10 + tot > room) {
 			if (n == 0 && tot + 10 > BATCH) {
@@ -1085,7 +1086,11 @@ static void tick(lws_sorted_usec_list_t *sul)
 		}
 	}
 	if (V.replay) {
-		(void)tt_vreplay_pump(V.replay, &V.m, now);
+		/* The replay clock starts with the first client, so none misses the start. */
+		if (V.nclients > 0 || V.replay_started) {
+			V.replay_started = true;
+			(void)tt_vreplay_pump(V.replay, &V.m, now);
+		}
 	} else if (!V.paused) {
 		uint64_t due = (uint64_t)((__uint128_t)(now - V.t0_ns) * V.rate / 1000000000ull);
 		uint64_t todo = due - V.steps_done;
