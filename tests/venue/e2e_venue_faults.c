@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -303,6 +304,40 @@ static void test_client_that_never_pongs_is_pinged_then_closed(void **state)
 	assert_int_equal(vc_stop(&v), 0);
 }
 
+static bool starts(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static void test_sigterm_announces_server_shutdown_and_exits_cleanly(void **state)
+{
+	static const char *const args[] = { "--rate", "100", NULL };
+	struct vc_proc v;
+	struct vc_ws *w;
+	struct vc_ws *r;
+	bool comb = false;
+	bool raw = false;
+	int n;
+
+	assert_int_equal(vc_start(&v, args), 0);
+	assert_int_equal(vc_ws_open(&w, &v, "/stream?streams=btcusdt@trade"), 0);
+	assert_int_equal(vc_ws_open(&r, &v, "/ws/btcusdt@trade"), 0);
+	kill(v.pid, SIGTERM);
+	/* Read both while the venue delivers (200 ms) so neither sees the hang-up first. */
+	for (int i = 0; i < 2000 && !(comb && raw); i++) {
+		if ((n = vc_ws_next(w, frame, FRAME_CAP, 1)) > 0)
+			comb = comb || starts(frame, "{\"stream\":\"!serverShutdown\",\"data\":"
+						     "{\"e\":\"serverShutdown\",\"E\":");
+		if ((n = vc_ws_next(r, frame, FRAME_CAP, 1)) > 0)
+			raw = raw || starts(frame, "{\"e\":\"serverShutdown\",\"E\":");
+	}
+	assert_int_equal(vc_stop(&v), 0);
+	assert_true(comb);
+	assert_true(raw);
+	vc_ws_close(w);
+	vc_ws_close(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -314,6 +349,7 @@ int main(void)
 		cmocka_unit_test(test_drop_fault_cuts_the_connection_without_a_close_frame),
 		cmocka_unit_test(test_scheduled_fault_flag_injects_a_gap),
 		cmocka_unit_test(test_client_that_never_pongs_is_pinged_then_closed),
+		cmocka_unit_test(test_sigterm_announces_server_shutdown_and_exits_cleanly),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -2,7 +2,7 @@
  * stress_venue_rate.c — how many messages a second tt-venue delivers to one combined-stream
  * client over TLS on loopback, with U/u continuity checked on every depth diff under load.
  * Prints the rate; asserts only correctness (no timing assertions, STYLE §9).
- * TT_VENUE_RATE (book updates/s, default 200000), TT_VENUE_SECS (default 3).
+ * TT_VENUE_RATE (book updates/s, default 100000), TT_VENUE_SECS (default 2).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -27,8 +27,8 @@ static double now_s(void)
 
 static void test_venue_delivers_frames_in_order_at_the_configured_rate(void **state)
 {
-	const char *rate = getenv("TT_VENUE_RATE") ? getenv("TT_VENUE_RATE") : "200000";
-	double secs = getenv("TT_VENUE_SECS") ? atof(getenv("TT_VENUE_SECS")) : 3.0;
+	const char *rate = getenv("TT_VENUE_RATE") ? getenv("TT_VENUE_RATE") : "100000";
+	double secs = getenv("TT_VENUE_SECS") ? atof(getenv("TT_VENUE_SECS")) : 2.0;
 	const char *args[] = { "--symbols", "BTCUSDT,ETHUSDT", "--rate", rate, NULL };
 	struct vc_proc v;
 	struct vc_ws *w;

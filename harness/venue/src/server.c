@@ -1135,6 +1135,35 @@ static void tick(lws_sorted_usec_list_t *sul)
 	lws_sul_schedule(V.ctx, 0, sul, tick, V.o->tick_us);
 }
 
+/* SIGTERM/SIGINT: every client gets the venue's serverShutdown event (raw or wrapped in the
+ * "!serverShutdown" stream), then 200 ms of service to deliver it before the context goes. */
+static void announce_shutdown(void)
+{
+	char raw[96];
+	char wrapped[160];
+	uint64_t t;
+	int n = snprintf(raw, sizeof(raw), "{\"e\":\"serverShutdown\",\"E\":%llu}",
+			 (unsigned long long)tt_venue_wall_ms());
+	int m = snprintf(wrapped, sizeof(wrapped), "{\"stream\":\"!serverShutdown\",\"data\":%s}",
+			 raw);
+
+	for (int i = 0; i < MAX_CLIENTS; i++) {
+		struct client *c = V.clients[i];
+
+		if (c && !c->close_code) {
+			if (c->combined)
+				queue_reply(c, wrapped, (size_t)m);
+			else
+				queue_reply(c, raw, (size_t)n);
+		}
+	}
+	V.paused = true;
+	t = tt_venue_mono_ns();
+	while (tt_venue_mono_ns() - t < 200000000ull)
+		if (lws_service(V.ctx, 0) < 0)
+			break;
+}
+
 static void on_signal(int sig)
 {
 	V.stop = 1;
@@ -1310,6 +1339,7 @@ int tt_venue_run(const struct tt_venue_opts *o)
 	while (!V.stop)
 		if (lws_service(V.ctx, 0) < 0)
 			break;
+	announce_shutdown();
 	fprintf(stderr, "{\"event\":\"shutdown\",\"frames_sent\":%llu,\"steps\":%llu}\n",
 		(unsigned long long)V.sent_frames, (unsigned long long)V.m.steps);
 	rc = 0;
