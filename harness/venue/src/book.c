@@ -135,7 +135,8 @@ static int lean(struct tt_vbook *b)
 /* The index of an existing level on side, about k levels-worth of ticks from the best. */
 static int32_t pick_level(struct tt_vbook *b, int side)
 {
-	int32_t k = (int32_t)rnd_n(b, (uint32_t)b->cfg.span);
+	/* Skewed toward the top: the top of a real book is where the activity is. */
+	int32_t k = (int32_t)rnd_n(b, 1 + rnd_n(b, (uint32_t)b->cfg.span));
 	int32_t i;
 
 	if (side == 0) {
@@ -152,7 +153,7 @@ static int32_t pick_level(struct tt_vbook *b, int side)
 
 static bool add_level(struct tt_vbook *b, struct tt_vstep *s, int side)
 {
-	int32_t d = 1 + (int32_t)rnd_n(b, (uint32_t)b->cfg.span);
+	int32_t d = 1 + (int32_t)rnd_n(b, 1 + rnd_n(b, (uint32_t)b->cfg.span));
 	int32_t idx = side ? b->best_ask + d : b->best_bid - d;
 
 	if (side == 0 && b->best_bid < 0)
@@ -243,6 +244,14 @@ void tt_vbook_step(struct tt_vbook *b, struct tt_vstep *s)
 		/* Over the depth bound (spread improvements add freely): cancel a far level. */
 		side = b->nbid > b->cfg.max_levels ? 0 : 1;
 		set_level(b, s, side, pick_level(b, side), 0);
+	} else if (b->best_ask - b->best_bid > 1 &&
+		   (int32_t)rnd_n(b, 100) < 12 * (b->best_ask - b->best_bid - 1)) {
+		/* Makers close a wide spread quickly: a new level inside it. */
+		int32_t gap = b->best_ask - b->best_bid - 1;
+		int32_t d = 1 + (int32_t)rnd_n(b, (uint32_t)(gap < 3 ? gap : 3));
+
+		side = lean(b) == 0 ? 0 : 1;
+		set_level(b, s, side, side ? b->best_ask - d : b->best_bid + d, rnd_qty(b));
 	} else if (r < 45) {
 		/* Re-size an existing level. */
 		side = (int)rnd_n(b, 2);
