@@ -712,6 +712,11 @@ int tt_md_main(int argc, char **argv)
 		return 2;
 	}
 	tt_log_init("tt-md");
+	/* Handlers first: a SIGUSR2 during start-up must not kill the process. */
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
+	signal(SIGUSR2, on_signal);
+	signal(SIGPIPE, SIG_IGN);
 	if (tt_config_load(&M.cfg, M.cfg_path) != 0) {
 		tt_log_err(TT_LOG_ERROR, "config_invalid", TT_LS("path", M.cfg_path));
 		fprintf(stderr, "tt-md: %s\n", tt_err_msg());
@@ -729,10 +734,6 @@ int tt_md_main(int argc, char **argv)
 		fprintf(stderr, "tt-md: %s\n", tt_err_msg());
 		return 1;
 	}
-	signal(SIGTERM, on_signal);
-	signal(SIGINT, on_signal);
-	signal(SIGUSR2, on_signal);
-	signal(SIGPIPE, SIG_IGN);
 	if (run_for > 0)
 		M.end_ns = ns_now() + (uint64_t)(run_for * 1e9);
 	M.tick.cb = on_tick;
