@@ -1,0 +1,116 @@
+/*
+ * sb_probe.c — a tiny program the sandbox tests run inside tt-sandbox: each verb tries one
+ * thing and says by its exit code whether it worked (0) or was refused (1); for the
+ * syscalls that must be denied, exit 0 means "failed with EPERM" (the expected outcome).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/bpf.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static int eperm(const char *what, long rc)
+{
+	if (rc == -1 && errno == EPERM) {
+		printf("%s: EPERM\n", what);
+		return 0;
+	}
+	printf("%s: rc=%ld errno=%s (expected EPERM)\n", what, rc, strerror(errno));
+	return 1;
+}
+
+static int do_connect(const char *ip, int port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+
+	inet_pton(AF_INET, ip, &a.sin_addr);
+	if (connect(s, (struct sockaddr *)&a, sizeof(a))) {
+		printf("connect %s:%d: %s\n", ip, port, strerror(errno));
+		return 1;
+	}
+	printf("connect %s:%d: ok\n", ip, port);
+	return 0;
+}
+
+static int do_loopback(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof(a);
+	int l = socket(AF_INET, SOCK_STREAM, 0);
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(l, (struct sockaddr *)&a, sizeof(a)) || listen(l, 1) ||
+	    getsockname(l, (struct sockaddr *)&a, &len)) {
+		printf("loopback listen: %s\n", strerror(errno));
+		return 1;
+	}
+	return do_connect("127.0.0.1", ntohs(a.sin_port));
+}
+
+int main(int argc, char **argv)
+{
+	const char *v = argc > 1 ? argv[1] : "";
+	const char *a = argc > 2 ? argv[2] : "";
+
+	if (!strcmp(v, "connect"))
+		return do_connect(a, argc > 3 ? atoi(argv[3]) : 80);
+	if (!strcmp(v, "loopback"))
+		return do_loopback();
+	if (!strcmp(v, "write")) {
+		FILE *f = fopen(a, "w");
+		if (!f || fputs("x\n", f) < 0 || fclose(f)) {
+			printf("write %s: %s\n", a, strerror(errno));
+			return 1;
+		}
+		return 0;
+	}
+	if (!strcmp(v, "exists")) {
+		struct stat st;
+		return stat(a, &st) ? 1 : 0;
+	}
+	if (!strcmp(v, "read")) {
+		int fd = open(a, O_RDONLY);
+		char b[16];
+		if (fd < 0 || read(fd, b, sizeof(b)) < 0) {
+			printf("read %s: %s\n", a, strerror(errno));
+			return 1;
+		}
+		return 0;
+	}
+	if (!strcmp(v, "mount"))
+		return eperm("mount", mount("none", "/tmp", "tmpfs", 0, NULL));
+	if (!strcmp(v, "unshare"))
+		return eperm("unshare", unshare(CLONE_NEWNET));
+	if (!strcmp(v, "ptrace"))
+		return eperm("ptrace", ptrace(PTRACE_ATTACH, getppid(), NULL, NULL));
+	if (!strcmp(v, "bpf"))
+		return eperm("bpf", syscall(SYS_bpf, BPF_PROG_LOAD, NULL, 0));
+	if (!strcmp(v, "keyctl"))
+		return eperm("add_key", syscall(SYS_add_key, "user", "k", "v", 1, -4));
+	if (!strcmp(v, "raw"))
+		return eperm("socket(SOCK_RAW)", socket(AF_INET, SOCK_RAW, IPPROTO_ICMP));
+	if (!strcmp(v, "sleep")) {
+		usleep((useconds_t)atoi(a) * 1000);
+		return 0;
+	}
+	if (!strcmp(v, "env")) {
+		const char *e = getenv(a);
+		if (!e)
+			return 1;
+		printf("%s\n", e);
+		return 0;
+	}
+	fprintf(stderr, "sb_probe: unknown verb '%s'\n", v);
+	return 2;
+}
