@@ -79,7 +79,7 @@ static int refuse(const char *session, const char *what)
 	char line[4096];
 
 	snprintf(line, sizeof(line), "%s: %s", what, tt_err_msg());
-	tt__sb_denied(session, "exec", what, "fail-closed", line);
+	tt__sb_denied(session, "exec", line, "fail-closed", "tt-sandbox");
 	fprintf(stderr, "tt-sandbox: refused, the command was not run: %s\n", tt_err_msg());
 	return 125;
 }
