@@ -252,8 +252,9 @@ static void judge_fetch(struct ctx *c, const char *file, int ln, const char *lin
 		const char *hit = !cu ? wg : !wg ? cu : cu < wg ? cu : wg;
 		if (!hit)
 			break;
+		/* The command word: not part of a name, followed by its arguments. */
 		bool word = (hit == line || !(isalnum((unsigned char)hit[-1]) || hit[-1] == '_')) &&
-			    !(isalnum((unsigned char)hit[4]) || hit[4] == '_' || hit[4] == '-');
+			    (hit[4] == ' ' || hit[4] == '\t');
 		s = hit + 4;
 		if (!word)
 			continue;

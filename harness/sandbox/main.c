@@ -5,11 +5,15 @@
  *   tt-sandbox start [--policy F] --session DIR [--worktree D] [--bwrap B]
  *   tt-sandbox exec  --session DIR -- CMD...
  *   tt-sandbox stop  --session DIR
+ *   tt-sandbox gate  --session DIR [--policy GATE_POLICY] BASE..HEAD
  *   tt-sandbox bench [--policy F] [-n N] [--fresh N] -- CMD...
  *
  * Exit codes: the command's own (128+signal when killed); 124 the session ended by a limit
  * while it ran; 125 tt-sandbox refused or failed (the command did not run); 2 usage.
  * TT_SANDBOX_BWRAP overrides the bubblewrap path (tests point it at a missing file).
+ * `gate` is how an artifact leaves a session: tt-gate (TT_GATE, else tt-gate next to this
+ * binary or in ../gate/, else on PATH) checks the range in the session's work tree, outside
+ * the sandbox; its verdict is traced and is the exit code (0 pass, 1 review, 2 blocked).
  */
 #include "tt_sandbox.h"
 
@@ -33,6 +37,7 @@ struct opts {
 	int n;
 	int fresh;
 	char **cmd;
+	const char *range;
 };
 
 static int usage(void)
@@ -42,6 +47,7 @@ static int usage(void)
 		"       tt-sandbox start [--policy F] --session DIR [--worktree D] [--bwrap B]\n"
 		"       tt-sandbox exec --session DIR -- CMD...\n"
 		"       tt-sandbox stop --session DIR\n"
+		"       tt-sandbox gate --session DIR [--policy GATE_POLICY] BASE..HEAD\n"
 		"       tt-sandbox bench [--policy F] [-n N] [--fresh N] [-- CMD...]\n");
 	return 2;
 }
@@ -53,6 +59,10 @@ static int parse(int argc, char **argv, struct opts *o)
 		if (!strcmp(a, "--")) {
 			o->cmd = &argv[i + 1];
 			return 0;
+		}
+		if (a[0] != '-' && !o->range) {
+			o->range = a;
+			continue;
 		}
 		if (i + 1 >= argc)
 			return -1;
@@ -162,6 +172,11 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		return 0;
+	}
+	if (!strcmp(sub, "gate")) {
+		if (!o.session || !o.range)
+			return usage();
+		return tt_sb_gate(o.session, o.policy, o.range);
 	}
 	if (!strcmp(sub, "bench")) {
 		static char *def[] = { "true", NULL };

