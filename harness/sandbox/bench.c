@@ -63,7 +63,7 @@ static void report(const char *name, double *v, int n, double base)
 
 	printf("%-28s n=%-4d median %9.1f us  p90 %9.1f us", name, n, med, p90);
 	if (base > 0)
-		printf("  overhead %+7.1f %%", (med - base) / base * 100.0);
+		printf("  overhead %+7.1f %% (%+.0f us)", (med - base) / base * 100.0, med - base);
 	printf("\n");
 }
 

@@ -436,6 +436,13 @@ static __attribute__((noreturn)) void supervise(const struct tt_sb_policy *p, co
 					 el, p->wall_ms, p->checkpoint_pct);
 				tt__sb_trace_line(dir, buf);
 				fprintf(stderr, "%s\n", buf);
+				/* Also visible inside, for an agent that wants to save its work. */
+				session_path(path, sizeof(path), dir, "run/checkpoint");
+				FILE *cf = fopen(path, "w");
+				if (cf) {
+					fprintf(cf, "%s\n", buf);
+					fclose(cf);
+				}
 			}
 			if (el >= p->wall_ms) {
 				snprintf(buf, sizeof(buf),
@@ -728,7 +735,10 @@ int tt__sb_agent_main(int argc, char **argv)
 			dup2(io[2], 2);
 			if (chdir(cwd))
 				dprintf(2, "tt-sandbox: chdir(%s): %s\n", cwd, strerror(errno));
-			set_limit(RLIMIT_CPU, cpu);
+			if (cpu) { /* SIGXCPU at the budget, SIGKILL a second later */
+				struct rlimit rl = { cpu, cpu + 1 };
+				setrlimit(RLIMIT_CPU, &rl);
+			}
 			set_limit(RLIMIT_AS, mem);
 			set_limit(RLIMIT_FSIZE, fsize);
 			signal(SIGPIPE, SIG_DFL);
@@ -829,15 +839,32 @@ int tt_sb_exec(const char *dir, char *const argv[], const char *cwd_in)
 		memcpy(req + len, argv[i], l);
 		len += l;
 	}
-	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s/run/agent.sock", dir);
-	s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (s < 0)
-		return tt_err_set(-errno, "socket");
-	if (connect(s, (struct sockaddr *)&addr, sizeof(addr))) {
-		close(s);
-		return tt_err_set(-ESRCH, "no running session in %s (connect: %s)", dir,
-				  strerror(errno));
+	/* run/ is writable inside the sandbox: a command could swap agent.sock for a symlink to
+	 * a host socket. Open it without following links, check it is a socket, and connect
+	 * through the descriptor, so what we connect to is what we checked. */
+	session_path(path, sizeof(path), dir, "run/agent.sock");
+	int pfd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	if (pfd < 0 || fstat(pfd, &st) || !S_ISSOCK(st.st_mode)) {
+		if (pfd >= 0)
+			close(pfd);
+		return tt_err_set(-ESRCH, "no running session in %s (%s is not the agent's socket)",
+				  dir, path);
 	}
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "/proc/self/fd/%d", pfd);
+	s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (s < 0) {
+		close(pfd);
+		return tt_err_set(-errno, "socket");
+	}
+	if (connect(s, (struct sockaddr *)&addr, sizeof(addr))) {
+		int e = errno;
+		close(s);
+		close(pfd);
+		return tt_err_set(-ESRCH, "no running session in %s (connect: %s)", dir,
+				  strerror(e));
+	}
+	close(pfd);
 	int io[3] = { 0, 1, 2 };
 	char cbuf[CMSG_SPACE(sizeof(io))];
 	struct iovec iov = { req, len };
@@ -901,7 +928,8 @@ int tt_sb_exec(const char *dir, char *const argv[], const char *cwd_in)
 	fclose(f);
 	tt__sb_trace_line(dir, buf);
 	free(buf);
-	if (code >= 0 && cpu_s && cpu_ms > cpu_s * 1000)
+	/* SIGXCPU: one process alone used the budget (rusage may read a little under it). */
+	if (code >= 0 && cpu_s && (cpu_ms >= cpu_s * 1000 || code == 128 + SIGXCPU))
 		end_by_limit(dir, "cpu_ms", cpu_ms, cpu_s * 1000);
 	if (code >= 0 && disk && grown) {
 		uint64_t used = grown;

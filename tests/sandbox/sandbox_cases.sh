@@ -59,7 +59,7 @@ secrets)
 	[ "$(cat "$T/out")" -lt 10 ] || fail "host processes visible in /proc: $(cat "$T/out")"
 	;;
 syscalls)
-	for v in mount unshare ptrace bpf keyctl raw; do
+	for v in mount unshare ptrace bpf keyctl raw clone; do
 		rm -rf "$T/s"
 		run -- "$P" "$v" >"$T/out" 2>"$T/err" || fail "$v: $(cat "$T/out")"
 	done
@@ -82,8 +82,41 @@ limits)
 	grep -q '"event":"checkpoint"' "$T/s/trace.jsonl" || fail "no checkpoint event"
 	grep -q '"event":"limit","what":"wall"' "$T/s/trace.jsonl" || fail "no limit event"
 	grep -q '"reason":"limit-wall"' "$T/s/trace.jsonl" || fail "session-end reason"
+	grep -q '"event":"checkpoint"' "$T/s/run/checkpoint" || fail "checkpoint not visible inside"
 	[ -f "$WT/partial.txt" ] || fail "partial state not kept"
 	[ -e "$WT/never" ] && fail "the command outlived the limit"
+	exit 0
+	;;
+procs)
+	printf '[limits]\nprocs = 12\n' >"$T/pol.ini"
+	run --policy "$T/pol.ini" -- "$P" spawn 40 >"$T/out" 2>&1 && fail "40 processes under procs=12"
+	grep -q 'forks failed' "$T/out" || fail "probe: $(cat "$T/out")"
+	rm -rf "$T/s"
+	run --policy "$T/pol.ini" -- "$P" spawn 4 >"$T/out" 2>&1 || fail "4 processes refused: $(cat "$T/out")"
+	;;
+cpu)
+	printf '[limits]\ncpu_s = 1\n' >"$T/pol.ini"
+	"$SB" start --policy "$T/pol.ini" --session "$T/s" || fail start
+	"$SB" exec --session "$T/s" -- "$P" spin 4000 2>"$T/err"
+	rc=$?
+	[ $rc = 152 ] || fail "expected SIGXCPU (152), got $rc"
+	for i in $(seq 100); do [ -f "$T/s/supervisor.pid" ] || break; sleep 0.05; done
+	[ -f "$T/s/supervisor.pid" ] && fail "session still running after its cpu budget"
+	grep -q '"event":"limit","what":"cpu_ms"' "$T/s/trace.jsonl" || fail "no cpu limit event"
+	grep -q '"reason":"limit"' "$T/s/trace.jsonl" || fail "session-end reason"
+	exit 0
+	;;
+disk)
+	printf '[limits]\ndisk_mb = 1\n' >"$T/pol.ini"
+	"$SB" start --policy "$T/pol.ini" --session "$T/s" || fail start
+	"$SB" exec --session "$T/s" -- "$P" fill "$WT/big" 2048 2>/dev/null
+	rc=$?
+	[ $rc = 153 ] && [ "$(stat -c %s "$WT/big")" -le 1048576 ] ||
+		fail "per-file ceiling: rc=$rc size=$(stat -c %s "$WT/big")"
+	"$SB" exec --session "$T/s" -- "$P" fill "$WT/second" 512 || fail "second file"
+	for i in $(seq 100); do [ -f "$T/s/supervisor.pid" ] || break; sleep 0.05; done
+	grep -q '"event":"limit","what":"disk_bytes"' "$T/s/trace.jsonl" || fail "no disk limit event"
+	[ -f "$T/s/supervisor.pid" ] && fail "session still running after its disk budget"
 	exit 0
 	;;
 fail_closed)

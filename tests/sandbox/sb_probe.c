@@ -16,7 +16,9 @@
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <signal.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 static int eperm(const char *what, long rc)
@@ -108,6 +110,44 @@ int main(int argc, char **argv)
 		return eperm("add_key", syscall(SYS_add_key, "user", "k", "v", 1, -4));
 	if (!strcmp(v, "raw"))
 		return eperm("socket(SOCK_RAW)", socket(AF_INET, SOCK_RAW, IPPROTO_ICMP));
+	if (!strcmp(v, "clone")) { /* clone(2) with a namespace flag */
+		long r = syscall(SYS_clone, CLONE_NEWNS | SIGCHLD, NULL, NULL, NULL, 0);
+		if (r == 0)
+			_exit(0);
+		return eperm("clone(CLONE_NEWNS)", r);
+	}
+	if (!strcmp(v, "spawn")) { /* fork N sleepers; 0 if all forked */
+		int want = atoi(a);
+		int failed = 0;
+		for (int i = 0; i < want; i++) {
+			pid_t pid = fork();
+			if (pid == 0) {
+				sleep(2);
+				_exit(0);
+			}
+			failed += pid < 0;
+		}
+		printf("spawn: %d of %d forks failed\n", failed, want);
+		return failed ? 1 : 0;
+	}
+	if (!strcmp(v, "spin")) { /* burn CPU for N ms */
+		struct timespec t0;
+		struct timespec t;
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
+		do
+			clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+		while ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 < atoi(a));
+		return 0;
+	}
+	if (!strcmp(v, "fill")) { /* write N KiB to a file */
+		FILE *f = fopen(a, "w");
+		static char kb[1024];
+		int n = argc > 3 ? atoi(argv[3]) : 1;
+		for (int i = 0; f && i < n; i++)
+			if (fwrite(kb, 1, sizeof(kb), f) != sizeof(kb))
+				return 1;
+		return f && !fclose(f) ? 0 : 1;
+	}
 	if (!strcmp(v, "sleep")) {
 		usleep((useconds_t)atoi(a) * 1000);
 		return 0;
