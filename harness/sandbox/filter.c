@@ -45,6 +45,14 @@ static const unsigned long ns_flags[] = { CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWP
 					  CLONE_NEWNET, CLONE_NEWUTS, CLONE_NEWIPC,
 					  CLONE_NEWCGROUP, CLONE_NEWTIME };
 
+/* SCMP_A0()-style comparisons, with every field named (clang's -Wextra flags the macro). */
+static struct scmp_arg_cmp arg_cmp(unsigned arg, enum scmp_compare op, uint64_t a, uint64_t b)
+{
+	struct scmp_arg_cmp c = { .arg = arg, .op = op, .datum_a = a, .datum_b = b };
+
+	return c;
+}
+
 static int build(scmp_filter_ctx ctx, uint32_t act, bool net)
 {
 	int rc;
@@ -59,17 +67,17 @@ static int build(scmp_filter_ctx ctx, uint32_t act, bool net)
 	}
 	for (size_t i = 0; i < TT_ARRAY_LEN(ns_flags); i++) {
 		rc = seccomp_rule_add(ctx, act, SCMP_SYS(clone), 1,
-				      SCMP_A0(SCMP_CMP_MASKED_EQ, ns_flags[i], ns_flags[i]));
+				      arg_cmp(0, SCMP_CMP_MASKED_EQ, ns_flags[i], ns_flags[i]));
 		if (rc)
 			return tt_err_set(rc, "seccomp_rule_add(clone ns flag %#lx)", ns_flags[i]);
 	}
 	rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
 	if (!rc)
 		rc = seccomp_rule_add(ctx, act, SCMP_SYS(socket), 1,
-				      SCMP_A0(SCMP_CMP_EQ, AF_PACKET));
+				      arg_cmp(0, SCMP_CMP_EQ, AF_PACKET, 0));
 	if (!rc)
 		rc = seccomp_rule_add(ctx, act, SCMP_SYS(socket), 1,
-				      SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_RAW));
+				      arg_cmp(1, SCMP_CMP_MASKED_EQ, 0xf, SOCK_RAW));
 	if (rc)
 		return tt_err_set(rc, "seccomp_rule_add(socket/clone3)");
 	if (net) {
@@ -157,7 +165,7 @@ static int peek(pid_t pid, uint64_t addr, void *buf, size_t len)
 }
 
 /* Destination of a connect/sendto/sendmsg; returns 1 inet loopback, 2 inet other, 0 not
- * inet or no address (unix sockets, connected sends). */
+ * inet or no address (unix sockets, connected sends), -1 unreadable (denied: fail closed). */
 static int dest_of(const struct seccomp_notif *req, int nr_connect, int nr_sendto, char *tgt,
 		   size_t n, int *port)
 {
@@ -176,7 +184,7 @@ static int dest_of(const struct seccomp_notif *req, int nr_connect, int nr_sendt
 	} else {
 		struct msghdr mh;
 		if (peek(req->pid, req->data.args[1], &mh, sizeof(mh)))
-			return 0;
+			return -1;
 		addr = (uintptr_t)mh.msg_name;
 		len = mh.msg_namelen;
 	}
@@ -184,8 +192,10 @@ static int dest_of(const struct seccomp_notif *req, int nr_connect, int nr_sendt
 		return 0;
 	if (len > sizeof(ss))
 		len = sizeof(ss);
-	if (peek(req->pid, addr, &ss, len))
-		return 0;
+	if (peek(req->pid, addr, &ss, len)) {
+		snprintf(tgt, n, "unreadable address");
+		return -1;
+	}
 	if (ss.ss_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
 		struct sockaddr_in *s = (struct sockaddr_in *)&ss;
 		inet_ntop(AF_INET, &s->sin_addr, ip, sizeof(ip));
@@ -242,7 +252,15 @@ void tt__sb_seccomp_serve(int notify_fd, int event_fd, int (*cur_err_fd)(void))
 		if (nr == nr_connect || nr == nr_sendto || nr == nr_sendmsg) {
 			int port = 0;
 			int kind = dest_of(req, nr_connect, nr_sendto, tgt, sizeof(tgt), &port);
-			if (kind == 2) {
+			if (kind == -1) {
+				resp->error = -EPERM;
+				snprintf(line, sizeof(line),
+					 "{\"event\":\"denied\",\"what\":\"connect\",\"target\":"
+					 "\"unreadable address\",\"rule\":\"fail-closed\",\"process\":"
+					 "\"%s\",\"flavor\":\"%s\"}\n",
+					 comm, tt_flavor_name());
+				emit(event_fd, cur_err_fd(), line);
+			} else if (kind == 2) {
 				resp->error = -ENETUNREACH;
 				snprintf(line, sizeof(line),
 					 "{\"event\":\"denied\",\"what\":\"%s\",\"target\":\"%s\","
