@@ -98,7 +98,7 @@ static int on_kv(void *user, const char *sec, const char *key, const char *v)
 
 int tt_gate_policy_load(struct tt_gate_policy *p, const char *file)
 {
-	struct ld l = { .p = p };
+	struct ld l = {.p = p};
 	int rc;
 
 	memset(p, 0, sizeof(*p));
@@ -116,13 +116,16 @@ int tt_gate_policy_load(struct tt_gate_policy *p, const char *file)
 	}
 	if (rc) {
 		tt_gate_policy_fini(p);
-		return tt_err_set(-TT_ECONFIG, "%s:%d: syntax error (expected [section] or key = value)",
-				  file, rc);
+		return tt_err_set(-TT_ECONFIG,
+				  "%s:%d: syntax error (expected [section] or key = value)", file,
+				  rc);
 	}
 	if (!p->n_block_pat && !p->n_cred) {
 		tt_gate_policy_fini(p);
-		return tt_err_set(-TT_ECONFIG, "%s: no [block.patterns] and no [credentials]: an "
-				  "empty policy would pass everything", file);
+		return tt_err_set(-TT_ECONFIG,
+				  "%s: no [block.patterns] and no [credentials]: an "
+				  "empty policy would pass everything",
+				  file);
 	}
 	return 0;
 }
@@ -359,7 +362,8 @@ int tt_gate_check(const struct tt_gate_policy *p, const char *repo, const char *
 	c.policy_rel = policy_rel;
 	c.out = out;
 	if (!range || range[0] == '-' || !strstr(range, "..")) {
-		fprintf(out, "BLOCK  %s: usage: the range must be base..head\n", range ? range : "");
+		fprintf(out, "BLOCK  %s: usage: the range must be base..head\n",
+			range ? range : "");
 		return TT_GATE_BLOCK;
 	}
 	if (pipe(pfd))
@@ -411,12 +415,14 @@ int tt_gate_check(const struct tt_gate_policy *p, const char *repo, const char *
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
 	if (!WIFEXITED(st) || WEXITSTATUS(st)) {
-		fprintf(out, "BLOCK  %s: git diff failed (exit %d): the gate can't check it\n", range,
-			WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+		fprintf(out, "BLOCK  %s: git diff failed (exit %d): the gate can't check it\n",
+			range, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
 		fprintf(stderr, "{\"event\":\"denied\",\"what\":\"file\",\"target\":");
 		json_str(stderr, range);
-		fprintf(stderr, ",\"rule\":\"gate-fail-closed\",\"process\":\"tt-gate\","
-				"\"flavor\":\"%s\"}\n", tt_flavor_name());
+		fprintf(stderr,
+			",\"rule\":\"gate-fail-closed\",\"process\":\"tt-gate\","
+			"\"flavor\":\"%s\"}\n",
+			tt_flavor_name());
 		return TT_GATE_BLOCK;
 	}
 	fprintf(out, "tt-gate: %s (%d blocked, %d for review)\n",

@@ -31,24 +31,24 @@ enum tt_gate_verdict {
 
 /* One named rule: a regex over added lines, or a path glob ("dir/" = everything under). */
 struct tt_gate_rule {
-	char name[64];   /* the INI key: what the finding is called */
-	char text[256];  /* regex or glob, as written */
-	regex_t re;      /* compiled (patterns and credentials only) */
-	int line;        /* policy line, for messages */
+	char name[64];	/* the INI key: what the finding is called */
+	char text[256]; /* regex or glob, as written */
+	regex_t re;	/* compiled (patterns and credentials only) */
+	int line;	/* policy line, for messages */
 };
 
 /* Policy: caller-owned; tt_gate_policy_fini() frees the compiled regexes. */
 struct tt_gate_policy {
-	char file[512];                                   /* "" = builtin */
+	char file[512];					  /* "" = builtin */
 	struct tt_gate_rule block_pat[TT_GATE_MAX_RULES]; /* [block.patterns] */
 	int n_block_pat;
 	struct tt_gate_rule block_path[TT_GATE_MAX_RULES]; /* [block.paths] */
 	int n_block_path;
 	struct tt_gate_rule review_path[TT_GATE_MAX_RULES]; /* [review.paths] */
 	int n_review_path;
-	struct tt_gate_rule cred[TT_GATE_MAX_RULES];      /* [credentials] */
+	struct tt_gate_rule cred[TT_GATE_MAX_RULES]; /* [credentials] */
 	int n_cred;
-	char allow_host[TT_GATE_MAX_RULES][128];          /* [net] allow_host */
+	char allow_host[TT_GATE_MAX_RULES][128]; /* [net] allow_host */
 	int n_allow_host;
 };
 

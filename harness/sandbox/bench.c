@@ -98,7 +98,7 @@ int tt__sb_bench(struct tt_sb_policy *p, char **cmd, int n, int fresh)
 
 	/* Both sessions up front, then the three modes interleaved round-robin so that the
 	 * noise of a shared machine (other jobs, frequency changes) hits them alike. */
-	double *vs[3] = { v, calloc((size_t)n, sizeof(double)), calloc((size_t)n, sizeof(double)) };
+	double *vs[3] = {v, calloc((size_t)n, sizeof(double)), calloc((size_t)n, sizeof(double))};
 	char sd[2][96];
 	if (!vs[1] || !vs[2])
 		return 125;

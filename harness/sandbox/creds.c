@@ -96,8 +96,7 @@ static bool prod_tagged(const struct tt_sb_policy *p, const char *name, const ch
 	return false;
 }
 
-int tt__sb_creds_build(const struct tt_sb_policy *p, const char *dir, char **envp, int max,
-		       int *n)
+int tt__sb_creds_build(const struct tt_sb_policy *p, const char *dir, char **envp, int max, int *n)
 {
 	char name[128];
 	char line[512];
@@ -110,7 +109,8 @@ int tt__sb_creds_build(const struct tt_sb_policy *p, const char *dir, char **env
 		memcpy(name, *e, (size_t)(eq - *e));
 		name[eq - *e] = 0;
 		if (prod_tagged(p, name, eq + 1)) {
-			tt__sb_denied(dir, "credential", name, "prod-tagged-variable", "tt-sandbox");
+			tt__sb_denied(dir, "credential", name, "prod-tagged-variable",
+				      "tt-sandbox");
 			continue;
 		}
 		bool cred = false;

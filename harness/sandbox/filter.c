@@ -31,24 +31,62 @@
 #include "tt_flavor.h"
 
 static const char *const deny_names[] = {
-	"mount", "umount2", "move_mount", "open_tree", "fsopen", "fsmount", "fsconfig",
-	"fspick", "mount_setattr", "pivot_root", "chroot", "ptrace", "process_vm_readv",
-	"process_vm_writev", "bpf", "keyctl", "add_key", "request_key", "unshare", "setns",
-	"perf_event_open", "kexec_load", "kexec_file_load", "init_module", "finit_module",
-	"delete_module", "iopl", "ioperm", "swapon", "swapoff", "reboot", "syslog",
-	"open_by_handle_at", "name_to_handle_at", "userfaultfd", "acct", "quotactl",
-	"lookup_dcookie", "settimeofday", "clock_settime", "clock_adjtime", "adjtimex",
-	"pidfd_getfd", "fanotify_init", "personality", "vhangup", "nfsservctl",
+    "mount",
+    "umount2",
+    "move_mount",
+    "open_tree",
+    "fsopen",
+    "fsmount",
+    "fsconfig",
+    "fspick",
+    "mount_setattr",
+    "pivot_root",
+    "chroot",
+    "ptrace",
+    "process_vm_readv",
+    "process_vm_writev",
+    "bpf",
+    "keyctl",
+    "add_key",
+    "request_key",
+    "unshare",
+    "setns",
+    "perf_event_open",
+    "kexec_load",
+    "kexec_file_load",
+    "init_module",
+    "finit_module",
+    "delete_module",
+    "iopl",
+    "ioperm",
+    "swapon",
+    "swapoff",
+    "reboot",
+    "syslog",
+    "open_by_handle_at",
+    "name_to_handle_at",
+    "userfaultfd",
+    "acct",
+    "quotactl",
+    "lookup_dcookie",
+    "settimeofday",
+    "clock_settime",
+    "clock_adjtime",
+    "adjtimex",
+    "pidfd_getfd",
+    "fanotify_init",
+    "vhangup",
+    "nfsservctl",
 };
 
-static const unsigned long ns_flags[] = { CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID,
-					  CLONE_NEWNET, CLONE_NEWUTS, CLONE_NEWIPC,
-					  CLONE_NEWCGROUP, CLONE_NEWTIME };
+static const unsigned long ns_flags[] = {CLONE_NEWNS,	  CLONE_NEWUSER, CLONE_NEWPID,
+					 CLONE_NEWNET,	  CLONE_NEWUTS,	 CLONE_NEWIPC,
+					 CLONE_NEWCGROUP, CLONE_NEWTIME};
 
 /* SCMP_A0()-style comparisons, with every field named (clang's -Wextra flags the macro). */
 static struct scmp_arg_cmp arg_cmp(unsigned arg, enum scmp_compare op, uint64_t a, uint64_t b)
 {
-	struct scmp_arg_cmp c = { .arg = arg, .op = op, .datum_a = a, .datum_b = b };
+	struct scmp_arg_cmp c = {.arg = arg, .op = op, .datum_a = a, .datum_b = b};
 
 	return c;
 }
@@ -117,8 +155,10 @@ int tt__sb_seccomp_load(int event_fd, int *notify_fd)
 	if (*notify_fd >= 0)
 		return rc; /* loaded but no listener: every notified call would fail; refuse */
 	/* No user notification here: deny without logging rather than not at all. */
-	dprintf(event_fd, "{\"event\":\"warning\",\"what\":\"seccomp-notify\",\"detail\":\"%s; "
-			  "denials are EPERM but not logged\"}\n", tt_strerror(rc));
+	dprintf(event_fd,
+		"{\"event\":\"warning\",\"what\":\"seccomp-notify\",\"detail\":\"%s; "
+		"denials are EPERM but not logged\"}\n",
+		tt_strerror(rc));
 	ctx = seccomp_init(SCMP_ACT_ALLOW);
 	if (!ctx)
 		return tt_err_set(-ENOMEM, "seccomp_init");
@@ -254,11 +294,12 @@ void tt__sb_seccomp_serve(int notify_fd, int event_fd, int (*cur_err_fd)(void))
 			int kind = dest_of(req, nr_connect, nr_sendto, tgt, sizeof(tgt), &port);
 			if (kind == -1) {
 				resp->error = -EPERM;
-				snprintf(line, sizeof(line),
-					 "{\"event\":\"denied\",\"what\":\"connect\",\"target\":"
-					 "\"unreadable address\",\"rule\":\"fail-closed\",\"process\":"
-					 "\"%s\",\"flavor\":\"%s\"}\n",
-					 comm, tt_flavor_name());
+				snprintf(
+				    line, sizeof(line),
+				    "{\"event\":\"denied\",\"what\":\"connect\",\"target\":"
+				    "\"unreadable address\",\"rule\":\"fail-closed\",\"process\":"
+				    "\"%s\",\"flavor\":\"%s\"}\n",
+				    comm, tt_flavor_name());
 				emit(event_fd, cur_err_fd(), line);
 			} else if (kind == 2) {
 				resp->error = -ENETUNREACH;
@@ -266,25 +307,28 @@ void tt__sb_seccomp_serve(int notify_fd, int event_fd, int (*cur_err_fd)(void))
 					 "{\"event\":\"denied\",\"what\":\"%s\",\"target\":\"%s\","
 					 "\"rule\":\"loopback-only\",\"process\":\"%s\","
 					 "\"flavor\":\"%s\"}\n",
-					 port == 53 ? "dns" : "connect", tgt, comm, tt_flavor_name());
+					 port == 53 ? "dns" : "connect", tgt, comm,
+					 tt_flavor_name());
 				emit(event_fd, cur_err_fd(), line);
 			} else {
 				resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
 				if (kind == 1 && nr == nr_connect) {
-					snprintf(line, sizeof(line),
-						 "{\"event\":\"net\",\"what\":\"connect\",\"target\":"
-						 "\"%s\",\"outcome\":\"allowed\",\"process\":\"%s\"}\n",
-						 tgt, comm);
+					snprintf(
+					    line, sizeof(line),
+					    "{\"event\":\"net\",\"what\":\"connect\",\"target\":"
+					    "\"%s\",\"outcome\":\"allowed\",\"process\":\"%s\"}\n",
+					    tgt, comm);
 					emit(event_fd, -1, line);
 				}
 			}
 		} else {
 			char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
 			resp->error = -EPERM;
-			snprintf(line, sizeof(line),
-				 "{\"event\":\"denied\",\"what\":\"exec\",\"target\":\"syscall:%s\","
-				 "\"rule\":\"seccomp\",\"process\":\"%s\",\"flavor\":\"%s\"}\n",
-				 name ? name : "?", comm, tt_flavor_name());
+			snprintf(
+			    line, sizeof(line),
+			    "{\"event\":\"denied\",\"what\":\"exec\",\"target\":\"syscall:%s\","
+			    "\"rule\":\"seccomp\",\"process\":\"%s\",\"flavor\":\"%s\"}\n",
+			    name ? name : "?", comm, tt_flavor_name());
 			free(name);
 			emit(event_fd, cur_err_fd(), line);
 		}

@@ -43,7 +43,8 @@ struct opts {
 static int usage(void)
 {
 	fprintf(stderr,
-		"usage: tt-sandbox run [--policy F] [--session DIR] [--worktree D] [--bwrap B] -- CMD...\n"
+		"usage: tt-sandbox run [--policy F] [--session DIR] [--worktree D] [--bwrap B] -- "
+		"CMD...\n"
 		"       tt-sandbox start [--policy F] --session DIR [--worktree D] [--bwrap B]\n"
 		"       tt-sandbox exec --session DIR -- CMD...\n"
 		"       tt-sandbox stop --session DIR\n"
@@ -126,7 +127,7 @@ static int exec_code(const char *dir, char **cmd)
 
 int main(int argc, char **argv)
 {
-	struct opts o = { .n = 200, .fresh = 20 };
+	struct opts o = {.n = 200, .fresh = 20};
 	static struct tt_sb_policy p;
 	int rc;
 
@@ -179,7 +180,7 @@ int main(int argc, char **argv)
 		return tt_sb_gate(o.session, o.policy, o.range);
 	}
 	if (!strcmp(sub, "bench")) {
-		static char *def[] = { "true", NULL };
+		static char *def[] = {"true", NULL};
 		if (load_policy(&o, &p))
 			return 125;
 		return tt__sb_bench(&p, o.cmd && o.cmd[0] ? o.cmd : def, o.n, o.fresh);

@@ -108,12 +108,12 @@ static int on_kv(void *user, const char *sec, const char *key, const char *v)
 			size_t off;
 			uint64_t mul;
 		} lim[] = {
-			{ "wall_s", offsetof(struct tt_sb_policy, wall_ms), 1000 },
-			{ "wall_ms", offsetof(struct tt_sb_policy, wall_ms), 1 },
-			{ "cpu_s", offsetof(struct tt_sb_policy, cpu_s), 1 },
-			{ "mem_mb", offsetof(struct tt_sb_policy, mem_bytes), 1 << 20 },
-			{ "procs", offsetof(struct tt_sb_policy, procs), 1 },
-			{ "disk_mb", offsetof(struct tt_sb_policy, disk_bytes), 1 << 20 },
+		    {"wall_s", offsetof(struct tt_sb_policy, wall_ms), 1000},
+		    {"wall_ms", offsetof(struct tt_sb_policy, wall_ms), 1},
+		    {"cpu_s", offsetof(struct tt_sb_policy, cpu_s), 1},
+		    {"mem_mb", offsetof(struct tt_sb_policy, mem_bytes), 1 << 20},
+		    {"procs", offsetof(struct tt_sb_policy, procs), 1},
+		    {"disk_mb", offsetof(struct tt_sb_policy, disk_bytes), 1 << 20},
 		};
 		for (size_t i = 0; i < TT_ARRAY_LEN(lim); i++) {
 			if (strcmp(key, lim[i].k))
@@ -157,8 +157,8 @@ static int on_kv(void *user, const char *sec, const char *key, const char *v)
 			return add_list(l, sec, key, v, &p->pass_env[0][0], sizeof(p->pass_env[0]),
 					&p->n_pass_env);
 	} else if (!strcmp(sec, "credentials")) {
-		static const char *fmts[] = { "binance-hmac", "aws-akid", "aws-secret",
-					      "kalshi-key-id", "hex32" };
+		static const char *fmts[] = {"binance-hmac", "aws-akid", "aws-secret",
+					     "kalshi-key-id", "hex32"};
 		size_t i;
 		for (i = 0; i < TT_ARRAY_LEN(fmts); i++)
 			if (!strcmp(v, fmts[i]))
@@ -185,7 +185,7 @@ static int on_kv(void *user, const char *sec, const char *key, const char *v)
 
 int tt_sb_policy_load(struct tt_sb_policy *p, const char *file)
 {
-	struct ld l = { .p = p };
+	struct ld l = {.p = p};
 	const char *home = getenv("HOME");
 	int rc;
 
@@ -198,8 +198,8 @@ int tt_sb_policy_load(struct tt_sb_policy *p, const char *file)
 	p->procs = 512;
 	p->diff = TT_SB_DIFF_COMMAND;
 	if (home) {
-		static const char *dots[] = { ".aws", ".ssh", ".config", ".gnupg", ".netrc",
-					      ".docker", ".kube", ".git-credentials" };
+		static const char *dots[] = {".aws",   ".ssh",	  ".config", ".gnupg",
+					     ".netrc", ".docker", ".kube",   ".git-credentials"};
 		for (size_t i = 0; i < TT_ARRAY_LEN(dots); i++)
 			snprintf(p->secret_paths[p->n_secret_paths++], TT_SB_PATH, "%s/%s", home,
 				 dots[i]);
@@ -219,7 +219,8 @@ int tt_sb_policy_load(struct tt_sb_policy *p, const char *file)
 	if (l.failed)
 		return -TT_ECONFIG;
 	if (rc)
-		return tt_err_set(-TT_ECONFIG, "%s:%d: syntax error (expected [section] or key = value)",
-				  file, rc);
+		return tt_err_set(-TT_ECONFIG,
+				  "%s:%d: syntax error (expected [section] or key = value)", file,
+				  rc);
 	return 0;
 }

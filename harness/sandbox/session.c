@@ -48,7 +48,7 @@
 /* Session dir and work tree are checked against this up front, so no path built from them
  * below can be truncated (the build's -Wformat-truncation can't see that; it is off here). */
 #define TT_SB_DIR_MAX 256
-#define REQ_MAX 65536
+#define REQ_MAX	      65536
 
 static uint64_t now_ms(void)
 {
@@ -175,7 +175,8 @@ static int bwrap_version(const char *bwrap, char *ver, size_t n)
 	ssize_t r;
 
 	if (access(bwrap, X_OK))
-		return tt_err_set(-errno, "bubblewrap not usable at %s: %s", bwrap, strerror(errno));
+		return tt_err_set(-errno, "bubblewrap not usable at %s: %s", bwrap,
+				  strerror(errno));
 	if (pipe2(pfd, O_CLOEXEC))
 		return tt_err_set(-errno, "pipe2");
 	pid = fork();
@@ -224,8 +225,8 @@ static int build_bwrap_argv(const struct tt_sb_policy *p, const char *dir, int e
 	if (!rc && home && strcmp(home, "/") && !stat(home, &st) && S_ISDIR(st.st_mode)) {
 		home_masked = true;
 		rc = av_addn(a, 4, "--perms", "0700", "--tmpfs", home);
-		snprintf(buf, sizeof(buf), "{\"event\":\"hidden\",\"target\":\"%s\",\"rule\":\"home\"}",
-			 home);
+		snprintf(buf, sizeof(buf),
+			 "{\"event\":\"hidden\",\"target\":\"%s\",\"rule\":\"home\"}", home);
 		tt__sb_trace_line(dir, buf);
 	}
 	for (int i = 0; !rc && i < p->n_secret_paths; i++) {
@@ -266,8 +267,8 @@ static int build_bwrap_argv(const struct tt_sb_policy *p, const char *dir, int e
 
 static int cgroup_make(const struct tt_sb_policy *p, char *cg, size_t n)
 {
-	static const char *roots[] = { "/sys/fs/cgroup/pids", "/sys/fs/cgroup/unified",
-				       "/sys/fs/cgroup" };
+	static const char *roots[] = {"/sys/fs/cgroup/pids", "/sys/fs/cgroup/unified",
+				      "/sys/fs/cgroup"};
 	char f[TT_SB_PATH + 64];
 	int fd;
 
@@ -289,8 +290,10 @@ static int cgroup_make(const struct tt_sb_policy *p, char *cg, size_t n)
 		rmdir(cg);
 	}
 	cg[0] = 0;
-	return tt_err_set(-EPERM, "no writable pids cgroup for the processes ceiling (procs=%" PRIu64
-			  "; set [limits] procs = 0 to run without one)", p->procs);
+	return tt_err_set(-EPERM,
+			  "no writable pids cgroup for the processes ceiling (procs=%" PRIu64
+			  "; set [limits] procs = 0 to run without one)",
+			  p->procs);
 }
 
 static void cgroup_remove(const char *cg)
@@ -370,7 +373,7 @@ static void log_tail(const char *dir, char *out, size_t n)
 static __attribute__((noreturn)) void supervise(const struct tt_sb_policy *p, const char *dir,
 						char **envp, const char *cg, int status_fd)
 {
-	struct argv a = { .n = 0 };
+	struct argv a = {.n = 0};
 	int evp[2];
 	char path[TT_SB_PATH + 32];
 	char buf[8192];
@@ -380,7 +383,7 @@ static __attribute__((noreturn)) void supervise(const struct tt_sb_policy *p, co
 	const char *reason = "agent-exit";
 	uint64_t t0 = now_ms();
 	pid_t bw;
-	struct sigaction sa = { .sa_handler = sup_on_signal };
+	struct sigaction sa = {.sa_handler = sup_on_signal};
 
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
@@ -445,11 +448,12 @@ static __attribute__((noreturn)) void supervise(const struct tt_sb_policy *p, co
 				}
 			}
 			if (el >= p->wall_ms) {
-				snprintf(buf, sizeof(buf),
-					 "{\"event\":\"limit\",\"what\":\"wall\",\"elapsed_ms\":%" PRIu64
-					 ",\"budget_ms\":%" PRIu64 ",\"action\":\"session ended, "
-					 "partial state kept\"}",
-					 el, p->wall_ms);
+				snprintf(
+				    buf, sizeof(buf),
+				    "{\"event\":\"limit\",\"what\":\"wall\",\"elapsed_ms\":%" PRIu64
+				    ",\"budget_ms\":%" PRIu64 ",\"action\":\"session ended, "
+				    "partial state kept\"}",
+				    el, p->wall_ms);
 				tt__sb_trace_line(dir, buf);
 				fprintf(stderr, "%s\n", buf);
 				reason = "limit-wall";
@@ -462,7 +466,7 @@ static __attribute__((noreturn)) void supervise(const struct tt_sb_policy *p, co
 			reason = sup_signal == SIGUSR1 ? "limit" : "stop";
 			break;
 		}
-		struct pollfd pfd = { .fd = evp[0], .events = POLLIN };
+		struct pollfd pfd = {.fd = evp[0], .events = POLLIN};
 		int r = poll(&pfd, 1, timeout);
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -473,7 +477,8 @@ static __attribute__((noreturn)) void supervise(const struct tt_sb_policy *p, co
 			if (!ready) {
 				char tail[1024];
 				log_tail(dir, tail, sizeof(tail));
-				snprintf(buf, sizeof(buf), "refused: the sandbox did not start: %s\n",
+				snprintf(buf, sizeof(buf),
+					 "refused: the sandbox did not start: %s\n",
 					 tail[0] ? tail : "bwrap exited");
 				status_say(&status_fd, buf);
 				reason = "start-failed";
@@ -537,11 +542,15 @@ int tt_sb_start(const struct tt_sb_policy *p, const char *dir_in)
 	if (!realpath(dir_in, dir))
 		return tt_err_set(-errno, "realpath(%s)", dir_in);
 	if (strlen(dir) > TT_SB_DIR_MAX || strlen(p->worktree) > TT_SB_DIR_MAX)
-		return tt_err_set(-ENAMETOOLONG, "session dir and work tree paths must be at most "
-				  "%d bytes", TT_SB_DIR_MAX);
+		return tt_err_set(-ENAMETOOLONG,
+				  "session dir and work tree paths must be at most "
+				  "%d bytes",
+				  TT_SB_DIR_MAX);
 	if (under(dir, p->worktree) || under(p->worktree, dir))
-		return tt_err_set(-EINVAL, "session dir %s must be outside the work tree %s (the "
-				  "sandbox could edit its own trace)", dir, p->worktree);
+		return tt_err_set(-EINVAL,
+				  "session dir %s must be outside the work tree %s (the "
+				  "sandbox could edit its own trace)",
+				  dir, p->worktree);
 	session_path(path, sizeof(path), dir, "supervisor.pid");
 	if (!access(path, F_OK))
 		return tt_err_set(-EEXIST, "a session is already running in %s", dir);
@@ -562,7 +571,7 @@ int tt_sb_start(const struct tt_sb_policy *p, const char *dir_in)
 		return tt_err_add("refusing to run without isolation");
 	if (seccomp_api_get() < 1)
 		return tt_err_set(-ENOSYS, "seccomp unavailable in this kernel: refusing to run "
-				  "without isolation");
+					   "without isolation");
 	rc = cgroup_make(p, cg, sizeof(cg));
 	if (rc)
 		return rc;
@@ -644,7 +653,7 @@ static void *listener(void *arg)
 
 static void set_limit(int res, uint64_t v)
 {
-	struct rlimit rl = { v, v };
+	struct rlimit rl = {v, v};
 
 	if (v)
 		setrlimit(res, &rl);
@@ -659,7 +668,7 @@ int tt__sb_agent_main(int argc, char **argv)
 	static int fds[2];
 	int notify_fd;
 	int ls;
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
 	pthread_t th;
 
 	for (int i = 2; i + 1 < argc; i += 2) {
@@ -705,12 +714,14 @@ int tt__sb_agent_main(int argc, char **argv)
 		if (c < 0)
 			continue;
 		char cbuf[CMSG_SPACE(3 * sizeof(int))];
-		struct iovec iov = { req, REQ_MAX };
-		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-				     .msg_controllen = sizeof(cbuf) };
+		struct iovec iov = {req, REQ_MAX};
+		struct msghdr mh = {.msg_iov = &iov,
+				    .msg_iovlen = 1,
+				    .msg_control = cbuf,
+				    .msg_controllen = sizeof(cbuf)};
 		ssize_t n = recvmsg(c, &mh, MSG_CMSG_CLOEXEC);
 		struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-		int io[3] = { -1, -1, -1 };
+		int io[3] = {-1, -1, -1};
 		if (n > 0 && cm && cm->cmsg_type == SCM_RIGHTS &&
 		    cm->cmsg_len == CMSG_LEN(3 * sizeof(int)))
 			memcpy(io, CMSG_DATA(cm), sizeof(io));
@@ -736,7 +747,7 @@ int tt__sb_agent_main(int argc, char **argv)
 			if (chdir(cwd))
 				dprintf(2, "tt-sandbox: chdir(%s): %s\n", cwd, strerror(errno));
 			if (cpu) { /* SIGXCPU at the budget, SIGKILL a second later */
-				struct rlimit rl = { cpu, cpu + 1 };
+				struct rlimit rl = {cpu, cpu + 1};
 				setrlimit(RLIMIT_CPU, &rl);
 			}
 			set_limit(RLIMIT_AS, mem);
@@ -810,7 +821,7 @@ int tt_sb_exec(const char *dir, char *const argv[], const char *cwd_in)
 	uint64_t cpu_s = 0;
 	uint64_t disk = 0;
 	FILE *f;
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
 	static char req[REQ_MAX];
 	size_t len;
 	int s;
@@ -865,11 +876,11 @@ int tt_sb_exec(const char *dir, char *const argv[], const char *cwd_in)
 				  strerror(e));
 	}
 	close(pfd);
-	int io[3] = { 0, 1, 2 };
+	int io[3] = {0, 1, 2};
 	char cbuf[CMSG_SPACE(sizeof(io))];
-	struct iovec iov = { req, len };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-			     .msg_controllen = sizeof(cbuf) };
+	struct iovec iov = {req, len};
+	struct msghdr mh = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
 	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
 	cm->cmsg_level = SOL_SOCKET;
 	cm->cmsg_type = SCM_RIGHTS;
@@ -949,7 +960,8 @@ int tt_sb_exec(const char *dir, char *const argv[], const char *cwd_in)
 			end_by_limit(dir, "disk_bytes", used, disk);
 	}
 	if (code == -ETIME)
-		return tt_err_set(-ETIME, "the session ended (limit or stop) while the command ran");
+		return tt_err_set(-ETIME,
+				  "the session ended (limit or stop) while the command ran");
 	return code;
 }
 
@@ -1011,8 +1023,9 @@ int tt_sb_gate(const char *dir, const char *gate_policy, const char *range)
 	int v;
 
 	if (strlen(dir) > TT_SB_DIR_MAX || strlen(range) > 200 || range[0] == '-' ||
-	    strspn(range, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._/~^@{}-") !=
-		    strlen(range)) {
+	    strspn(range,
+		   "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._/~^@{}-") !=
+		strlen(range)) {
 		fprintf(stderr, "tt-sandbox: gate: '%s' is not a plain base..head range: blocked\n",
 			range);
 		return 2;
@@ -1032,8 +1045,8 @@ int tt_sb_gate(const char *dir, const char *gate_policy, const char *range)
 	pid_t pid = fork();
 	if (pid == 0) {
 		if (gate_policy)
-			execlp(gate, gate, "check", "--repo", worktree, "--policy", gate_policy, range,
-			       (char *)NULL);
+			execlp(gate, gate, "check", "--repo", worktree, "--policy", gate_policy,
+			       range, (char *)NULL);
 		else
 			execlp(gate, gate, "check", "--repo", worktree, range, (char *)NULL);
 		dprintf(2, "tt-sandbox: gate: exec %s: %s\n", gate, strerror(errno));
@@ -1047,7 +1060,10 @@ int tt_sb_gate(const char *dir, const char *gate_policy, const char *range)
 		v = WEXITSTATUS(st);
 	snprintf(line, sizeof(line),
 		 "{\"event\":\"gate\",\"range\":\"%s\",\"verdict\":\"%s\",\"exit\":%d}", range,
-		 v == 0 ? "pass" : v == 1 ? "review" : "blocked", v);
+		 v == 0	  ? "pass"
+		 : v == 1 ? "review"
+			  : "blocked",
+		 v);
 	tt__sb_trace_line(dir, line);
 	if (v == 2)
 		tt__sb_denied(dir, "file", range, "gate-blocked", "tt-sandbox");

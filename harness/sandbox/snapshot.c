@@ -26,8 +26,8 @@ static int snap_one(const char *path, const struct stat *st, int type, struct FT
 	while (*rel == '/')
 		rel++;
 	fprintf(snap_out, "%" PRIu64 " %" PRIu64 " %s%c", (uint64_t)st->st_size,
-		(uint64_t)st->st_mtim.tv_sec * UINT64_C(1000000000) + (uint64_t)st->st_mtim.tv_nsec, rel,
-		0);
+		(uint64_t)st->st_mtim.tv_sec * UINT64_C(1000000000) + (uint64_t)st->st_mtim.tv_nsec,
+		rel, 0);
 	return 0;
 }
 
@@ -131,8 +131,8 @@ static void list_out(FILE *f, const char *name, struct rec **v, size_t n, bool f
 
 int tt__sb_snap_diff(const char *before, const char *after, FILE *f, uint64_t *grown)
 {
-	struct snap a = { 0 };
-	struct snap b = { 0 };
+	struct snap a = {0};
+	struct snap b = {0};
 	struct rec **cr = NULL;
 	struct rec **ch = NULL;
 	struct rec **de = NULL;

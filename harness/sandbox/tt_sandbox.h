@@ -27,7 +27,7 @@
 #include "tt_compiler.h"
 
 #define TT_SB_MAX_LIST 32
-#define TT_SB_PATH 512
+#define TT_SB_PATH     512
 
 /* What the diff part of the trace covers. */
 enum tt_sb_diff {
@@ -38,29 +38,29 @@ enum tt_sb_diff {
 
 /* A synthetic credential to inject: NAME and the format of the real one. */
 struct tt_sb_cred {
-	char name[64];   /* environment variable */
+	char name[64];	 /* environment variable */
 	char format[32]; /* binance-hmac, aws-akid, aws-secret, kalshi-key-id, hex32 */
 };
 
 /* Session policy: read from an INI file by tt_sb_policy_load(). Caller-owned. */
 struct tt_sb_policy {
-	char file[TT_SB_PATH];                       /* where it was read from ("" = builtin) */
-	char worktree[TT_SB_PATH];                   /* writable work tree (absolute) */
-	char bwrap[TT_SB_PATH];                      /* bubblewrap binary */
-	uint64_t wall_ms;                            /* wall-clock budget, 0 = none */
-	uint32_t checkpoint_pct;                     /* checkpoint event at this % of wall */
-	uint64_t cpu_s;                              /* per-process and per-session CPU s */
-	uint64_t mem_bytes;                          /* per-process address space */
-	uint64_t procs;                              /* processes in the sandbox (pids cgroup) */
-	uint64_t disk_bytes;                         /* bytes written: per file, /tmp, work tree */
-	enum tt_sb_diff diff;                        /* trace diff granularity */
+	char file[TT_SB_PATH];	   /* where it was read from ("" = builtin) */
+	char worktree[TT_SB_PATH]; /* writable work tree (absolute) */
+	char bwrap[TT_SB_PATH];	   /* bubblewrap binary */
+	uint64_t wall_ms;	   /* wall-clock budget, 0 = none */
+	uint32_t checkpoint_pct;   /* checkpoint event at this % of wall */
+	uint64_t cpu_s;		   /* per-process and per-session CPU s */
+	uint64_t mem_bytes;	   /* per-process address space */
+	uint64_t procs;		   /* processes in the sandbox (pids cgroup) */
+	uint64_t disk_bytes;	   /* bytes written: per file, /tmp, work tree */
+	enum tt_sb_diff diff;	   /* trace diff granularity */
 	char secret_paths[TT_SB_MAX_LIST][TT_SB_PATH]; /* masked (empty, unreadable) */
 	int n_secret_paths;
-	char prod_env[TT_SB_MAX_LIST][64];           /* prod-tagged variable name patterns */
+	char prod_env[TT_SB_MAX_LIST][64]; /* prod-tagged variable name patterns */
 	int n_prod_env;
-	char pass_env[TT_SB_MAX_LIST][64];           /* variables passed through as they are */
+	char pass_env[TT_SB_MAX_LIST][64]; /* variables passed through as they are */
 	int n_pass_env;
-	struct tt_sb_cred creds[TT_SB_MAX_LIST];     /* synthetic credentials */
+	struct tt_sb_cred creds[TT_SB_MAX_LIST]; /* synthetic credentials */
 	int n_creds;
 	char grant_write[TT_SB_MAX_LIST][TT_SB_PATH]; /* capability grants: extra writable paths */
 	int n_grant_write;
@@ -98,8 +98,7 @@ void tt__sb_denied(const char *dir, const char *what, const char *target, const 
 int tt__sb_agent_main(int argc, char **argv);
 int tt__sb_seccomp_load(int event_fd, int *notify_fd);
 void tt__sb_seccomp_serve(int notify_fd, int event_fd, int (*cur_err_fd)(void));
-int tt__sb_creds_build(const struct tt_sb_policy *p, const char *dir, char **envp, int max,
-		       int *n);
+int tt__sb_creds_build(const struct tt_sb_policy *p, const char *dir, char **envp, int max, int *n);
 
 /* Work-tree snapshots (snapshot.c): one line per regular file "size mtime_ns path". */
 int tt__sb_snap_write(const char *root, const char *out);

@@ -33,7 +33,7 @@ static int eperm(const char *what, long rc)
 
 static int do_connect(const char *ip, int port)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
 	int s = socket(AF_INET, SOCK_STREAM, 0);
 
 	inet_pton(AF_INET, ip, &a.sin_addr);
@@ -47,7 +47,7 @@ static int do_connect(const char *ip, int port)
 
 static int do_loopback(void)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET };
+	struct sockaddr_in a = {.sin_family = AF_INET};
 	socklen_t len = sizeof(a);
 	int l = socket(AF_INET, SOCK_STREAM, 0);
 
@@ -136,7 +136,8 @@ int main(int argc, char **argv)
 		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
 		do
 			clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-		while ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 < atoi(a));
+		while ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 <
+		       atoi(a));
 		return 0;
 	}
 	if (!strcmp(v, "fill")) { /* write N KiB to a file */
