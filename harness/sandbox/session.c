@@ -584,6 +584,16 @@ int tt_sb_start(const struct tt_sb_policy *p, const char *dir_in)
 	}
 	fprintf(cf, "%s\n%d %" PRIu64 " %" PRIu64 "\n", p->worktree, (int)p->diff, p->cpu_s,
 		p->disk_bytes);
+	for (int i = 0; i < p->n_grant_write; i++) {
+		char g[PATH_MAX + 32];
+		fprintf(cf, "%s\n", p->grant_write[i]);
+		snprintf(g, sizeof(g), "%s/snap.g%d.last", dir, i);
+		if (p->diff != TT_SB_DIFF_OFF && tt__sb_snap_write(p->grant_write[i], g)) {
+			fclose(cf);
+			cgroup_remove(cg);
+			return tt_err_add("snapshot of granted path %s", p->grant_write[i]);
+		}
+	}
 	fclose(cf);
 	if (p->diff != TT_SB_DIFF_OFF) {
 		char last[PATH_MAX + 32];
@@ -812,6 +822,37 @@ static void end_by_limit(const char *dir, const char *what, uint64_t used, uint6
 		kill(pid, SIGUSR1);
 }
 
+/* A command's writes to a granted path: one "grant-use" event when there were any. */
+static void grant_use(const char *dir, int i, const char *root, const char *cmd)
+{
+	char last[TT_SB_PATH + 64];
+	char now[TT_SB_PATH + 64];
+	char *buf = NULL;
+	size_t len = 0;
+	uint64_t grown = 0;
+	FILE *f;
+
+	snprintf(last, sizeof(last), "%s/snap.g%d.last", dir, i);
+	snprintf(now, sizeof(now), "%s/snap.g%d.%d", dir, i, (int)getpid());
+	if (tt__sb_snap_write(root, now))
+		return;
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return;
+	fprintf(f, "{\"event\":\"grant-use\",\"what\":\"write\",\"target\":");
+	tt__sb_json_str(f, root);
+	fprintf(f, ",\"process\":");
+	tt__sb_json_str(f, cmd);
+	fputc(',', f);
+	int rc = tt__sb_snap_diff(last, now, f, &grown);
+	fputc('}', f);
+	fclose(f);
+	rename(now, last);
+	if (!rc && !strstr(buf, "\"created\":[],\"changed\":[],\"deleted\":[]"))
+		tt__sb_trace_line(dir, buf);
+	free(buf);
+}
+
 int tt_sb_exec(const char *dir, char *const argv[], const char *cwd_in)
 {
 	char path[TT_SB_PATH + 64];
@@ -832,10 +873,16 @@ int tt_sb_exec(const char *dir, char *const argv[], const char *cwd_in)
 	f = fopen(path, "r");
 	if (!f)
 		return tt_err_set(-ESRCH, "no session in %s", dir);
+	char grants[TT_SB_MAX_LIST][TT_SB_PATH];
+	int n_grants = 0;
 	if (!fgets(worktree, sizeof(worktree), f) ||
-	    fscanf(f, "%d %" SCNu64 " %" SCNu64, &diff, &cpu_s, &disk) != 3) {
+	    fscanf(f, "%d %" SCNu64 " %" SCNu64 "\n", &diff, &cpu_s, &disk) != 3) {
 		fclose(f);
 		return tt_err_set(-ESRCH, "%s: unreadable session.conf", dir);
+	}
+	while (n_grants < TT_SB_MAX_LIST && fgets(grants[n_grants], TT_SB_PATH, f)) {
+		grants[n_grants][strcspn(grants[n_grants], "\n")] = 0;
+		n_grants++;
 	}
 	fclose(f);
 	worktree[strcspn(worktree, "\n")] = 0;
@@ -959,6 +1006,9 @@ int tt_sb_exec(const char *dir, char *const argv[], const char *cwd_in)
 		if (used > disk)
 			end_by_limit(dir, "disk_bytes", used, disk);
 	}
+	if (diff == TT_SB_DIFF_COMMAND)
+		for (int i = 0; i < n_grants; i++)
+			grant_use(dir, i, grants[i], argv[0]);
 	if (code == -ETIME)
 		return tt_err_set(-ETIME,
 				  "the session ended (limit or stop) while the command ran");

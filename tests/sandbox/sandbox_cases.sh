@@ -119,6 +119,18 @@ disk)
 	[ -f "$T/s/supervisor.pid" ] && fail "session still running after its disk budget"
 	exit 0
 	;;
+grant)
+	mkdir -p "$T/extra"
+	run -- "$P" write "$T/extra/g.txt" >/dev/null 2>&1
+	[ -e "$T/extra/g.txt" ] && fail "wrote outside the work tree without a grant"
+	rm -rf "$T/s"
+	printf '[grant]\nwrite = %s\n' "$T/extra" >"$T/pol.ini"
+	run --policy "$T/pol.ini" -- "$P" write "$T/extra/g.txt" || fail "granted write failed"
+	[ -f "$T/extra/g.txt" ] || fail "granted write not on the host"
+	grep -q '"event":"grant","what":"write","target":"'"$T/extra"'"' "$T/s/trace.jsonl" || fail "grant not logged"
+	grep -q '"event":"grant-use","what":"write","target":"'"$T/extra"'".*"created":\["g.txt"\]' "$T/s/trace.jsonl" ||
+		fail "grant use not logged"
+	;;
 fail_closed)
 	TT_SANDBOX_BWRAP=/nonexistent/bwrap run -- "$P" write "$WT/marker" >"$T/out" 2>"$T/err"
 	rc=$?
