@@ -179,6 +179,13 @@ static int on_kv(void *user, const char *sec, const char *key, const char *v)
 			return add_list(l, sec, key, path, &p->grant_write[0][0],
 					sizeof(p->grant_write[0]), &p->n_grant_write);
 		}
+		if (!strcmp(key, "port")) {
+			if (parse_u64(v, &x) || x < 1 || x > 65535 ||
+			    p->n_grant_port >= TT_SB_MAX_LIST)
+				return bad(l, sec, key, "a port 1..65535 (at most 32)", v);
+			p->grant_port[p->n_grant_port++] = (uint16_t)x;
+			return 1;
+		}
 	}
 	return bad(l, sec, key, "a known section and key (see harness/sandbox/README.md)", v);
 }

@@ -23,6 +23,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
 #include <seccomp.h>
@@ -199,7 +200,7 @@ static int bwrap_version(const char *bwrap, char *ver, size_t n)
 }
 
 static int build_bwrap_argv(const struct tt_sb_policy *p, const char *dir, int event_fd,
-			    struct argv *a)
+			    int grant_fd, struct argv *a)
 {
 	const char *home = getenv("HOME");
 	char self[PATH_MAX];
@@ -260,6 +261,16 @@ static int build_bwrap_argv(const struct tt_sb_policy *p, const char *dir, int e
 	rc = rc ?: av_addn(a, 2, "--mem", buf);
 	snprintf(buf, sizeof(buf), "%" PRIu64, p->disk_bytes);
 	rc = rc ?: av_addn(a, 2, "--fsize", buf);
+	snprintf(buf, sizeof(buf), "%d", grant_fd);
+	rc = rc ?: av_addn(a, 2, "--grant-fd", buf);
+	for (int i = 0; !rc && i < p->n_grant_port; i++) {
+		snprintf(buf, sizeof(buf), "%d:%u", grant_fd, (unsigned)p->grant_port[i]);
+		rc = av_addn(a, 2, "--port", buf);
+		snprintf(buf, sizeof(buf),
+			 "{\"event\":\"grant\",\"what\":\"port\",\"target\":\"127.0.0.1:%u\"}",
+			 (unsigned)p->grant_port[i]);
+		tt__sb_trace_line(dir, buf);
+	}
 	return rc;
 }
 
@@ -370,6 +381,80 @@ static void log_tail(const char *dir, char *out, size_t n)
 			*c = ' ';
 }
 
+/* Port grants. The agent listens on 127.0.0.1:port inside the sandbox's network namespace
+ * and hands the listening socket to the supervisor (SCM_RIGHTS over a socketpair bwrap
+ * passes through); the supervisor, in the host's namespace, accepts there and relays each
+ * connection to the host's 127.0.0.1:port. Each connection is one grant-use event. */
+struct relay {
+	int in;	 /* accepted inside the sandbox */
+	int out; /* connected on the host's loopback */
+};
+
+static void *relay_main(void *arg)
+{
+	struct relay r = *(struct relay *)arg;
+	char buf[16384];
+
+	free(arg);
+	struct pollfd pf[2] = {{.fd = r.in, .events = POLLIN}, {.fd = r.out, .events = POLLIN}};
+	for (;;) {
+		if (poll(pf, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		int k = (pf[0].revents & (POLLIN | POLLHUP | POLLERR)) ? 0 : 1;
+		if (!(pf[k].revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		ssize_t n = read(pf[k].fd, buf, sizeof(buf));
+		if (n <= 0)
+			break;
+		if (write(pf[1 - k].fd, buf, (size_t)n) != n)
+			break;
+	}
+	close(r.in);
+	close(r.out);
+	return NULL;
+}
+
+static void relay_accept(const char *dir, int lfd, uint16_t port)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
+	char line[256];
+	int c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	int o;
+	pthread_t th;
+	pthread_attr_t at;
+
+	if (c < 0)
+		return;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	o = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool ok = o >= 0 && !connect(o, (struct sockaddr *)&a, sizeof(a));
+	snprintf(line, sizeof(line),
+		 "{\"event\":\"grant-use\",\"what\":\"port\",\"target\":\"127.0.0.1:%u\","
+		 "\"outcome\":\"%s\"}",
+		 (unsigned)port, ok ? "relayed" : "host port refused");
+	tt__sb_trace_line(dir, line);
+	struct relay *r = ok ? malloc(sizeof(*r)) : NULL;
+	if (!r) {
+		close(c);
+		if (o >= 0)
+			close(o);
+		return;
+	}
+	r->in = c;
+	r->out = o;
+	pthread_attr_init(&at);
+	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&th, &at, relay_main, r)) {
+		close(c);
+		close(o);
+		free(r);
+	}
+	pthread_attr_destroy(&at);
+}
+
 static __attribute__((noreturn)) void supervise(const struct tt_sb_policy *p, const char *dir,
 						char **envp, const char *cg, int status_fd)
 {
@@ -389,8 +474,13 @@ static __attribute__((noreturn)) void supervise(const struct tt_sb_policy *p, co
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	int gp[2] = {-1, -1};
+	struct pollfd pfds[1 + TT_SB_MAX_LIST];
+	uint16_t ports[1 + TT_SB_MAX_LIST];
+	int npfd = 1;
 	if (pipe(evp) || fcntl(evp[0], F_SETFD, FD_CLOEXEC) ||
-	    build_bwrap_argv(p, dir, evp[1], &a)) {
+	    socketpair(AF_UNIX, SOCK_SEQPACKET, 0, gp) || fcntl(gp[0], F_SETFD, FD_CLOEXEC) ||
+	    build_bwrap_argv(p, dir, evp[1], gp[1], &a)) {
 		snprintf(buf, sizeof(buf), "refused: %s\n", tt_err_msg());
 		status_say(&status_fd, buf);
 		_exit(1);
@@ -408,10 +498,10 @@ static __attribute__((noreturn)) void supervise(const struct tt_sb_policy *p, co
 			close(fd);
 		}
 		session_path(path, sizeof(path), dir, "bwrap.log");
-		int lf = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		int lf = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 		if (lf >= 0)
-			dup2(lf, 2);
-		int nf = open("/dev/null", O_RDWR);
+			dup2(lf, 2); /* dup2 clears CLOEXEC on 2 only */
+		int nf = open("/dev/null", O_RDWR | O_CLOEXEC);
 		dup2(nf, 0);
 		dup2(nf, 1);
 		execve(p->bwrap, a.v, envp);
@@ -419,6 +509,8 @@ static __attribute__((noreturn)) void supervise(const struct tt_sb_policy *p, co
 		_exit(127);
 	}
 	close(evp[1]);
+	close(gp[1]);
+	pfds[0] = (struct pollfd){.fd = evp[0], .events = POLLIN};
 	session_path(path, sizeof(path), dir, "supervisor.pid");
 	FILE *pf = fopen(path, "w");
 	if (pf) {
@@ -466,11 +558,15 @@ static __attribute__((noreturn)) void supervise(const struct tt_sb_policy *p, co
 			reason = sup_signal == SIGUSR1 ? "limit" : "stop";
 			break;
 		}
-		struct pollfd pfd = {.fd = evp[0], .events = POLLIN};
-		int r = poll(&pfd, 1, timeout);
+		int r = poll(pfds, (nfds_t)npfd, timeout);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
+			continue;
+		for (int i = 1; i < npfd; i++)
+			if (pfds[i].revents & POLLIN)
+				relay_accept(dir, pfds[i].fd, ports[i]);
+		if (!(pfds[0].revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;
 		ssize_t got = read(evp[0], buf + have, sizeof(buf) - 1 - have);
 		if (got <= 0) {
@@ -497,6 +593,28 @@ static __attribute__((noreturn)) void supervise(const struct tt_sb_policy *p, co
 				status_say(&status_fd, msg);
 				reason = "start-failed";
 			} else if (!ready && strstr(s, "\"event\":\"agent-ready\"")) {
+				/* The agent sent every granted port's socket before this line. */
+				for (int k = 0; k < p->n_grant_port && npfd < 1 + TT_SB_MAX_LIST;
+				     k++) {
+					int lfd = -1;
+					uint16_t port = 0;
+					char cb[CMSG_SPACE(sizeof(int))];
+					struct iovec iv = {&port, sizeof(port)};
+					struct msghdr m = {.msg_iov = &iv,
+							   .msg_iovlen = 1,
+							   .msg_control = cb,
+							   .msg_controllen = sizeof(cb)};
+					if (recvmsg(gp[0], &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) <=
+					    0)
+						break;
+					struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
+					if (cm && cm->cmsg_type == SCM_RIGHTS)
+						memcpy(&lfd, CMSG_DATA(cm), sizeof(int));
+					if (lfd < 0)
+						break;
+					ports[npfd] = port;
+					pfds[npfd++] = (struct pollfd){.fd = lfd, .events = POLLIN};
+				}
 				ready = true;
 				status_say(&status_fd, "ok\n");
 			}
@@ -669,9 +787,48 @@ static void set_limit(int res, uint64_t v)
 		setrlimit(res, &rl);
 }
 
+/* "fd:port": listen on 127.0.0.1:port in this namespace, hand the socket to the
+ * supervisor over fd. 0, or -1 after an agent-error event (the session is refused). */
+static int agent_grant_port(int event_fd, const char *spec)
+{
+	int fd = atoi(spec);
+	const char *c = strchr(spec, ':');
+	uint16_t port = c ? (uint16_t)atoi(c + 1) : 0;
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
+	int one = 1;
+	int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (event_fd < 0 || l < 0 || setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(l, (struct sockaddr *)&a, sizeof(a)) || listen(l, 16)) {
+		dprintf(event_fd, "{\"event\":\"agent-error\",\"detail\":\"port grant %u: %s\"}\n",
+			(unsigned)port, strerror(errno));
+		return -1;
+	}
+	char cb[CMSG_SPACE(sizeof(int))];
+	struct iovec iv = {&port, sizeof(port)};
+	struct msghdr m = {
+	    .msg_iov = &iv, .msg_iovlen = 1, .msg_control = cb, .msg_controllen = sizeof(cb)};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &l, sizeof(int));
+	if (sendmsg(fd, &m, 0) < 0) {
+		dprintf(event_fd,
+			"{\"event\":\"agent-error\",\"detail\":\"port grant %u: "
+			"sendmsg: %s\"}\n",
+			(unsigned)port, strerror(errno));
+		return -1;
+	}
+	close(l);
+	return 0;
+}
+
 int tt__sb_agent_main(int argc, char **argv)
 {
 	int event_fd = -1;
+	int grant_fd = -1;
 	uint64_t cpu = 0;
 	uint64_t mem = 0;
 	uint64_t fsize = 0;
@@ -690,9 +847,17 @@ int tt__sb_agent_main(int argc, char **argv)
 			mem = strtoull(argv[i + 1], NULL, 10);
 		else if (!strcmp(argv[i], "--fsize"))
 			fsize = strtoull(argv[i + 1], NULL, 10);
+		else if (!strcmp(argv[i], "--grant-fd"))
+			grant_fd = atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--port")) {
+			if (agent_grant_port(event_fd, argv[i + 1]))
+				return 1;
+		}
 	}
 	if (event_fd < 0)
 		return 2;
+	if (grant_fd >= 0)
+		close(grant_fd); /* no command may hand the supervisor a socket */
 	fcntl(event_fd, F_SETFD, FD_CLOEXEC);
 	signal(SIGPIPE, SIG_IGN);
 	/* Not dumpable: a command can't open /proc/<agent>/fd/<notify fd> to answer itself. */

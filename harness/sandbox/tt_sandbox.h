@@ -64,6 +64,8 @@ struct tt_sb_policy {
 	int n_creds;
 	char grant_write[TT_SB_MAX_LIST][TT_SB_PATH]; /* capability grants: extra writable paths */
 	int n_grant_write;
+	uint16_t grant_port[TT_SB_MAX_LIST]; /* grants: host loopback ports reachable inside */
+	int n_grant_port;
 };
 
 /* Fills p with the built-in defaults, then (file != NULL) overrides from the INI file.

@@ -131,6 +131,21 @@ grant)
 	grep -q '"event":"grant-use","what":"write","target":"'"$T/extra"'".*"created":\["g.txt"\]' "$T/s/trace.jsonl" ||
 		fail "grant use not logged"
 	;;
+port)
+	"$P" serve >"$T/port" &
+	srv=$!
+	for i in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.05; done
+	port=$(cat "$T/port")
+	[ -n "$port" ] || fail "echo server did not start"
+	run -- "$P" echo "$port" >"$T/out" 2>&1 && fail "host loopback port reachable without a grant"
+	rm -rf "$T/s"
+	printf '[grant]\nport = %s\n' "$port" >"$T/pol.ini"
+	run --policy "$T/pol.ini" -- "$P" echo "$port" >"$T/out" 2>&1 || fail "granted port: $(cat "$T/out")"
+	wait $srv || fail "echo server saw no connection"
+	grep -q '"event":"grant","what":"port","target":"127.0.0.1:'"$port"'"' "$T/s/trace.jsonl" || fail "grant not logged"
+	grep -q '"event":"grant-use","what":"port","target":"127.0.0.1:'"$port"'","outcome":"relayed"' "$T/s/trace.jsonl" ||
+		fail "grant use not logged"
+	;;
 fail_closed)
 	TT_SANDBOX_BWRAP=/nonexistent/bwrap run -- "$P" write "$WT/marker" >"$T/out" 2>"$T/err"
 	rc=$?

@@ -149,6 +149,37 @@ int main(int argc, char **argv)
 				return 1;
 		return f && !fclose(f) ? 0 : 1;
 	}
+	if (!strcmp(v, "serve")) { /* host side: print the port, echo one connection */
+		struct sockaddr_in sa = {.sin_family = AF_INET};
+		socklen_t sl = sizeof(sa);
+		char b[64];
+		int l = socket(AF_INET, SOCK_STREAM, 0);
+		sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		if (bind(l, (struct sockaddr *)&sa, sizeof(sa)) || listen(l, 1) ||
+		    getsockname(l, (struct sockaddr *)&sa, &sl))
+			return 1;
+		printf("%d\n", ntohs(sa.sin_port));
+		fflush(stdout);
+		alarm(20);
+		int c = accept(l, NULL, NULL);
+		ssize_t n = c < 0 ? -1 : read(c, b, sizeof(b));
+		return n > 0 && write(c, b, (size_t)n) == n ? 0 : 1;
+	}
+	if (!strcmp(v, "echo")) { /* inside: send "ping" to 127.0.0.1:PORT, expect it back */
+		struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(atoi(a))};
+		char b[8] = {0};
+		int s = socket(AF_INET, SOCK_STREAM, 0);
+		sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		if (connect(s, (struct sockaddr *)&sa, sizeof(sa))) {
+			printf("echo: connect: %s\n", strerror(errno));
+			return 1;
+		}
+		if (write(s, "ping", 4) != 4 || read(s, b, 4) != 4 || strcmp(b, "ping")) {
+			printf("echo: no echo\n");
+			return 1;
+		}
+		return 0;
+	}
 	if (!strcmp(v, "sleep")) {
 		usleep((useconds_t)atoi(a) * 1000);
 		return 0;
