@@ -7,6 +7,7 @@
  *   supervisor.pid  the supervisor (outside the sandbox); gone when the session has ended
  *   run/agent.sock  the agent's socket (bound into the sandbox at /tmp/.tt-sandbox)
  *   snap.start, snap.last   work-tree snapshots for the diffs; bwrap.log  bwrap's stderr
+ *   supervisor.log  the supervisor's stderr (checkpoint and limit lines, also in the trace)
  *
  * The directory is never visible inside the sandbox except run/, so a command can't edit
  * its own trace. Process tree:
@@ -738,9 +739,15 @@ int tt_sb_start(const struct tt_sb_policy *p, const char *dir_in)
 	if (pid == 0) {
 		close(sp[0]);
 		setsid();
-		int nf = open("/dev/null", O_RDWR);
+		/* The supervisor outlives the caller: it must not hold the caller's stdio open
+		 * (a `$(tt-sandbox start …)` would wait for the session to end). */
+		char lp[PATH_MAX + 32];
+		session_path(lp, sizeof(lp), dir, "supervisor.log");
+		int nf = open("/dev/null", O_RDWR | O_CLOEXEC);
+		int lf = open(lp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 		dup2(nf, 0);
 		dup2(nf, 1);
+		dup2(lf >= 0 ? lf : nf, 2);
 		if (fork() > 0) /* double fork: the supervisor is nobody's zombie */
 			_exit(0);
 		supervise(p, dir, envp, cg, sp[1]);

@@ -180,7 +180,8 @@ trace)
 	grep -q '"versions":{"bwrap":"bubblewrap' "$T/s/trace.jsonl" || fail "versions not logged"
 	;;
 session)
-	"$SB" start --session "$T/s" || fail "start"
+	# start returns with nothing of the session holding the caller's stdio open.
+	out=$(timeout 20 "$SB" start --session "$T/s" 2>&1) || fail "start (or it held stdio): $out"
 	"$SB" exec --session "$T/s" -- sh -c 'echo $$ > pid1; echo one > a' || fail "exec 1"
 	"$SB" exec --session "$T/s" -- sh -c 'cat a > b' || fail "exec 2"
 	"$SB" exec --session "$T/s" -- false && fail "exec 3 should exit 1"
