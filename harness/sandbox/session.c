@@ -222,6 +222,10 @@ static int build_bwrap_argv(const struct tt_sb_policy *p, const char *dir, int e
 		rc = av_addn(a, 2, "--size", buf);
 	}
 	rc = rc ?: av_addn(a, 2, "--tmpfs", "/tmp");
+	/* /run holds host daemons' sockets (docker, dbus, systemd): a read-only mount does not
+	 * stop connect(2), so it is replaced by an empty tmpfs. */
+	if (!rc && !stat("/run", &st) && S_ISDIR(st.st_mode))
+		rc = av_addn(a, 2, "--tmpfs", "/run");
 	/* The whole home is masked (an unreadable empty tmpfs): its dot-dirs hold keys. */
 	bool home_masked = false;
 	if (!rc && home && strcmp(home, "/") && !stat(home, &st) && S_ISDIR(st.st_mode)) {
@@ -264,6 +268,9 @@ static int build_bwrap_argv(const struct tt_sb_policy *p, const char *dir, int e
 	rc = rc ?: av_addn(a, 2, "--fsize", buf);
 	snprintf(buf, sizeof(buf), "%d", grant_fd);
 	rc = rc ?: av_addn(a, 2, "--grant-fd", buf);
+	rc = rc ?: av_addn(a, 4, "--allow-unix", p->worktree, "--allow-unix", "/tmp");
+	for (int i = 0; !rc && i < p->n_grant_write; i++)
+		rc = av_addn(a, 2, "--allow-unix", p->grant_write[i]);
 	for (int i = 0; !rc && i < p->n_grant_port; i++) {
 		snprintf(buf, sizeof(buf), "%d:%u", grant_fd, (unsigned)p->grant_port[i]);
 		rc = av_addn(a, 2, "--port", buf);
@@ -856,6 +863,8 @@ int tt__sb_agent_main(int argc, char **argv)
 			fsize = strtoull(argv[i + 1], NULL, 10);
 		else if (!strcmp(argv[i], "--grant-fd"))
 			grant_fd = atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--allow-unix"))
+			tt__sb_seccomp_allow_unix(argv[i + 1]);
 		else if (!strcmp(argv[i], "--port")) {
 			if (agent_grant_port(event_fd, argv[i + 1]))
 				return 1;

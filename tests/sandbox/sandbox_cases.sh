@@ -146,6 +146,26 @@ port)
 	grep -q '"event":"grant-use","what":"port","target":"127.0.0.1:'"$port"'","outcome":"relayed"' "$T/s/trace.jsonl" ||
 		fail "grant use not logged"
 	;;
+unix)
+	# A host daemon's socket outside the sandbox's own paths (on a real host: /run/docker.sock).
+	V=$(mktemp -d /var/tmp/tt-sb-unix.XXXXXX)
+	"$P" userve "$V/host.sock" >/dev/null &
+	srv=$!
+	for i in $(seq 100); do [ -S "$V/host.sock" ] && break; sleep 0.05; done
+	run -- "$P" uconnect "$V/host.sock" >"$T/out" 2>"$T/err"
+	rc=$?
+	"$P" uconnect "$V/host.sock" >/dev/null 2>&1 # let the server go
+	wait $srv
+	rm -rf "$V"
+	[ $rc = 0 ] && fail "connected to a host unix socket"
+	grep -q '"what":"connect","target":"unix:'"$V"'/host.sock","rule":"unix-socket-outside-sandbox"' "$T/err" ||
+		fail "no denied event: $(cat "$T/err")"
+	rm -rf "$T/s"
+	run -- "$P" uself "$WT/own.sock" >"$T/out" 2>&1 || fail "own socket refused: $(cat "$T/out")"
+	rm -rf "$T/s"
+	run -- "$P" exists /run/dbus >/dev/null 2>&1 && fail "host /run visible"
+	exit 0
+	;;
 fail_closed)
 	TT_SANDBOX_BWRAP=/nonexistent/bwrap run -- "$P" write "$WT/marker" >"$T/out" 2>"$T/err"
 	rc=$?
