@@ -237,10 +237,14 @@ static int build_bwrap_argv(const struct tt_sb_policy *p, const char *dir, int e
 	}
 	for (int i = 0; !rc && i < p->n_secret_paths; i++) {
 		const char *s = p->secret_paths[i];
-		if (lstat(s, &st) || (home_masked && under(s, home)))
-			continue; /* absent, or gone with the home */
+		if (lstat(s, &st) || (home_masked && under(s, home)) || under(s, "/run"))
+			continue; /* absent, or gone with the home or /run */
+		bool holds = under(p->worktree, s); /* e.g. /home when the tree is in it */
+		for (int g = 0; g < p->n_grant_write; g++)
+			holds |= under(p->grant_write[g], s);
 		if (S_ISDIR(st.st_mode))
-			rc = av_addn(a, 4, "--perms", "0000", "--tmpfs", s);
+			/* Empty either way; traversable when the work tree is mounted below. */
+			rc = av_addn(a, 4, "--perms", holds ? "0755" : "0000", "--tmpfs", s);
 		else
 			rc = av_addn(a, 3, "--ro-bind", "/dev/null", s);
 		snprintf(buf, sizeof(buf),
