@@ -37,6 +37,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -238,7 +239,7 @@ static int build_bwrap_argv(const struct tt_sb_policy *p, const char *dir, int e
 	for (int i = 0; !rc && i < p->n_secret_paths; i++) {
 		const char *s = p->secret_paths[i];
 		if (lstat(s, &st) || (home_masked && under(s, home)) || under(s, "/run"))
-			continue; /* absent, or gone with the home or /run */
+			continue;		    /* absent, or gone with the home or /run */
 		bool holds = under(p->worktree, s); /* e.g. /home when the tree is in it */
 		for (int g = 0; g < p->n_grant_write; g++)
 			holds |= under(p->grant_write[g], s);
@@ -580,6 +581,8 @@ static __attribute__((noreturn)) void supervise(const struct tt_sb_policy *p, co
 				relay_accept(dir, pfds[i].fd, ports[i]);
 		if (!(pfds[0].revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;
+		if (have >= sizeof(buf) - 1)
+			have = 0; /* an overlong line: dropped, not mistaken for EOF */
 		ssize_t got = read(evp[0], buf + have, sizeof(buf) - 1 - have);
 		if (got <= 0) {
 			if (!ready) {
@@ -640,6 +643,26 @@ static __attribute__((noreturn)) void supervise(const struct tt_sb_policy *p, co
 	}
 	kill(bw, SIGKILL);
 	waitpid(bw, NULL, 0);
+	/* What the agent wrote just before the end (a denial right before stop) still belongs
+	 * in the trace: drain to EOF (the agent is gone, so EOF comes). */
+	for (;;) {
+		if (have >= sizeof(buf) - 1)
+			have = 0; /* an overlong line: dropped */
+		ssize_t got = read(evp[0], buf + have, sizeof(buf) - 1 - have);
+		if (got <= 0)
+			break;
+		have += (size_t)got;
+		buf[have] = 0;
+		char *s = buf;
+		char *nl;
+		while ((nl = strchr(s, '\n'))) {
+			*nl = 0;
+			tt__sb_trace_line(dir, s);
+			s = nl + 1;
+		}
+		have = strlen(s);
+		memmove(buf, s, have + 1);
+	}
 	cgroup_remove(cg);
 	if (strcmp(reason, "start-failed"))
 		final_diff(dir, p->worktree, reason);
@@ -843,6 +866,34 @@ static int agent_grant_port(int event_fd, const char *spec)
 	return 0;
 }
 
+/* Waits for the command to exit while watching the client's socket: if the client goes away
+ * (killed, timed out), the command's process group is killed so the session does not wedge
+ * on an orphan. Returns true when it killed. Falls back to a plain wait without pidfds. */
+static bool wait_or_hangup(pid_t pid, int client)
+{
+	int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	bool killed = false;
+
+	if (pfd < 0)
+		return false;
+	struct pollfd w[2] = {{.fd = pfd, .events = POLLIN}, {.fd = client, .events = POLLRDHUP}};
+	for (;;) {
+		int r = poll(w, 2, -1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 || (w[0].revents & POLLIN))
+			break;
+		if (w[1].revents & (POLLRDHUP | POLLHUP | POLLERR)) {
+			kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
+			killed = true;
+			break;
+		}
+	}
+	close(pfd);
+	return killed;
+}
+
 int tt__sb_agent_main(int argc, char **argv)
 {
 	int event_fd = -1;
@@ -936,6 +987,7 @@ int tt__sb_agent_main(int argc, char **argv)
 		atomic_store(&agent_err_fd, io[2]);
 		pid_t pid = na ? fork() : -1;
 		if (pid == 0) {
+			setpgid(0, 0); /* its own group: killed as one if the client goes away */
 			dup2(io[0], 0);
 			dup2(io[1], 1);
 			dup2(io[2], 2);
@@ -955,6 +1007,14 @@ int tt__sb_agent_main(int argc, char **argv)
 		int st = 0;
 		int code = 127;
 		if (pid > 0) {
+			setpgid(pid, pid);
+			if (wait_or_hangup(pid, c)) {
+				dprintf(event_fd,
+					"{\"event\":\"command-killed\",\"process\":\"%.64s\","
+					"\"reason\":"
+					"\"the client went away\"}\n",
+					args[0]);
+			}
 			while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 				;
 			code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);

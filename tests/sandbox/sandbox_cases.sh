@@ -217,6 +217,14 @@ session)
 	"$SB" exec --session "$T/s" -- true 2>/dev/null && fail "exec after stop ran"
 	exit 0
 	;;
+abandon)
+	# A client that dies mid-command must not wedge the session on its orphan.
+	"$SB" start --session "$T/s" || fail "start"
+	timeout -s KILL 1 "$SB" exec --session "$T/s" -- "$P" sleep 60000
+	timeout 20 "$SB" exec --session "$T/s" -- true || fail "session wedged after a client died"
+	"$SB" stop --session "$T/s"
+	grep -q '"event":"command-killed"' "$T/s/trace.jsonl" || fail "orphan kill not traced"
+	;;
 credentials)
 	export BINANCE_API_KEY=realRealREAL0123456789realRealREAL0123456789realRealREAL01234567
 	export AWS_ACCESS_KEY_ID=AK"IA"REALREALREAL2345 # assembled: no key-shaped literal here
