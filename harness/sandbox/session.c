@@ -322,11 +322,40 @@ static int cgroup_make(const struct tt_sb_policy *p, char *cg, size_t n)
 
 static void cgroup_remove(const char *cg)
 {
-	for (int i = 0; cg[0] && i < 100 && rmdir(cg) && errno == EBUSY; i++)
+	/* EBUSY while the last processes of the sandbox are still being reaped. */
+	for (int i = 0; cg[0] && i < 500 && rmdir(cg) && errno == EBUSY; i++)
 		usleep(10000);
 }
 
+static int read_pid(const char *dir);
+
 /* ---- supervisor ------------------------------------------------------------------------ */
+
+/* Field 22 of /proc/<pid>/stat (start time in clock ticks); 0 when unreadable. */
+static unsigned long long start_time_of(pid_t pid)
+{
+	char path[64];
+	char line[1024];
+	unsigned long long t = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (fgets(line, sizeof(line), f)) {
+		char *p = strrchr(line, ')'); /* comm may hold spaces and parens */
+		if (p && (p[2] == 'Z' || p[2] == 'X'))
+			p = NULL; /* a zombie is no supervisor */
+		if (p && sscanf(p + 2,
+				"%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d "
+				"%*d %*d %*d %*d %llu",
+				&t) != 1)
+			t = 0;
+	}
+	fclose(f);
+	return t;
+}
 
 static volatile sig_atomic_t sup_signal;
 
@@ -496,9 +525,16 @@ static __attribute__((noreturn)) void supervise(const struct tt_sb_policy *p, co
 	    build_bwrap_argv(p, dir, evp[1], gp[1], &a)) {
 		snprintf(buf, sizeof(buf), "refused: %s\n", tt_err_msg());
 		status_say(&status_fd, buf);
+		cgroup_remove(cg);
 		_exit(1);
 	}
 	bw = fork();
+	if (bw < 0) { /* never reach the kill(bw, ...) below with -1 */
+		snprintf(buf, sizeof(buf), "refused: fork: %s\n", strerror(errno));
+		status_say(&status_fd, buf);
+		cgroup_remove(cg);
+		_exit(1);
+	}
 	if (bw == 0) {
 		close(status_fd);
 		if (cg[0]) {
@@ -527,7 +563,7 @@ static __attribute__((noreturn)) void supervise(const struct tt_sb_policy *p, co
 	session_path(path, sizeof(path), dir, "supervisor.pid");
 	FILE *pf = fopen(path, "w");
 	if (pf) {
-		fprintf(pf, "%d\n", (int)getpid());
+		fprintf(pf, "%d %llu\n", (int)getpid(), start_time_of(getpid()));
 		fclose(pf);
 	}
 	for (;;) {
@@ -704,9 +740,10 @@ int tt_sb_start(const struct tt_sb_policy *p, const char *dir_in)
 				  "session dir %s must be outside the work tree %s (the "
 				  "sandbox could edit its own trace)",
 				  dir, p->worktree);
-	session_path(path, sizeof(path), dir, "supervisor.pid");
-	if (!access(path, F_OK))
+	if (read_pid(dir) > 0)
 		return tt_err_set(-EEXIST, "a session is already running in %s", dir);
+	session_path(path, sizeof(path), dir, "supervisor.pid");
+	unlink(path); /* stale: its supervisor is gone */
 	session_path(path, sizeof(path), dir, "run");
 	if (mkdir(path, 0700) && errno != EEXIST)
 		return tt_err_set(-errno, "mkdir(%s)", path);
@@ -1036,17 +1073,20 @@ int tt__sb_agent_main(int argc, char **argv)
 
 /* ---- exec client and stop (outside) -------------------------------------------------- */
 
+/* The supervisor's pid, only while that pid is still the supervisor (its start time
+ * matches the one recorded): a stale file must never get an unrelated process signalled. */
 static int read_pid(const char *dir)
 {
 	char path[TT_SB_PATH + 32];
 	FILE *f;
 	int pid = -1;
+	unsigned long long st = 0;
 
 	session_path(path, sizeof(path), dir, "supervisor.pid");
 	f = fopen(path, "r");
 	if (!f)
 		return -1;
-	if (fscanf(f, "%d", &pid) != 1)
+	if (fscanf(f, "%d %llu", &pid, &st) != 2 || pid <= 0 || start_time_of(pid) != st)
 		pid = -1;
 	fclose(f);
 	return pid;
@@ -1266,7 +1306,8 @@ int tt_sb_stop(const char *dir)
 	char path[TT_SB_PATH + 32];
 
 	if (strlen(dir) > TT_SB_DIR_MAX || pid <= 0)
-		return tt_err_set(-ESRCH, "no running session in %s", dir);
+		return tt_err_set(-ESRCH, "no running session in %s (none, or a stale pid file)",
+				  dir);
 	kill(pid, SIGTERM);
 	/* The supervisor removes its pid file as its very last step. */
 	session_path(path, sizeof(path), dir, "supervisor.pid");

@@ -215,6 +215,15 @@ session)
 	grep -q '"event":"session-end","reason":"stop","created":\["a","b","pid1"\]' "$T/s/trace.jsonl" ||
 		fail "session diff"
 	"$SB" exec --session "$T/s" -- true 2>/dev/null && fail "exec after stop ran"
+	# A stale pid file naming some other live process: stop must not signal it.
+	sleep 30 &
+	victim=$!
+	echo "$victim 12345" >"$T/s/supervisor.pid"
+	"$SB" stop --session "$T/s" 2>/dev/null && fail "stop accepted a stale pid file"
+	kill -0 $victim 2>/dev/null || fail "stop signalled an unrelated process"
+	kill $victim
+	"$SB" start --session "$T/s" || fail "start refused by a stale pid file"
+	"$SB" stop --session "$T/s" || fail "stop after restart"
 	exit 0
 	;;
 abandon)
