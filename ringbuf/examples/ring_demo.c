@@ -24,20 +24,20 @@
 #include <unistd.h>
 
 struct demo_msg {
-	uint64_t seq;		/* 0..count-1 */
-	uint64_t t_send_ns;	/* CLOCK_MONOTONIC at send */
+	uint64_t seq;	    /* 0..count-1 */
+	uint64_t t_send_ns; /* CLOCK_MONOTONIC at send */
 	char pad[48];
 };
 _Static_assert(sizeof(struct demo_msg) == 64, "one slot");
 
 struct demo_opts {
 	uint64_t count;
-	int wait;		/* enum tt_ring_wait, -1 = choose */
-	int cpu_prod;		/* -1 = not pinned */
+	int wait;     /* enum tt_ring_wait, -1 = choose */
+	int cpu_prod; /* -1 = not pinned */
 	int cpu_cons;
 	int ncpu;
-	uint64_t burst;		/* messages sent back to back before waiting for a drain */
-	const char *why;	/* how the wait strategy was chosen */
+	uint64_t burst;	 /* messages sent back to back before waiting for a drain */
+	const char *why; /* how the wait strategy was chosen */
 };
 
 static uint64_t now_ns(void)
@@ -66,13 +66,14 @@ static int pin(int cpu)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: tt-ring-demo [--wait spin|spin-yield|futex] [--count N] [--burst B]\n"
-		   "  --wait   default: spin pinned to two CPUs when >= 4 are usable, else futex\n"
-		   "  --count  messages to send (default 1000000)\n"
-		   "  --burst  messages sent back to back before the producer waits for the\n"
-		   "           consumer to drain the ring (default 1 on >= 4 CPUs: latency without\n"
-		   "           queueing; 32 on fewer, where a sleep/wake per message would take\n"
-		   "           ~15 s; 4096 = free running: latency then includes queueing)\n");
+	fprintf(f,
+		"usage: tt-ring-demo [--wait spin|spin-yield|futex] [--count N] [--burst B]\n"
+		"  --wait   default: spin pinned to two CPUs when >= 4 are usable, else futex\n"
+		"  --count  messages to send (default 1000000)\n"
+		"  --burst  messages sent back to back before the producer waits for the\n"
+		"           consumer to drain the ring (default 1 on >= 4 CPUs: latency without\n"
+		"           queueing; 32 on fewer, where a sleep/wake per message would take\n"
+		"           ~15 s; 4096 = free running: latency then includes queueing)\n");
 }
 
 static int parse(int argc, char **argv, struct demo_opts *o)
@@ -215,8 +216,8 @@ static uint64_t pct(const uint64_t *v, uint64_t n, double q)
 
 int main(int argc, char **argv)
 {
-	const struct tt_ring_params p = { .slot_size = 64, .capacity = 4096,
-					  .mode = TT_RING_LOSSLESS, .msg_version = 1 };
+	const struct tt_ring_params p = {
+	    .slot_size = 64, .capacity = 4096, .mode = TT_RING_LOSSLESS, .msg_version = 1};
 	struct demo_opts o;
 	struct tt_ring r;
 	struct tt_ring_stats st;

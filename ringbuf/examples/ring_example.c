@@ -19,8 +19,8 @@ _Static_assert(sizeof(struct tick) == 64, "one slot");
 
 int main(void)
 {
-	const struct tt_ring_params p = { .slot_size = 64, .capacity = 1024,
-					  .mode = TT_RING_LOSSLESS, .msg_version = 1 };
+	const struct tt_ring_params p = {
+	    .slot_size = 64, .capacity = 1024, .mode = TT_RING_LOSSLESS, .msg_version = 1};
 	struct tt_ring prod, cons;
 	char name[TT_RING_NAME_MAX];
 	const struct tick *t;
@@ -37,8 +37,8 @@ int main(void)
 	for (uint64_t i = 1; i <= 3; i++) {
 		struct tick *slot = tt_ring_reserve(&prod);
 
-		if (!slot && (tt_ring_wait_space(&prod, UINT64_MAX) ||
-			      !(slot = tt_ring_reserve(&prod))))
+		if (!slot &&
+		    (tt_ring_wait_space(&prod, UINT64_MAX) || !(slot = tt_ring_reserve(&prod))))
 			return 1;
 		memset(slot, 0, sizeof(*slot));
 		slot->seq = i;

@@ -30,10 +30,10 @@
 #include "ring_test_msg.h"
 
 struct shared {
-	_Atomic uint64_t seen;		/* consumer 1: seqs looked at (seq + 1 of the last) */
-	_Atomic uint64_t resume_at;	/* consumer 2: its index right after attach */
-	_Atomic uint64_t first_seq;	/* consumer 2: first seq it received */
-	_Atomic uint64_t got;		/* consumer 2: messages received */
+	_Atomic uint64_t seen;	    /* consumer 1: seqs looked at (seq + 1 of the last) */
+	_Atomic uint64_t resume_at; /* consumer 2: its index right after attach */
+	_Atomic uint64_t first_seq; /* consumer 2: first seq it received */
+	_Atomic uint64_t got;	    /* consumer 2: messages received */
 };
 
 static char g_name[TT_RING_NAME_MAX];
@@ -41,8 +41,8 @@ static uint64_t g_msgs;
 static uint64_t g_seed;
 static struct shared *g_sh;
 
-static const struct tt_ring_params g_params = { .slot_size = 64, .capacity = 64,
-						.mode = TT_RING_LOSSLESS, .msg_version = 1 };
+static const struct tt_ring_params g_params = {
+    .slot_size = 64, .capacity = 64, .mode = TT_RING_LOSSLESS, .msg_version = 1};
 
 static int producer(void)
 {
@@ -155,14 +155,13 @@ static int consumer_after_restart(void)
 
 static void test_consumer_killed_mid_stream_is_resumed_without_loss_or_duplicate(void **state)
 {
-	uint64_t kill_after = g_msgs / 4 + rt_rand(&(uint64_t){ g_seed }) % (g_msgs / 4);
+	uint64_t kill_after = g_msgs / 4 + rt_rand(&(uint64_t){g_seed}) % (g_msgs / 4);
 	pid_t prod, c1, c2;
 	int fds[2], st;
 	char b;
 
 	snprintf(g_name, sizeof(g_name), "tt-ring-restart-%d", (int)getpid());
-	g_sh = mmap(NULL, sizeof(*g_sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1,
-		    0);
+	g_sh = mmap(NULL, sizeof(*g_sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	assert_true(g_sh != MAP_FAILED);
 	memset(g_sh, 0, sizeof(*g_sh));
 	assert_int_equal(tt_ring_create(g_name, &g_params), 0);
@@ -181,7 +180,7 @@ static void test_consumer_killed_mid_stream_is_resumed_without_loss_or_duplicate
 
 	/* Kill the consumer somewhere past kill_after: it keeps consuming meanwhile. */
 	assert_int_equal(read(fds[0], &b, 1), 1);
-	usleep((useconds_t)(rt_rand(&(uint64_t){ g_seed ^ 1 }) % 2000));
+	usleep((useconds_t)(rt_rand(&(uint64_t){g_seed ^ 1}) % 2000));
 	assert_int_equal(kill(c1, SIGKILL), 0);
 	assert_int_equal(waitpid(c1, &st, 0), c1);
 	assert_true(WIFSIGNALED(st));
@@ -218,7 +217,7 @@ static void test_consumer_killed_mid_stream_is_resumed_without_loss_or_duplicate
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_consumer_killed_mid_stream_is_resumed_without_loss_or_duplicate),
+	    cmocka_unit_test(test_consumer_killed_mid_stream_is_resumed_without_loss_or_duplicate),
 	};
 
 	g_msgs = rt_env_u64("TT_RESTART_MSGS", 300000);

@@ -24,13 +24,13 @@
 
 #include "ring_test_msg.h"
 
-static const struct tt_ring_params g_params = { .slot_size = 64, .capacity = 32,
-						.mode = TT_RING_LOSSLESS, .msg_version = 1 };
+static const struct tt_ring_params g_params = {
+    .slot_size = 64, .capacity = 32, .mode = TT_RING_LOSSLESS, .msg_version = 1};
 static uint64_t g_msgs;
 
 struct side {
 	struct tt_ring r;
-	uint64_t count;	/* consumer: messages received in order */
+	uint64_t count; /* consumer: messages received in order */
 	int rc;		/* 0, or what went wrong */
 };
 
@@ -130,8 +130,8 @@ static void test_threads_spin_yield_ring_is_race_free_and_ordered(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_threads_futex_ring_is_race_free_and_ordered),
-		cmocka_unit_test(test_threads_spin_yield_ring_is_race_free_and_ordered),
+	    cmocka_unit_test(test_threads_futex_ring_is_race_free_and_ordered),
+	    cmocka_unit_test(test_threads_spin_yield_ring_is_race_free_and_ordered),
 	};
 
 	g_msgs = rt_env_u64("TT_TSAN_MSGS", 200000);
