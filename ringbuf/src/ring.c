@@ -348,13 +348,15 @@ __tt_cold int tt_ring_attach(struct tt_ring *r, const char *name, enum tt_ring_r
 	r->map_len = len;
 	snprintf(r->name, sizeof(r->name), "%s", name);
 	/* Restart semantics: resume at the shared index of our role. Only the role holder
-	 * writes it, and the claim above ordered us after the previous holder. */
+	 * writes it; a holder that detached handed it over through the claim CAS, a killed
+	 * one did not, hence the acquire: it pairs with that holder's last store-release of
+	 * the index (tt_ring_publish / tt_ring_consume_flush). */
 	if (role == TT_RING_PRODUCER) {
-		r->local = tt_load_relaxed(&h->head);
+		r->local = tt_load_acquire(&h->head);
 		/* Pairs with the consumer's store-release of tail in tt_ring_consume_flush. */
 		r->cached_peer = tt_load_acquire(&h->tail);
 	} else {
-		r->local = tt_load_relaxed(&h->tail);
+		r->local = tt_load_acquire(&h->tail);
 		/* Pairs with the producer's store-release of head in tt_ring_publish. */
 		r->cached_peer = tt_load_acquire(&h->head);
 	}
