@@ -31,7 +31,9 @@
  * Wait strategies (consumer waiting for data, lossless producer waiting for space):
  * SPIN (dedicated cores), SPIN_YIELD, FUTEX (shared cores: the waiter announces itself on
  * a wake word before sleeping; the other side issues FUTEX_WAKE only when it sees the
- * announcement, so the fast path makes no syscall).
+ * announcement, so the fast path makes no syscall). A handle checks for a sleeping peer
+ * only when it was itself attached with TT_WAIT_FUTEX, so where either side sleeps give
+ * both sides FUTEX (a sleeper that is never woken still re-checks every 10 ms).
  *
  * Restart: indices live in the shared header, so a consumer that dies and re-attaches
  * resumes at the last released tail: nothing lost, nothing duplicated. A waiter never
@@ -39,7 +41,11 @@
  * or its heartbeat is older than the stale limit.
  *
  * Thread safety: one producer handle and one consumer handle per ring, each used by one
- * thread at a time. Not async-signal-safe.
+ * thread at a time. Not async-signal-safe. A handle does not survive fork(): the role is
+ * claimed by pid, so a child attaches its own.
+ *
+ * Smallest complete use: ringbuf/examples/ring_example.c; two processes with a latency
+ * table: ringbuf/examples/ring_demo.c (tt-ring-demo, `make demo`).
  */
 #ifndef TT_RING_H
 #define TT_RING_H
@@ -178,9 +184,12 @@ void tt_ring_stats(const struct tt_ring *r, struct tt_ring_stats *out);
 
 /* Consumer: waits until at least one message is readable. 0 when data is there,
  * -ETIMEDOUT after timeout_ns (0 = poll once, UINT64_MAX = no limit), -TT_EPEERDEAD when
- * the producer is gone and the ring is empty. */
+ * the producer is gone (pid gone, detached, or heartbeat older than the stale limit) and
+ * the ring is empty; a producer that never attached is waited for. Flushes pending
+ * releases first and beats the consumer's heartbeat while it waits. */
 int tt_ring_wait_data(struct tt_ring *r, uint64_t timeout_ns);
-/* Producer (lossless): waits until a slot is free; same returns, peer = consumer. */
+/* Producer (lossless): waits until a slot is free; same returns, peer = consumer.
+ * Publishes pending commits first (the consumer could not free anything otherwise). */
 int tt_ring_wait_space(struct tt_ring *r, uint64_t timeout_ns);
 
 /* Slow paths of the inline helpers below (refresh the cached index from shared memory). */
@@ -227,6 +236,15 @@ static inline void tt_ring_publish(struct tt_ring *r)
 		if (tt_unlikely(tt_load_relaxed(&h->cons_waiting)))
 			tt__ring_wake_consumer(r);
 	}
+}
+
+/* Producer: messages committed but not yet consumed (fill as the producer sees it; 0 when
+ * the consumer has released everything). Reads the shared tail: not for every message. */
+static inline uint64_t tt_ring_in_flight(struct tt_ring *r)
+{
+	/* Pairs with the consumer's store-release of tail in tt_ring_consume_flush. */
+	r->cached_peer = tt_load_acquire(&r->hdr->tail);
+	return r->local - r->cached_peer;
 }
 
 /* Copies len bytes (≤ slot_size) into a new slot, commits and publishes.

@@ -55,8 +55,8 @@ _Static_assert(offsetof(struct tt_ring_hdr, cons_waiting) == 3 * TT_CACHELINE, "
 _Static_assert(offsetof(struct tt_ring_hdr, prod_waiting) == 4 * TT_CACHELINE, "line 4");
 _Static_assert(sizeof(_Atomic uint32_t) == 4, "futex words are 32-bit");
 
-#define TT_RING_SLICE_NS 10000000ull	/* longest single futex sleep: 10 ms */
-#define TT_RING_CHECK_NS 10000000ull	/* peer/heartbeat check period while waiting: 10 ms */
+#define TT_RING_SLICE_NS    10000000ull /* longest single futex sleep: 10 ms */
+#define TT_RING_CHECK_NS    10000000ull /* peer/heartbeat check period while waiting: 10 ms */
 #define TT_RING_SPINS_YIELD 64		/* SPIN_YIELD: pauses before the first sched_yield */
 #define TT_RING_SPINS_FUTEX 32		/* FUTEX: pauses before the first sleep */
 
@@ -96,9 +96,10 @@ static int ring_name_check(const char *name, char path[TT_RING_NAME_MAX + 1])
 
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
 		      c == '.' || c == '_' || c == '-'))
-			return tt_err_set(-EINVAL,
-					  "ring name \"%s\": byte 0x%02x at %zu is not in [A-Za-z0-9._-]",
-					  name, c, i);
+			return tt_err_set(
+			    -EINVAL,
+			    "ring name \"%s\": byte 0x%02x at %zu is not in [A-Za-z0-9._-]", name,
+			    c, i);
 	}
 	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
 		return tt_err_set(-EINVAL, "ring name \"%s\" is reserved", name);
@@ -116,15 +117,16 @@ int tt_ring_params_check(const struct tt_ring_params *p)
 				  "slot_size %" PRIu32 ": must be a multiple of 64 in 64..65536",
 				  p->slot_size);
 	if (p->capacity < 2 || p->capacity > (1u << 24) || (p->capacity & (p->capacity - 1)))
-		return tt_err_set(-EINVAL, "capacity %" PRIu32 ": must be a power of two in 2..2^24",
+		return tt_err_set(-EINVAL,
+				  "capacity %" PRIu32 ": must be a power of two in 2..2^24",
 				  p->capacity);
 	if (p->mode != TT_RING_LOSSLESS && p->mode != TT_RING_LOSSY)
 		return tt_err_set(-EINVAL, "mode %" PRIu32 ": must be 0 (lossless) or 1 (lossy)",
 				  p->mode);
 	if ((uint64_t)p->slot_size * p->capacity > TT_RING_BYTES_MAX)
 		return tt_err_set(-EINVAL,
-				  "capacity %" PRIu32 " x slot_size %" PRIu32
-				  " = %" PRIu64 " bytes: more than %llu",
+				  "capacity %" PRIu32 " x slot_size %" PRIu32 " = %" PRIu64
+				  " bytes: more than %llu",
 				  p->capacity, p->slot_size, (uint64_t)p->slot_size * p->capacity,
 				  TT_RING_BYTES_MAX);
 	return 0;
@@ -152,8 +154,8 @@ __tt_cold int tt_ring_create(const char *name, const struct tt_ring_params *p)
 	len = ring_map_len(p->slot_size, p->capacity);
 	fd = shm_open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0600);
 	if (fd < 0)
-		return tt_err_set(-errno, "ring \"%s\": shm_open(%s, O_CREAT|O_RDWR, 0600): %s", name,
-				  path, strerror(errno));
+		return tt_err_set(-errno, "ring \"%s\": shm_open(%s, O_CREAT|O_RDWR, 0600): %s",
+				  name, path, strerror(errno));
 	if (ftruncate(fd, (off_t)len) != 0) {
 		rc = tt_err_set(-errno, "ring \"%s\": ftruncate(%s, %zu): %s", name, path, len,
 				strerror(errno));
@@ -204,8 +206,9 @@ static int ring_expect(const char *name, const char *field, uint32_t has, uint32
 {
 	if (has == want)
 		return 0;
-	return tt_err_set(-TT_ELAYOUT, "ring \"%s\": %s: ring has %" PRIu32 ", attach expects %" PRIu32,
-			  name, field, has, want);
+	return tt_err_set(-TT_ELAYOUT,
+			  "ring \"%s\": %s: ring has %" PRIu32 ", attach expects %" PRIu32, name,
+			  field, has, want);
 }
 
 static int ring_validate(const struct tt_ring_hdr *h, size_t size, const char *name,
@@ -223,7 +226,8 @@ static int ring_validate(const struct tt_ring_hdr *h, size_t size, const char *n
 				  name, magic, TT_RING_MAGIC);
 	if (h->layout_version != TT_RING_LAYOUT_VERSION)
 		return tt_err_set(-TT_EVERSION,
-				  "ring \"%s\": layout version: ring has %" PRIu32 ", attach expects %u",
+				  "ring \"%s\": layout version: ring has %" PRIu32
+				  ", attach expects %u",
 				  name, h->layout_version, TT_RING_LAYOUT_VERSION);
 	if ((rc = ring_expect(name, "slot_size", h->slot_size, expect->slot_size)) ||
 	    (rc = ring_expect(name, "capacity", h->capacity, expect->capacity)) ||
@@ -256,12 +260,13 @@ static int ring_claim(_Atomic int32_t *word, _Atomic uint64_t *hb, const char *n
 		      const char *role)
 {
 	int32_t me = (int32_t)getpid();
-	int32_t cur = tt_load_acquire(word);	/* pairs with the CAS below (any peer) */
+	int32_t cur = tt_load_acquire(word); /* pairs with the CAS below (any peer) */
 
 	for (;;) {
 		if (cur != 0 && ring_pid_alive(cur))
-			return tt_err_set(-EBUSY, "ring \"%s\": %s role is held by live pid %" PRId32,
-					  name, role, cur);
+			return tt_err_set(-EBUSY,
+					  "ring \"%s\": %s role is held by live pid %" PRId32, name,
+					  role, cur);
 		if (tt_load_relaxed(hb) != 0)
 			tt_store_relaxed(hb, ring_now_ns());
 		/* Pairs with the CAS here and the clearing CAS in tt_ring_detach of the
@@ -309,9 +314,10 @@ __tt_cold int tt_ring_attach(struct tt_ring *r, const char *name, enum tt_ring_r
 	}
 	len = (size_t)st.st_size;
 	if (len < sizeof(*h)) {
-		rc = tt_err_set(-TT_EMAGIC,
-				"ring \"%s\": object is %zu bytes, smaller than a ring header (%zu)",
-				name, len, sizeof(*h));
+		rc =
+		    tt_err_set(-TT_EMAGIC,
+			       "ring \"%s\": object is %zu bytes, smaller than a ring header (%zu)",
+			       name, len, sizeof(*h));
 		goto out_close;
 	}
 	h = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
@@ -342,13 +348,15 @@ __tt_cold int tt_ring_attach(struct tt_ring *r, const char *name, enum tt_ring_r
 	r->map_len = len;
 	snprintf(r->name, sizeof(r->name), "%s", name);
 	/* Restart semantics: resume at the shared index of our role. Only the role holder
-	 * writes it, and the claim above ordered us after the previous holder. */
+	 * writes it; a holder that detached handed it over through the claim CAS, a killed
+	 * one did not, hence the acquire: it pairs with that holder's last store-release of
+	 * the index (tt_ring_publish / tt_ring_consume_flush). */
 	if (role == TT_RING_PRODUCER) {
-		r->local = tt_load_relaxed(&h->head);
+		r->local = tt_load_acquire(&h->head);
 		/* Pairs with the consumer's store-release of tail in tt_ring_consume_flush. */
 		r->cached_peer = tt_load_acquire(&h->tail);
 	} else {
-		r->local = tt_load_relaxed(&h->tail);
+		r->local = tt_load_acquire(&h->tail);
 		/* Pairs with the producer's store-release of head in tt_ring_publish. */
 		r->cached_peer = tt_load_acquire(&h->head);
 	}
@@ -526,8 +534,8 @@ static bool ring_ready(struct tt_ring *r)
 /* One bounded sleep on the role's wake word. */
 static void ring_futex_sleep(struct tt_ring *r, _Atomic uint32_t *word, uint64_t ns)
 {
-	struct timespec ts = { .tv_sec = (time_t)(ns / 1000000000ull),
-			       .tv_nsec = (long)(ns % 1000000000ull) };
+	struct timespec ts = {.tv_sec = (time_t)(ns / 1000000000ull),
+			      .tv_nsec = (long)(ns % 1000000000ull)};
 
 	tt_store_relaxed(word, 1);
 	/* Pairs with the fence in tt_ring_publish (consumer waiting) or tt_ring_consume_flush
@@ -570,10 +578,10 @@ static int ring_wait(struct tt_ring *r, uint64_t timeout_ns, bool want_consumer)
 			tt_ring_heartbeat(r);
 			if (ring_peer_state(r) == RING_PEER_DEAD) {
 				/* What the peer published before dying is still delivered. */
-				rc = ring_ready(r) ? 0
-						   : tt_err_set(-TT_EPEERDEAD,
-								"ring \"%s\": %s is gone", r->name,
-								consumer ? "producer" : "consumer");
+				rc = ring_ready(r)
+					 ? 0
+					 : tt_err_set(-TT_EPEERDEAD, "ring \"%s\": %s is gone",
+						      r->name, consumer ? "producer" : "consumer");
 				break;
 			}
 			next_check = now + TT_RING_CHECK_NS;

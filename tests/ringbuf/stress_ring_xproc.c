@@ -34,8 +34,8 @@ static uint64_t g_seed;
 
 static struct tt_ring_params params(uint32_t mode)
 {
-	struct tt_ring_params p = { .slot_size = 64, .capacity = CAPACITY, .mode = mode,
-				    .msg_version = 1 };
+	struct tt_ring_params p = {
+	    .slot_size = 64, .capacity = CAPACITY, .mode = mode, .msg_version = 1};
 	return p;
 }
 
@@ -174,8 +174,7 @@ static void run_case(uint32_t mode, enum tt_ring_wait wait)
 	int st_c, st_p;
 	struct timespec t0, t1;
 
-	snprintf(g_name, sizeof(g_name), "tt-ring-stress-%d-%u-%d", (int)getpid(), mode,
-		 (int)wait);
+	snprintf(g_name, sizeof(g_name), "tt-ring-stress-%d-%u-%d", (int)getpid(), mode, (int)wait);
 	assert_int_equal(tt_ring_create(g_name, &p), 0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	fflush(stdout);
@@ -217,9 +216,9 @@ static void test_lossy_never_blocks_and_accounts_every_drop(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_futex_lossless_delivers_every_message_once_in_order),
-		cmocka_unit_test(test_spin_yield_lossless_delivers_every_message_once_in_order),
-		cmocka_unit_test(test_lossy_never_blocks_and_accounts_every_drop),
+	    cmocka_unit_test(test_futex_lossless_delivers_every_message_once_in_order),
+	    cmocka_unit_test(test_spin_yield_lossless_delivers_every_message_once_in_order),
+	    cmocka_unit_test(test_lossy_never_blocks_and_accounts_every_drop),
 	};
 
 	g_msgs = rt_env_u64("TT_STRESS_MSGS", 10000000);

@@ -23,8 +23,8 @@ static char g_name[TT_RING_NAME_MAX];
 
 static struct tt_ring_params params(uint32_t slot, uint32_t cap, uint32_t mode)
 {
-	struct tt_ring_params p = { .slot_size = slot, .capacity = cap, .mode = mode,
-				    .msg_version = 1 };
+	struct tt_ring_params p = {
+	    .slot_size = slot, .capacity = cap, .mode = mode, .msg_version = 1};
 	return p;
 }
 
@@ -151,7 +151,7 @@ static void test_reserve_fails_exactly_when_full(void **state)
 static void test_push_refuses_message_larger_than_slot(void **state)
 {
 	struct tt_ring prod, cons;
-	char big[65] = { 0 };
+	char big[65] = {0};
 
 	attach_pair(&prod, &cons, 64, 4, TT_RING_LOSSLESS, TT_WAIT_SPIN);
 	assert_int_equal(tt_ring_push(&prod, big, sizeof(big)), -EINVAL);
@@ -349,9 +349,9 @@ static void expect_params_error(struct tt_ring_params p, const char *text)
 
 static void test_bad_params_are_refused_naming_the_value(void **state)
 {
-	assert_int_equal(tt_ring_params_check(&(struct tt_ring_params){ 64, 2, 0, 1 }), 0);
-	assert_int_equal(tt_ring_params_check(&(struct tt_ring_params){ 65536, 16, 1, 1 }), 0);
-	assert_int_equal(tt_ring_params_check(&(struct tt_ring_params){ 64, 1u << 24, 0, 1 }), 0);
+	assert_int_equal(tt_ring_params_check(&(struct tt_ring_params){64, 2, 0, 1}), 0);
+	assert_int_equal(tt_ring_params_check(&(struct tt_ring_params){65536, 16, 1, 1}), 0);
+	assert_int_equal(tt_ring_params_check(&(struct tt_ring_params){64, 1u << 24, 0, 1}), 0);
 	expect_params_error(params(0, 8, 0), "slot_size 0");
 	expect_params_error(params(100, 8, 0), "slot_size 100");
 	expect_params_error(params(32, 8, 0), "slot_size 32");
@@ -370,9 +370,11 @@ static void test_second_holder_of_a_role_gets_ebusy(void **state)
 	struct tt_ring prod, prod2, cons, cons2;
 
 	attach_pair(&prod, &cons, 64, 8, TT_RING_LOSSLESS, TT_WAIT_SPIN);
-	assert_int_equal(tt_ring_attach(&prod2, g_name, TT_RING_PRODUCER, &p, TT_WAIT_SPIN), -EBUSY);
+	assert_int_equal(tt_ring_attach(&prod2, g_name, TT_RING_PRODUCER, &p, TT_WAIT_SPIN),
+			 -EBUSY);
 	assert_non_null(strstr(tt_err_msg(), "producer role is held by live pid"));
-	assert_int_equal(tt_ring_attach(&cons2, g_name, TT_RING_CONSUMER, &p, TT_WAIT_SPIN), -EBUSY);
+	assert_int_equal(tt_ring_attach(&cons2, g_name, TT_RING_CONSUMER, &p, TT_WAIT_SPIN),
+			 -EBUSY);
 	/* A clean detach frees the role. */
 	tt_ring_detach(&prod);
 	assert_int_equal(tt_ring_attach(&prod2, g_name, TT_RING_PRODUCER, &p, TT_WAIT_SPIN), 0);
@@ -484,7 +486,7 @@ static void test_lossy_ring_counts_every_drop(void **state)
 
 static void test_wait_data_times_out_with_live_silent_producer(void **state)
 {
-	static const enum tt_ring_wait waits[] = { TT_WAIT_SPIN, TT_WAIT_SPIN_YIELD, TT_WAIT_FUTEX };
+	static const enum tt_ring_wait waits[] = {TT_WAIT_SPIN, TT_WAIT_SPIN_YIELD, TT_WAIT_FUTEX};
 
 	for (unsigned i = 0; i < TT_ARRAY_LEN(waits); i++) {
 		struct tt_ring prod, cons;
@@ -627,30 +629,30 @@ static void test_absent_producer_is_waited_for_not_dead(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_new_ring_is_empty_for_both_roles),
-		T(test_push_pop_keeps_order_over_many_laps),
-		T(test_reserve_fails_exactly_when_full),
-		T(test_push_refuses_message_larger_than_slot),
-		T(test_batch_is_invisible_until_publish),
-		T(test_batch_consume_returns_slots_only_on_flush),
-		T(test_attach_rejects_bad_magic),
-		T(test_attach_rejects_object_smaller_than_header),
-		T(test_attach_rejects_other_layout_version),
-		T(test_attach_rejects_each_layout_mismatch_naming_both_values),
-		T(test_attach_fails_on_missing_ring),
-		T(test_bad_names_are_refused_with_reason),
-		T(test_bad_params_are_refused_naming_the_value),
-		T(test_second_holder_of_a_role_gets_ebusy),
-		T(test_dead_producer_claim_is_taken_over_and_resumes_at_head),
-		T(test_consumer_reattach_resumes_at_released_tail),
-		T(test_lossy_ring_counts_every_drop),
-		T(test_wait_data_times_out_with_live_silent_producer),
-		T(test_wait_space_times_out_when_consumer_is_slow),
-		T(test_wait_space_publishes_pending_commits_first),
-		T(test_wait_data_reports_killed_producer_after_draining),
-		T(test_wait_data_reports_detached_producer_after_draining),
-		T(test_stale_heartbeat_counts_as_dead_peer),
-		T(test_absent_producer_is_waited_for_not_dead),
+	    T(test_new_ring_is_empty_for_both_roles),
+	    T(test_push_pop_keeps_order_over_many_laps),
+	    T(test_reserve_fails_exactly_when_full),
+	    T(test_push_refuses_message_larger_than_slot),
+	    T(test_batch_is_invisible_until_publish),
+	    T(test_batch_consume_returns_slots_only_on_flush),
+	    T(test_attach_rejects_bad_magic),
+	    T(test_attach_rejects_object_smaller_than_header),
+	    T(test_attach_rejects_other_layout_version),
+	    T(test_attach_rejects_each_layout_mismatch_naming_both_values),
+	    T(test_attach_fails_on_missing_ring),
+	    T(test_bad_names_are_refused_with_reason),
+	    T(test_bad_params_are_refused_naming_the_value),
+	    T(test_second_holder_of_a_role_gets_ebusy),
+	    T(test_dead_producer_claim_is_taken_over_and_resumes_at_head),
+	    T(test_consumer_reattach_resumes_at_released_tail),
+	    T(test_lossy_ring_counts_every_drop),
+	    T(test_wait_data_times_out_with_live_silent_producer),
+	    T(test_wait_space_times_out_when_consumer_is_slow),
+	    T(test_wait_space_publishes_pending_commits_first),
+	    T(test_wait_data_reports_killed_producer_after_draining),
+	    T(test_wait_data_reports_detached_producer_after_draining),
+	    T(test_stale_heartbeat_counts_as_dead_peer),
+	    T(test_absent_producer_is_waited_for_not_dead),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
