@@ -19,9 +19,9 @@ build-asan: deps
 	@[ -f build/debug-asan/CMakeCache.txt ] || cmake --preset debug-asan >/dev/null
 	cmake --build --preset debug-asan -j$(JOBS)
 
-# Main job: see README. Until the engine exists it is the ring demo.
+# Main job: see README. Until the engine exists: the ring demo and the market-data demo.
 demo: build
-	./build/testnet/ringbuf/tt-ring-demo
+	scripts/demo.sh
 
 # Whole suite: testnet build (all labels), then the unit tests again under ASan+UBSan.
 test: build build-asan

@@ -467,8 +467,8 @@ static void report(void)
 	if (!M.report)
 		return;
 	printf("\ntt-md: %llu messages (%llu bookTicker, %llu depth diffs, %llu trades), %llu bytes,\n"
-	       "       %llu published to rings, %llu lost, %llu side-ring drops, %llu parse errors,\n"
-	       "       %llu snapshots, %llu resyncs, %llu reconnects (%llu planned)\n",
+	       "       %llu published to rings, %llu lost, %llu side-ring drops (lossy; no reader counts too),\n       %llu parse errors, "
+	       "%llu snapshots, %llu resyncs, %llu reconnects (%llu planned)\n",
 	       (unsigned long long)s->msgs, (unsigned long long)s->tickers,
 	       (unsigned long long)s->diffs, (unsigned long long)s->trades,
 	       (unsigned long long)s->bytes, (unsigned long long)s->published,
