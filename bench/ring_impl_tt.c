@@ -1,9 +1,9 @@
 /*
  * ring_impl_tt.c — the ticktrade ring (ringbuf/include/tt_ring.h) in tt-bench-ring.
  *
- * Lossless ring, spin wait (the harness polls; nothing here sleeps), 64-byte slots (the
- * ring's minimum: an 8-byte message still takes a 64-byte slot, which is the ring's
- * design, so the 8-byte figures show what that costs). Each op inlines the header's
+ * Lossless ring, spin wait (the harness polls; nothing here sleeps), one message per slot:
+ * 64-byte slots for 64-byte messages, 8-byte slots (eight to a cache line) for 8-byte
+ * ones, the same packing the baselines get. Each op inlines the header's
  * fast path: reserve/commit/publish and peek/release, which touch the peer's index
  * only when the cached copy says full/empty. Batch: reserve+commit up to n slots, then
  * one tt_ring_publish (one release store of head); consumer copies up to max readable
@@ -18,8 +18,16 @@
 
 _Static_assert(sizeof(struct tt_ring) <= sizeof(((struct br_q *)0)->local), "tt_ring fits");
 
-static const struct tt_ring_params tt_params = {
+/* 64-byte messages take one cache line per slot; 8-byte messages use 8-byte slots,
+ * packed eight to a line (as the baselines pack them). */
+static const struct tt_ring_params tt_params64 = {
 	.slot_size = 64,
+	.capacity = BR_CAP,
+	.mode = TT_RING_LOSSLESS,
+	.msg_version = TT_MSG_LAYOUT_VERSION,
+};
+static const struct tt_ring_params tt_params8 = {
+	.slot_size = 8,
 	.capacity = BR_CAP,
 	.mode = TT_RING_LOSSLESS,
 	.msg_version = TT_MSG_LAYOUT_VERSION,
@@ -30,16 +38,12 @@ static struct tt_ring *ring_of(struct br_q *q)
 	return (struct tt_ring *)q->local;
 }
 
-static BR_NOINLINE int tt_create(const char *name)
-{
-	return tt_ring_create(name, &tt_params);
-}
-
-static BR_NOINLINE int tt_open(struct br_q *q, const char *name, enum br_role role)
+static int tt_open_with(struct br_q *q, const char *name, enum br_role role,
+			const struct tt_ring_params *p)
 {
 	memset(q, 0, sizeof(*q));
 	return tt_ring_attach(ring_of(q), name,
-			      role == BR_PRODUCER ? TT_RING_PRODUCER : TT_RING_CONSUMER, &tt_params,
+			      role == BR_PRODUCER ? TT_RING_PRODUCER : TT_RING_CONSUMER, p,
 			      TT_WAIT_SPIN);
 }
 
@@ -59,6 +63,15 @@ static unsigned tt_min(uint64_t a, unsigned b)
 }
 
 #define TT_DEFINE(SZ)                                                                          \
+	static BR_NOINLINE int tt##SZ##_create(const char *name)                               \
+	{                                                                                      \
+		return tt_ring_create(name, &tt_params##SZ);                                   \
+	}                                                                                      \
+	static BR_NOINLINE int tt##SZ##_open(struct br_q *q, const char *name,                \
+					     enum br_role role)                               \
+	{                                                                                      \
+		return tt_open_with(q, name, role, &tt_params##SZ);                            \
+	}                                                                                      \
 	static BR_NOINLINE bool tt##SZ##_try_push(struct br_q *q, const void *msg)            \
 	{                                                                                      \
 		return tt_ring_push(ring_of(q), msg, SZ) == 0;                                 \
@@ -103,8 +116,8 @@ static unsigned tt_min(uint64_t a, unsigned b)
 	const struct br_ops br_ops_tt##SZ = {                                                  \
 		.impl = "ticktrade",                                                           \
 		.msg_size = SZ,                                                                \
-		.create = tt_create,                                                           \
-		.open = tt_open,                                                               \
+		.create = tt##SZ##_create,                                                     \
+		.open = tt##SZ##_open,                                                         \
 		.close = tt_close,                                                             \
 		.destroy = tt_destroy,                                                         \
 		.try_push = tt##SZ##_try_push,                                                 \

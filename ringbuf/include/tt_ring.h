@@ -6,7 +6,9 @@
  * /dev/shm/<name>), laid out as:
  *
  *   struct tt_ring_hdr   (a few cache lines, versioned, validated on attach)
- *   slot[0 .. capacity-1] each slot_size bytes, slot_size a multiple of 64
+ *   slot[0 .. capacity-1] each slot_size bytes: a multiple of 64 (whole cache lines; the
+ *                        ring messages of tt_msg.h are one line each) or 8/16/32 (small
+ *                        messages packed several to a line, never straddling one)
  *
  * Indices are free-running uint64 (never wrap in practice); slot = index & (capacity-1);
  * fill = head - tail. The producer owns head, the consumer owns tail, each on its own
@@ -61,7 +63,7 @@
 #include "tt_err.h"
 
 #define TT_RING_MAGIC 0x54544b52494e4731ull	/* "TTKRING1" */
-#define TT_RING_LAYOUT_VERSION 1u
+#define TT_RING_LAYOUT_VERSION 2u	/* 2: pushed/popped are head/tail, not fields */
 #define TT_RING_NAME_MAX 64
 /* Largest slot area (capacity * slot_size) tt_ring_params_check accepts: 1 GiB. */
 #define TT_RING_BYTES_MAX (1ull << 30)
@@ -73,7 +75,7 @@ enum tt_ring_role { TT_RING_PRODUCER = 0, TT_RING_CONSUMER = 1 };
 enum tt_ring_wait { TT_WAIT_SPIN = 0, TT_WAIT_SPIN_YIELD = 1, TT_WAIT_FUTEX = 2 };
 
 struct tt_ring_params {
-	uint32_t slot_size;	/* bytes per slot: multiple of 64, 64..65536 */
+	uint32_t slot_size;	/* bytes per slot: 8, 16, 32, or a multiple of 64 up to 65536 */
 	uint32_t capacity;	/* slots: power of two, 2..2^24 */
 	uint32_t mode;		/* enum tt_ring_mode */
 	uint32_t msg_version;	/* payload layout version (TT_MSG_LAYOUT_VERSION), checked on attach */
@@ -101,7 +103,6 @@ struct tt_ring_hdr {
 	_Atomic int32_t producer_pid;		/* 0 when detached */
 	uint32_t pad1;
 	_Atomic uint64_t producer_hb_ns;	/* CLOCK_MONOTONIC ns of last heartbeat */
-	_Atomic uint64_t pushed;		/* messages published */
 	_Atomic uint64_t full;			/* reserve calls that found the ring full */
 	_Atomic uint64_t dropped;		/* lossy: messages dropped because full */
 
@@ -110,7 +111,6 @@ struct tt_ring_hdr {
 	_Atomic int32_t consumer_pid;
 	uint32_t pad2;
 	_Atomic uint64_t consumer_hb_ns;
-	_Atomic uint64_t popped;		/* messages released */
 
 	/* line 3: consumer's sleep announcement (futex word) */
 	_Atomic uint32_t cons_waiting TT_CACHE_ALIGNED;
@@ -139,7 +139,9 @@ struct tt_ring {
 struct tt_ring_stats {
 	uint64_t head, tail;	/* fill = head - tail */
 	uint64_t capacity;
-	uint64_t pushed, popped, full, dropped;
+	uint64_t pushed, popped, full, dropped;	/* pushed == head, popped == tail: the
+						 * indices are the counters, so the fast
+						 * path stores nothing extra */
 	int32_t producer_pid, consumer_pid;
 	uint64_t producer_hb_ns, consumer_hb_ns;
 };
@@ -224,7 +226,6 @@ static inline void tt_ring_publish(struct tt_ring *r)
 
 	if (r->local == r->published)
 		return;
-	tt_store_relaxed(&h->pushed, r->local);
 	/* Pairs with the consumer's load-acquire of head in tt__ring_peek_slow: publishes
 	 * the slot contents written before this store. */
 	tt_store_release(&h->head, r->local);
@@ -306,7 +307,6 @@ static inline void tt_ring_consume_flush(struct tt_ring *r)
 
 	if (r->local == r->published)
 		return;
-	tt_store_relaxed(&h->popped, r->local);
 	/* Pairs with the producer's load-acquire of tail in tt__ring_reserve_slow: the
 	 * producer may overwrite the slots only after our reads of them are done. */
 	tt_store_release(&h->tail, r->local);

@@ -112,9 +112,14 @@ int tt_ring_params_check(const struct tt_ring_params *p)
 {
 	if (!p)
 		return tt_err_set(-EINVAL, "ring params are NULL");
-	if (p->slot_size < 64 || p->slot_size > 65536 || p->slot_size % 64 != 0)
+	/* Whole cache lines, or a power-of-two fraction of one (8, 16, 32: several small
+	 * messages share a line, none straddles one). */
+	if (p->slot_size > 65536 ||
+	    !(p->slot_size % 64 == 0 ||
+	      (p->slot_size >= 8 && p->slot_size < 64 && !(p->slot_size & (p->slot_size - 1)))) ||
+	    p->slot_size == 0)
 		return tt_err_set(-EINVAL,
-				  "slot_size %" PRIu32 ": must be a multiple of 64 in 64..65536",
+				  "slot_size %" PRIu32 ": must be 8, 16, 32 or a multiple of 64 up to 65536",
 				  p->slot_size);
 	if (p->capacity < 2 || p->capacity > (1u << 24) || (p->capacity & (p->capacity - 1)))
 		return tt_err_set(-EINVAL,
@@ -453,8 +458,8 @@ void tt_ring_stats(const struct tt_ring *r, struct tt_ring_stats *out)
 	out->head = tt_load_relaxed(&h->head);
 	out->tail = tt_load_relaxed(&h->tail);
 	out->capacity = h->capacity;
-	out->pushed = tt_load_relaxed(&h->pushed);
-	out->popped = tt_load_relaxed(&h->popped);
+	out->pushed = out->head;	/* free-running indices: every publish counts once */
+	out->popped = out->tail;
 	out->full = tt_load_relaxed(&h->full);
 	out->dropped = tt_load_relaxed(&h->dropped);
 	out->producer_pid = tt_load_relaxed(&h->producer_pid);

@@ -280,11 +280,14 @@ static void test_attach_rejects_other_layout_version(void **state)
 {
 	struct tt_ring_params p = params(64, 8, TT_RING_LOSSLESS);
 	struct tt_ring_hdr *h;
+	char want[96];
 
 	make_ring(64, 8, TT_RING_LOSSLESS);
 	h = map_hdr(g_name);
 	h->layout_version = TT_RING_LAYOUT_VERSION + 1;
-	expect_attach_error(&p, -TT_EVERSION, "layout version: ring has 2, attach expects 1");
+	snprintf(want, sizeof(want), "layout version: ring has %u, attach expects %u",
+		 TT_RING_LAYOUT_VERSION + 1, TT_RING_LAYOUT_VERSION);
+	expect_attach_error(&p, -TT_EVERSION, want);
 	munmap(h, sizeof(*h));
 }
 
@@ -354,7 +357,11 @@ static void test_bad_params_are_refused_naming_the_value(void **state)
 	assert_int_equal(tt_ring_params_check(&(struct tt_ring_params){64, 1u << 24, 0, 1}), 0);
 	expect_params_error(params(0, 8, 0), "slot_size 0");
 	expect_params_error(params(100, 8, 0), "slot_size 100");
-	expect_params_error(params(32, 8, 0), "slot_size 32");
+	expect_params_error(params(24, 8, 0), "slot_size 24");
+	expect_params_error(params(4, 8, 0), "slot_size 4");
+	expect_params_error(params(96 - 16, 8, 0), "slot_size 80");
+	for (uint32_t small = 8; small < 64; small *= 2)
+		assert_int_equal(tt_ring_params_check(&(struct tt_ring_params){small, 8, 0, 1}), 0);
 	expect_params_error(params(65600, 8, 0), "slot_size 65600");
 	expect_params_error(params(64, 1, 0), "capacity 1");
 	expect_params_error(params(64, 12, 0), "capacity 12");
@@ -362,6 +369,35 @@ static void test_bad_params_are_refused_naming_the_value(void **state)
 	expect_params_error(params(64, 8, 2), "mode 2");
 	expect_params_error(params(65536, 1u << 20, 0), "more than");
 	assert_int_equal(tt_ring_params_check(NULL), -EINVAL);
+}
+
+/* 8-byte slots: eight messages per cache line, same semantics over many laps. */
+static void test_small_slots_pack_and_wrap(void **state)
+{
+	struct tt_ring prod, cons;
+	uint64_t next = 0;
+
+	attach_pair(&prod, &cons, 8, 16, TT_RING_LOSSLESS, TT_WAIT_SPIN);
+	for (uint64_t v = 0; v < 16 * 100; v++) {
+		const uint64_t *got;
+
+		assert_int_equal(tt_ring_push(&prod, &v, sizeof(v)), 0);
+		if (v % 3 == 2) /* let it fill a little before draining */
+			continue;
+		while ((got = tt_ring_peek(&cons))) {
+			assert_int_equal(*got, next++);
+			tt_ring_release(&cons);
+		}
+	}
+	{
+		unsigned char big[9] = { 0 };
+
+		assert_int_equal(tt_ring_push(&prod, big, sizeof(big)), -EINVAL); /* > slot */
+	}
+	assert_int_equal(((uintptr_t)tt_ring_slot_at(&cons, 0)) % 8, 0);
+	tt_ring_detach(&prod);
+	tt_ring_detach(&cons);
+	(void)state;
 }
 
 static void test_second_holder_of_a_role_gets_ebusy(void **state)
@@ -642,6 +678,7 @@ int main(void)
 	    T(test_attach_fails_on_missing_ring),
 	    T(test_bad_names_are_refused_with_reason),
 	    T(test_bad_params_are_refused_naming_the_value),
+	    T(test_small_slots_pack_and_wrap),
 	    T(test_second_holder_of_a_role_gets_ebusy),
 	    T(test_dead_producer_claim_is_taken_over_and_resumes_at_head),
 	    T(test_consumer_reattach_resumes_at_released_tail),
