@@ -5,9 +5,10 @@
  * 64-byte slots for 64-byte messages, 8-byte slots (eight to a cache line) for 8-byte
  * ones, the same packing the baselines get. Each op inlines the header's
  * fast path: reserve/commit/publish and peek/release, which touch the peer's index
- * only when the cached copy says full/empty. Batch: reserve+commit up to n slots, then
- * one tt_ring_publish (one release store of head); consumer copies up to max readable
- * slots, tt_ring_advance, one tt_ring_consume_flush.
+ * only when the cached copy says full/empty. Batch: tt_ring_reserve_n hands out the
+ * contiguous free slots (one copy, two at the wrap), one tt_ring_publish (one release
+ * store of head); the consumer takes tt_ring_peek_n's contiguous run the same way and
+ * returns it with one tt_ring_consume_flush.
  */
 #include "ring_ops.h"
 
@@ -57,11 +58,6 @@ static BR_NOINLINE void tt_destroy(const char *name)
 	tt_ring_unlink(name);
 }
 
-static unsigned tt_min(uint64_t a, unsigned b)
-{
-	return a < b ? (unsigned)a : b;
-}
-
 #define TT_DEFINE(SZ)                                                                          \
 	static BR_NOINLINE int tt##SZ##_create(const char *name)                               \
 	{                                                                                      \
@@ -90,28 +86,38 @@ static unsigned tt_min(uint64_t a, unsigned b)
 							unsigned n)                            \
 	{                                                                                      \
 		struct tt_ring *r = ring_of(q);                                                \
-		unsigned i;                                                                    \
-		for (i = 0; i < n; i++) {                                                      \
-			void *slot = tt_ring_reserve(r);                                       \
-			if (!slot)                                                             \
+		unsigned done = 0;                                                             \
+		while (done < n) {                                                             \
+			uint32_t got;                                                          \
+			void *slots = tt_ring_reserve_n(r, n - done, &got);                    \
+			if (!got)                                                              \
 				break;                                                         \
-			memcpy(slot, (const unsigned char *)msgs + (size_t)i * SZ, SZ);        \
-			tt_ring_commit(r);                                                     \
+			memcpy(slots, (const unsigned char *)msgs + (size_t)done * SZ,         \
+			       (size_t)got * SZ);                                              \
+			tt_ring_commit_n(r, got);                                              \
+			done += got;                                                           \
 		}                                                                              \
 		tt_ring_publish(r);                                                            \
-		return i;                                                                      \
+		return done;                                                                   \
 	}                                                                                      \
 	static BR_NOINLINE unsigned tt##SZ##_pop_batch(struct br_q *q, void *out,             \
 						       unsigned max)                           \
 	{                                                                                      \
 		struct tt_ring *r = ring_of(q);                                                \
-		unsigned k = tt_min(tt_ring_available(r), max);                                \
-		for (unsigned i = 0; i < k; i++)                                               \
-			memcpy((unsigned char *)out + (size_t)i * SZ, tt_ring_slot_at(r, i),   \
-			       SZ);                                                            \
-		tt_ring_advance(r, k);                                                         \
+		unsigned done = 0;                                                             \
+		while (done < max) {                                                           \
+			uint32_t k;                                                            \
+			const void *slots = tt_ring_peek_n(r, &k);                             \
+			if (!k)                                                                \
+				break;                                                         \
+			if (k > max - done)                                                    \
+				k = max - done;                                                \
+			memcpy((unsigned char *)out + (size_t)done * SZ, slots, (size_t)k * SZ); \
+			tt_ring_advance(r, k);                                                 \
+			done += k;                                                             \
+		}                                                                              \
 		tt_ring_consume_flush(r);                                                      \
-		return k;                                                                      \
+		return done;                                                                   \
 	}                                                                                      \
 	const struct br_ops br_ops_tt##SZ = {                                                  \
 		.impl = "ticktrade",                                                           \
@@ -124,7 +130,7 @@ static unsigned tt_min(uint64_t a, unsigned b)
 		.try_pop = tt##SZ##_try_pop,                                                   \
 		.push_batch = tt##SZ##_push_batch,                                             \
 		.pop_batch = tt##SZ##_pop_batch,                                               \
-		.batch_note = "n x reserve+commit, one publish; peek n, one consume_flush",   \
+		.batch_note = "reserve_n (contiguous) + one copy, one publish; peek_n + one copy, one consume_flush", \
 	};
 
 TT_DEFINE(8)

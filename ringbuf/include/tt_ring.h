@@ -212,6 +212,37 @@ static inline void *tt_ring_reserve(struct tt_ring *r)
 	return r->slots + (r->local & r->mask) * r->slot_size;
 }
 
+/* Batch reserve: up to want free slots that are contiguous in memory (never across the
+ * wrap point), so a batch can be written with one copy. *got receives the count (0 when
+ * full: counted like tt_ring_reserve). Commit what was written with tt_ring_commit_n. */
+static inline void *tt_ring_reserve_n(struct tt_ring *r, uint32_t want, uint32_t *got)
+{
+	uint64_t free_ = r->mask + 1 - (r->local - r->cached_peer);
+	uint64_t to_wrap = r->mask + 1 - (r->local & r->mask);
+	void *first;
+
+	if (tt_unlikely(free_ < want)) {
+		first = tt__ring_reserve_slow(r); /* refreshes the cached tail */
+		if (!first) {
+			*got = 0;
+			return NULL;
+		}
+		free_ = r->mask + 1 - (r->local - r->cached_peer);
+	}
+	if (want > free_)
+		want = (uint32_t)free_;
+	if (want > to_wrap)
+		want = (uint32_t)to_wrap;
+	*got = want;
+	return r->slots + (r->local & r->mask) * r->slot_size;
+}
+
+/* Marks n reserved slots as written (see tt_ring_reserve_n). */
+static inline void tt_ring_commit_n(struct tt_ring *r, uint32_t n)
+{
+	r->local += n;
+}
+
 /* Marks the last reserved slot as written. Not yet visible to the consumer. */
 static inline void tt_ring_commit(struct tt_ring *r)
 {
@@ -290,6 +321,21 @@ static inline uint64_t tt_ring_available(struct tt_ring *r)
 static inline const void *tt_ring_slot_at(const struct tt_ring *r, uint64_t i)
 {
 	return r->slots + ((r->local + i) & r->mask) * r->slot_size;
+}
+
+/* Batch peek: the readable slots that are contiguous in memory from the current one (up
+ * to the wrap point), *n receives their count; NULL and 0 when empty. */
+static inline const void *tt_ring_peek_n(struct tt_ring *r, uint32_t *n)
+{
+	uint64_t avail = tt_ring_available(r);
+	uint64_t to_wrap = r->mask + 1 - (r->local & r->mask);
+
+	if (!avail) {
+		*n = 0;
+		return NULL;
+	}
+	*n = (uint32_t)(avail < to_wrap ? avail : to_wrap);
+	return r->slots + (r->local & r->mask) * r->slot_size;
 }
 
 /* Marks n peeked slots as consumed locally; returned to the producer by

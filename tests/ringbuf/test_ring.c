@@ -400,6 +400,56 @@ static void test_small_slots_pack_and_wrap(void **state)
 	(void)state;
 }
 
+/* reserve_n / peek_n hand out contiguous runs that stop at the wrap point. */
+static void test_batch_runs_are_contiguous_and_stop_at_wrap(void **state)
+{
+	struct tt_ring prod, cons;
+	uint64_t vals[8], next = 0, v = 0;
+	uint32_t got, n;
+	uint64_t *w;
+	const uint64_t *rd;
+
+	attach_pair(&prod, &cons, 8, 8, TT_RING_LOSSLESS, TT_WAIT_SPIN);
+	/* advance both indices to 5 so the next run of 8 crosses the wrap */
+	for (int i = 0; i < 5; i++) {
+		assert_int_equal(tt_ring_push(&prod, &v, 8), 0);
+		v++;
+		assert_non_null(tt_ring_peek(&cons));
+		tt_ring_release(&cons);
+		next++;
+	}
+	w = tt_ring_reserve_n(&prod, 8, &got);
+	assert_int_equal(got, 3); /* slots 5, 6, 7: up to the wrap */
+	for (uint32_t i = 0; i < got; i++)
+		w[i] = v++;
+	tt_ring_commit_n(&prod, got);
+	w = tt_ring_reserve_n(&prod, 8, &got);
+	assert_int_equal(got, 5); /* slots 0..4: the rest of the free space */
+	for (uint32_t i = 0; i < got; i++)
+		w[i] = v++;
+	tt_ring_commit_n(&prod, got);
+	assert_null(tt_ring_reserve_n(&prod, 1, &got)); /* full */
+	assert_int_equal(got, 0);
+	assert_null(tt_ring_peek_n(&cons, &n)); /* nothing published yet */
+	tt_ring_publish(&prod);
+	rd = tt_ring_peek_n(&cons, &n);
+	assert_int_equal(n, 3);
+	memcpy(vals, rd, n * 8);
+	tt_ring_advance(&cons, n);
+	rd = tt_ring_peek_n(&cons, &n);
+	assert_int_equal(n, 5);
+	memcpy(vals + 3, rd, n * 8);
+	tt_ring_advance(&cons, n);
+	tt_ring_consume_flush(&cons);
+	for (int i = 0; i < 8; i++)
+		assert_int_equal(vals[i], next++);
+	assert_non_null(tt_ring_reserve_n(&prod, 8, &got)); /* the flush freed everything */
+	assert_int_equal(got, 3);
+	tt_ring_detach(&prod);
+	tt_ring_detach(&cons);
+	(void)state;
+}
+
 static void test_second_holder_of_a_role_gets_ebusy(void **state)
 {
 	struct tt_ring_params p = params(64, 8, TT_RING_LOSSLESS);
@@ -679,6 +729,7 @@ int main(void)
 	    T(test_bad_names_are_refused_with_reason),
 	    T(test_bad_params_are_refused_naming_the_value),
 	    T(test_small_slots_pack_and_wrap),
+	    T(test_batch_runs_are_contiguous_and_stop_at_wrap),
 	    T(test_second_holder_of_a_role_gets_ebusy),
 	    T(test_dead_producer_claim_is_taken_over_and_resumes_at_head),
 	    T(test_consumer_reattach_resumes_at_released_tail),
