@@ -36,6 +36,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -289,6 +290,9 @@ static int build_bwrap_argv(const struct tt_sb_policy *p, const char *dir, int e
 
 /* ---- pids cgroup (processes ceiling) ------------------------------------------------- */
 
+/* A cgroup2 hierarchy this process mounted itself (see cgroup_make), "" when none. */
+static char cgroup_mnt[64];
+
 static int cgroup_make(const struct tt_sb_policy *p, char *cg, size_t n)
 {
 	static const char *roots[] = {"/sys/fs/cgroup/pids", "/sys/fs/cgroup/unified",
@@ -313,6 +317,26 @@ static int cgroup_make(const struct tt_sb_policy *p, char *cg, size_t n)
 			close(fd);
 		rmdir(cg);
 	}
+	/* No cgroup2 hierarchy mounted where we look (a chroot or a bare root with only sysfs):
+	 * mount one privately and use it; cgroup_remove unmounts it again. */
+	snprintf(cgroup_mnt, sizeof(cgroup_mnt), "/tmp/tt-sandbox-cgroup2-%d", (int)getpid());
+	if ((mkdir(cgroup_mnt, 0700) == 0 || errno == EEXIST) &&
+	    mount("cgroup2", cgroup_mnt, "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == 0) {
+		snprintf(cg, n, "%s/tt-sandbox-%d", cgroup_mnt, (int)getpid());
+		snprintf(f, sizeof(f), "%s/pids.max", cg);
+		if ((mkdir(cg, 0700) == 0 || errno == EEXIST) &&
+		    (fd = open(f, O_WRONLY | O_CLOEXEC)) >= 0) {
+			if (dprintf(fd, "%" PRIu64 "\n", p->procs) > 0) {
+				close(fd);
+				return 0;
+			}
+			close(fd);
+		}
+		rmdir(cg);
+		umount2(cgroup_mnt, MNT_DETACH);
+	}
+	rmdir(cgroup_mnt);
+	cgroup_mnt[0] = 0;
 	cg[0] = 0;
 	return tt_err_set(-EPERM,
 			  "no writable pids cgroup for the processes ceiling (procs=%" PRIu64
@@ -325,6 +349,11 @@ static void cgroup_remove(const char *cg)
 	/* EBUSY while the last processes of the sandbox are still being reaped. */
 	for (int i = 0; cg[0] && i < 500 && rmdir(cg) && errno == EBUSY; i++)
 		usleep(10000);
+	if (cgroup_mnt[0] && cg[0] && !strncmp(cg, cgroup_mnt, strlen(cgroup_mnt))) {
+		umount2(cgroup_mnt, MNT_DETACH);
+		rmdir(cgroup_mnt);
+		cgroup_mnt[0] = 0;
+	}
 }
 
 static int read_pid(const char *dir);

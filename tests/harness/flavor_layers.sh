@@ -15,6 +15,16 @@ expect_fail() { # expect_fail MSG-REGEX CMD... : command must fail and print MSG
 	grep -qE "$re" "$tmp/out" || { cat "$tmp/out" >&2; fail "refused without our message /$re/"; }
 	echo "refused as expected: $(grep -E "$re" "$tmp/out" | head -n1)"
 }
+# patch_same_len FILE OLD NEW: replaces the one occurrence of OLD in a binary with NEW padded
+# with NULs to OLD's length, so the ELF layout is unchanged. Fails unless OLD occurs once.
+patch_same_len() {
+	OLD=$2 NEW=$3 perl -0777 -pi -e '
+		my ($o, $n) = ($ENV{OLD}, $ENV{NEW});
+		$n .= "\0" x (length($o) - length($n));
+		my $c = () = /\Q$o\E/g;
+		die "expected one occurrence of $o, found $c\n" unless $c == 1;
+		s/\Q$o\E/$n/;' "$1"
+}
 CFLAGS="-std=gnu11 -DTT_FLAVOR_TESTNET=1 -include $FL/tt_poison_testnet.h -I$FL"
 LDFLAGS="-Wl,--undefined=tt_flavor_marker $FL/flavor_testnet.ld"
 cat >"$tmp/main.c" <<'C'
@@ -79,24 +89,14 @@ C
 	$CC -std=gnu11 "$tmp/victim.c" "$FLAVOR_LIB" $LDFLAGS -o "$tmp/victim" || fail "victim link failed"
 	"$FL/scan-binary.sh" "$tmp/victim" || fail "clean testnet binary rejected by the scan"
 	# patch the binary after link: same length, so the ELF stays valid
-	python3 - "$tmp/victim" <<'PY' || fail "patch failed"
-import sys
-p = sys.argv[1]; b = open(p, 'rb').read()
-old = b"PLACEHOLDER-HOSTNAME-0123456789"
-new = b"stream.binance.com".ljust(len(old), b"\0")
-assert b.count(old) == 1
-open(p, 'wb').write(b.replace(old, new))
-PY
+	# perl (perl-base is Essential in Debian, so every machine has it)
+	patch_same_len "$tmp/victim" "PLACEHOLDER-HOSTNAME-0123456789" "stream.binance.com" ||
+		fail "patch failed"
 	expect_fail "production hostname 'stream.binance.com'" "$FL/scan-binary.sh" "$tmp/victim"
 	# a prod marker string patched in is caught too
 	cp "$tmp/victim" "$tmp/victim2"
-	python3 - "$tmp/victim2" <<'PY' || fail "patch failed"
-import sys
-p = sys.argv[1]; b = open(p, 'rb').read()
-old = b"ticktrade-flavor:testnet"
-new = b"ticktrade-flavor:prod".ljust(len(old), b"\0")
-open(p, 'wb').write(b.replace(old, new))
-PY
+	patch_same_len "$tmp/victim2" "ticktrade-flavor:testnet" "ticktrade-flavor:prod" ||
+		fail "patch failed"
 	expect_fail "prod flavor marker string" "$FL/scan-binary.sh" "$tmp/victim2"
 	;;
 build-scan)
