@@ -23,10 +23,11 @@ build-asan: deps
 demo: build
 	scripts/demo.sh
 
-# Whole suite: testnet build (all labels), then the unit tests again under ASan+UBSan.
-test: build build-asan
-	cd build/testnet && ctest --output-on-failure -j$(JOBS) $(CTEST_ARGS)
+# Whole suite: the libFuzzer targets for ~60 s in all (clang), the unit tests under
+# ASan+UBSan, then the testnet build with every label (its ctest summary is the last line).
+test: build build-asan fuzz-ci
 	cd build/debug-asan && ctest --output-on-failure -j$(JOBS) -L unit $(CTEST_ARGS)
+	cd build/testnet && ctest --output-on-failure -j$(JOBS) $(CTEST_ARGS)
 
 tsan: deps
 	@[ -f build/tsan/CMakeCache.txt ] || cmake --preset tsan >/dev/null

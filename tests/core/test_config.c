@@ -108,7 +108,7 @@ static const struct bad_case bad[] = {
      "FILE:16: instrument.X.max_qty: expected a quantity >= min_qty (5), found \"4.999\""},
     {"unknown key", BASE "[md]\ncolour = red\n", "FILE:9: md.colour: unknown key"},
     {"unknown section", BASE "[risk]\nmax_qty = 1\n", "FILE:8: risk: unknown section"},
-    {"empty unknown section", BASE "[strategy.mm]\n", "FILE:8: strategy.mm: unknown section"},
+    {"empty unknown section", BASE "[gizmo.mm]\n", "FILE:8: gizmo.mm: unknown section"},
     {"duplicate key", BASE "[md]\nbook_depth = 5\nbusy_poll = true\nbook_depth = 6\n",
      "FILE:11: md.book_depth: duplicate key (first at line 9)"},
     {"duplicate section", BASE RING("a", "s1") RING("a", "s2"),
@@ -193,6 +193,14 @@ static const struct bad_case bad[] = {
      "would exceed 31 bytes)"},
     {"control bytes quoted safely", BASE "[md]\nbook_depth = 1\x01\"2\n",
      "FILE:9: md.book_depth: expected an integer in 1..5000, found \"1??2\""},
+    {"strat unknown key", BASE "[strat]\nstrategy = taker\ncooldown = 3\n",
+     "FILE:10: strat.cooldown: unknown key"},
+    {"strat bad timer", BASE "[strat]\ntimer = 0ms\n",
+     "FILE:9: strat.timer: expected a duration like 500ms (unit ns|us|ms|s) in 1ms..60s, found \"0ms\""},
+    {"strategy duplicate key", BASE "[strategy.taker]\nqty = 1\nqty = 2\n",
+     "FILE:10: strategy.taker.qty: duplicate key (first at line 9)"},
+    {"strategy bad key name", BASE "[strategy.taker]\nq/ty = 1\n",
+     "FILE:9: strategy.taker.q/ty: bad key name (max 31 bytes of [A-Za-z0-9._-])"},
 };
 
 /* s with every "FILE" replaced by path */
@@ -407,6 +415,30 @@ static void test_testnet_ini_loads_with_values_as_written(void **state)
 	assert_false(cfg.md.busy_poll);
 }
 
+static void test_strategy_sections_keep_keys_values_and_lines(void **state)
+{
+	static struct tt_config cfg;
+	const char *text = BASE "[strat]\nstrategy = mm\n[strategy.mm]\nqty = 100\n"
+			   "half_spread_ticks = 3\n[strategy.taker]\nqty = 7\n";
+	const struct tt_cfg_params *mm, *tk;
+
+	assert_int_equal(tt_config_load_mem(&cfg, "s.ini", text, strlen(text)), 0);
+	assert_string_equal(cfg.strat.strategy, "mm");
+	assert_int_equal(cfg.strat.timer_ns, 100000000); /* default */
+	mm = tt_config_strategy(&cfg, "mm");
+	tk = tt_config_strategy(&cfg, "taker");
+	assert_non_null(mm);
+	assert_non_null(tk);
+	assert_null(tt_config_strategy(&cfg, "nope"));
+	assert_int_equal(mm->n, 2);
+	assert_string_equal(mm->p[1].key, "half_spread_ticks");
+	assert_string_equal(mm->p[1].value, "3");
+	assert_int_equal(mm->p[1].line, 12);
+	assert_int_equal(tk->n, 1);
+	assert_int_equal(tk->p[0].line, 14);
+	(void)state;
+}
+
 static void test_defaults_fill_what_is_not_written(void **state)
 {
 	static struct tt_config cfg;
@@ -487,6 +519,7 @@ int main(void)
 	    cmocka_unit_test(test_headers_after_odd_whitespace_or_bom_open_sections),
 	    cmocka_unit_test(test_missing_file_fails_with_enoent),
 	    cmocka_unit_test(test_testnet_ini_loads_with_values_as_written),
+	    cmocka_unit_test(test_strategy_sections_keep_keys_values_and_lines),
 	    cmocka_unit_test(test_defaults_fill_what_is_not_written),
 	    cmocka_unit_test(test_values_parse_at_their_boundaries),
 	    cmocka_unit_test(test_urls_split_into_parts),

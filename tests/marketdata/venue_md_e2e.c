@@ -4,7 +4,8 @@
  * rings) and for tt-strat (drains md.strat in a thread, checking the producer's sequence).
  *
  * After the books sync, every fault the venue can inject is applied in turn — gap,
- * duplicate, reorder, garbage bytes, dropped connection — and after each one, and at the
+ * duplicate, reorder, garbage bytes, dropped connection, stall, slow (dribbled) TLS, an
+ * oversize frame (refused: close 1009, reconnect) — and after each one, and at the
  * end, the market is paused and tt-md's books must equal the venue's books exactly (every
  * level, price and quantity, and the update id). Gap and garbage must have caused
  * resyncs / parse errors (the faults really happened and were really noticed).
@@ -298,7 +299,8 @@ static int teardown(void **state)
 static void test_md_books_equal_venue_across_faults(void **state)
 {
 	static const char *const faults[] = { "gap BTCUSDT", "dup ETHUSDT", "reorder BTCUSDT",
-					      "garbage 3", "drop" };
+					      "garbage 3", "drop", "stall 800", "slow 600",
+					      "oversize 2000000 BTCUSDT" };
 	char out[512];
 	unsigned long long resyncs;
 	int st;

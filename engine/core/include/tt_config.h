@@ -45,6 +45,8 @@
 #define TT_CFG_INSTRUMENTS_MAX 64
 #define TT_CFG_CORES_MAX       16
 #define TT_CFG_SCALE_MAX       18 /* decimal places of a fixed-point value */
+#define TT_CFG_PARAMS_MAX      32 /* keys of one free-form section ([strategy.NAME]) */
+#define TT_CFG_STRATEGIES_MAX  4
 
 /* Same values as tt_ring.h's enum tt_ring_mode / enum tt_ring_wait. */
 enum tt_cfg_ring_mode { TT_CFG_RING_LOSSLESS = 0, TT_CFG_RING_LOSSY = 1 };
@@ -116,6 +118,26 @@ struct tt_cfg_md {
 				     * limit; default 23h50m */
 };
 
+/* [strat]: the tt-strat process. */
+struct tt_cfg_strat {
+	struct tt_cfg_cores core;	/* CPUs tt-strat may run on; empty = no pinning */
+	char strategy[TT_CFG_NAME_MAX];	/* registry name of the strategy to run; default "taker" */
+	int64_t timer_ns;		/* on_timer period; default 100ms */
+};
+
+/* A free-form section, [strategy.NAME]: its keys belong to the strategy, which checks
+ * them itself (with the file and line kept here) and refuses unknown ones. */
+struct tt_cfg_param {
+	char key[TT_CFG_NAME_MAX];
+	char value[TT_CFG_LINE_MAX];
+	int line;
+};
+struct tt_cfg_params {
+	char name[TT_CFG_NAME_MAX];	/* NAME of [strategy.NAME] */
+	uint32_t n;			/* params used */
+	struct tt_cfg_param p[TT_CFG_PARAMS_MAX];
+};
+
 struct tt_config {
 	char path[TT_CFG_PATH_MAX];    /* file it was loaded from (or the name given) */
 	struct tt_cfg_engine engine;   /* [engine], required */
@@ -125,6 +147,9 @@ struct tt_config {
 	struct tt_cfg_ring rings[TT_CFG_RINGS_MAX];
 	uint32_t n_instruments; /* instruments[0..n_instruments) in file order */
 	struct tt_cfg_instrument instruments[TT_CFG_INSTRUMENTS_MAX];
+	struct tt_cfg_strat strat;     /* [strat], optional (defaults) */
+	uint32_t n_strategies;	       /* [strategy.NAME] sections in file order */
+	struct tt_cfg_params strategies[TT_CFG_STRATEGIES_MAX];
 };
 
 /*
@@ -142,6 +167,7 @@ int tt_config_load_mem(struct tt_config *cfg, const char *name, const char *text
 const struct tt_cfg_ring *tt_config_ring(const struct tt_config *cfg, const char *name);
 const struct tt_cfg_instrument *tt_config_instrument(const struct tt_config *cfg,
 						     const char *symbol);
+const struct tt_cfg_params *tt_config_strategy(const struct tt_config *cfg, const char *name);
 const struct tt_cfg_instrument *tt_config_instrument_by_id(const struct tt_config *cfg,
 							   uint32_t id);
 

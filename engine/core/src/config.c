@@ -126,6 +126,7 @@ struct cfg_parse;
 struct cfg_section {
 	const char *name;	    /* "engine", or the prefix of "ring.NAME" */
 	bool multi;		    /* [name.INSTANCE], many */
+	bool freeform;		    /* multi: any key, kept as struct tt_cfg_params */
 	bool required;		    /* must appear */
 	const struct cfg_key *keys; /* schema */
 	size_t nkeys;		    /* entries in keys */
@@ -158,6 +159,23 @@ static int instrument_finish(struct cfg_parse *p, void *obj);
 		.present_off = NO_OFF, .finish = (fin)                                             \
 	}
 
+static const struct cfg_key strat_keys[] = {
+	KEY("core",     struct tt_cfg_strat, core,     CT_CORES),
+	KEY("strategy", struct tt_cfg_strat, strategy, CT_NAME, .def = "taker"),
+	KEY("timer",    struct tt_cfg_strat, timer_ns, CT_DURATION, .def = "100ms", .lo = MS, .hi = 60 * SEC),
+};
+static const struct cfg_key no_keys[1];
+
+#define FREEFORM(nm, arr, cnt)                                                                     \
+	{                                                                                          \
+		.name = (nm), .multi = true, .freeform = true, .keys = no_keys, .nkeys = 0,        \
+		.off = offsetof(struct tt_config, arr),                                            \
+		.elem_size = sizeof(((struct tt_config *)0)->arr[0]),                              \
+		.count_off = offsetof(struct tt_config, cnt),                                      \
+		.max = TT_ARRAY_LEN(((struct tt_config *)0)->arr),                                 \
+		.name_off = offsetof(struct tt_cfg_params, name), .present_off = NO_OFF,           \
+	}
+
 static const struct cfg_section sections[] = {
     FIXED("engine", true, engine_keys, engine, NO_OFF, engine_finish),
     FIXED("venue.binance", false, binance_keys, binance,
@@ -165,6 +183,8 @@ static const struct cfg_section sections[] = {
     FIXED("md", false, md_keys, md, NO_OFF, NULL),
     MULTI("ring", ring_keys, rings, n_rings, name, ring_finish),
     MULTI("instrument", instrument_keys, instruments, n_instruments, symbol, instrument_finish),
+    FIXED("strat", false, strat_keys, strat, NO_OFF, NULL),
+    FREEFORM("strategy", strategies, n_strategies),
 };
 
 struct cfg_parse {
@@ -196,6 +216,7 @@ _Static_assert(TT_ARRAY_LEN(ring_keys) <= CFG_KEYS_MAX, "raise CFG_KEYS_MAX");
 _Static_assert(TT_ARRAY_LEN(binance_keys) <= CFG_KEYS_MAX, "raise CFG_KEYS_MAX");
 _Static_assert(TT_ARRAY_LEN(engine_keys) <= CFG_KEYS_MAX, "raise CFG_KEYS_MAX");
 _Static_assert(TT_ARRAY_LEN(md_keys) <= CFG_KEYS_MAX, "raise CFG_KEYS_MAX");
+_Static_assert(TT_ARRAY_LEN(strat_keys) <= CFG_KEYS_MAX, "raise CFG_KEYS_MAX");
 
 /* ---- messages ---- */
 
@@ -941,6 +962,26 @@ static int cfg_handler(void *user, const char *section, const char *name, const 
 		cfg_fail(p, p->line, who, "section out of step with the parser");
 		return 0;
 	}
+	if (p->sec->freeform) {
+		struct tt_cfg_params *fp = p->obj;
+
+		for (uint32_t k = 0; k < fp->n; k++)
+			if (strcmp(fp->p[k].key, name) == 0) {
+				cfg_fail(p, p->line, who, "duplicate key (first at line %d)",
+					 fp->p[k].line);
+				return 0;
+			}
+		if (fp->n == TT_CFG_PARAMS_MAX || !parse_name(name, TT_CFG_NAME_MAX - 1)) {
+			cfg_fail(p, p->line, who, fp->n == TT_CFG_PARAMS_MAX ? "too many keys (max %d)"
+									: "bad key name (max %d bytes of [A-Za-z0-9._-])",
+				 fp->n == TT_CFG_PARAMS_MAX ? TT_CFG_PARAMS_MAX : TT_CFG_NAME_MAX - 1);
+			return 0;
+		}
+		snprintf(fp->p[fp->n].key, sizeof(fp->p[0].key), "%s", name);
+		snprintf(fp->p[fp->n].value, sizeof(fp->p[0].value), "%s", value);
+		fp->p[fp->n++].line = p->line;
+		return 1;
+	}
 	i = key_index(p->sec, name);
 	if (i < 0) {
 		cfg_fail(p, p->line, who, "unknown key");
@@ -1059,6 +1100,14 @@ const struct tt_cfg_instrument *tt_config_instrument(const struct tt_config *cfg
 	for (uint32_t i = 0; i < cfg->n_instruments; i++)
 		if (strcmp(cfg->instruments[i].symbol, symbol) == 0)
 			return &cfg->instruments[i];
+	return NULL;
+}
+
+const struct tt_cfg_params *tt_config_strategy(const struct tt_config *cfg, const char *name)
+{
+	for (uint32_t i = 0; i < cfg->n_strategies; i++)
+		if (strcmp(cfg->strategies[i].name, name) == 0)
+			return &cfg->strategies[i];
 	return NULL;
 }
 
