@@ -293,6 +293,7 @@ static int build_bwrap_argv(const struct tt_sb_policy *p, const char *dir, int e
 /* A cgroup2 hierarchy this process mounted itself (see cgroup_make), "" when none. */
 static char cgroup_mnt[64];
 
+
 static int cgroup_make(const struct tt_sb_policy *p, char *cg, size_t n)
 {
 	static const char *roots[] = {"/sys/fs/cgroup/pids", "/sys/fs/cgroup/unified",
@@ -317,11 +318,15 @@ static int cgroup_make(const struct tt_sb_policy *p, char *cg, size_t n)
 			close(fd);
 		rmdir(cg);
 	}
-	/* No cgroup2 hierarchy mounted where we look (a chroot or a bare root with only sysfs):
-	 * mount one privately and use it; cgroup_remove unmounts it again. */
-	snprintf(cgroup_mnt, sizeof(cgroup_mnt), "/tmp/tt-sandbox-cgroup2-%d", (int)getpid());
-	if ((mkdir(cgroup_mnt, 0700) == 0 || errno == EEXIST) &&
-	    mount("cgroup2", cgroup_mnt, "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == 0) {
+	/* No cgroup hierarchy mounted where we look (a chroot or a bare root with only sysfs):
+	 * mount one privately — the v1 pids controller (hybrid hosts bind pids there), else
+	 * cgroup2 — and use it; cgroup_remove unmounts it again. */
+	snprintf(cgroup_mnt, sizeof(cgroup_mnt), "/tmp/tt-sandbox-cgroup-%d", (int)getpid());
+	for (int v = 0; v < 2; v++) {
+		if ((mkdir(cgroup_mnt, 0700) != 0 && errno != EEXIST) ||
+		    mount(v ? "cgroup2" : "cgroup", cgroup_mnt, v ? "cgroup2" : "cgroup",
+			  MS_NOSUID | MS_NODEV | MS_NOEXEC, v ? NULL : "pids") != 0)
+			continue;
 		snprintf(cg, n, "%s/tt-sandbox-%d", cgroup_mnt, (int)getpid());
 		snprintf(f, sizeof(f), "%s/pids.max", cg);
 		if ((mkdir(cg, 0700) == 0 || errno == EEXIST) &&
