@@ -144,6 +144,7 @@ static struct venue {
 	uint64_t disc_slow;
 	uint64_t disc_drop;
 	uint64_t http_reqs;
+	uint64_t bad_requests; /* control messages answered with an error */
 	volatile sig_atomic_t stop;
 } V;
 
@@ -223,124 +224,17 @@ static void client_close(struct client *c, int code, const char *why)
 
 /* ---- control messages on the WebSocket (SUBSCRIBE ...) -------------------------------- */
 
-/* Finds "key": in s and returns a pointer past the colon and spaces, or NULL. */
-static const char *jfind(const char *s, const char *key)
-{
-	char k[32];
-	const char *p;
-
-	snprintf(k, sizeof(k), "\"%s\"", key);
-	p = strstr(s, k);
-	if (!p)
-		return NULL;
-	p += strlen(k);
-	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-		p++;
-	if (*p != ':')
-		return NULL;
-	p++;
-	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-		p++;
-	return p;
-}
-
-static void ws_control(struct client *c, char *msg)
+static void ws_control(struct client *c, const char *msg, size_t len)
 {
 	char out[4096];
-	char id[64] = "null";
-	const char *p;
-	const char *mth;
-	int n;
+	int n = tt_vwsctl_handle(&V.m, msg, len, &c->subs, &c->combined, out, sizeof(out));
 
-	p = jfind(msg, "id");
-	if (p) {
-		size_t k = 0;
-
-		if (*p == '"') {
-			const char *q = strchr(p + 1, '"');
-
-			k = q ? (size_t)(q - p + 1) : 0;
-		} else {
-			while ((p[k] >= '0' && p[k] <= '9') || p[k] == '-' || (k == 0 && p[k] == 'n') ||
-			       (k > 0 && p[0] == 'n' && k < 4))
-				k++;
-		}
-		if (k > 0 && k < sizeof(id)) {
-			memcpy(id, p, k);
-			id[k] = 0;
-		}
-	}
-	mth = jfind(msg, "method");
-	if (!mth || *mth != '"') {
-		n = snprintf(out, sizeof(out),
-			     "{\"error\":{\"code\":2,\"msg\":\"Invalid request: missing field "
-			     "`method`\"},\"id\":%s}",
-			     id);
-		queue_reply(c, out, (size_t)n);
+	if (n < 0)
 		return;
-	}
-	mth++;
-	if (!strncmp(mth, "SUBSCRIBE\"", 10) || !strncmp(mth, "UNSUBSCRIBE\"", 12)) {
-		bool sub = mth[0] == 'S';
-		uint64_t mask = 0;
-		const char *q = jfind(msg, "params");
-
-		if (!q || *q != '[')
-			goto bad;
-		q++;
-		for (;;) {
-			const char *e;
-			int sid;
-
-			while (*q == ' ' || *q == ',')
-				q++;
-			if (*q == ']')
-				break;
-			if (*q != '"')
-				goto bad;
-			e = strchr(q + 1, '"');
-			if (!e)
-				goto bad;
-			sid = tt_vmarket_stream_id(&V.m, q + 1, (size_t)(e - q - 1));
-			if (sid < 0)
-				goto bad;
-			mask |= 1ull << sid;
-			q = e + 1;
-		}
-		if (sub)
-			c->subs |= mask;
-		else
-			c->subs &= ~mask;
-		n = snprintf(out, sizeof(out), "{\"result\":null,\"id\":%s}", id);
-	} else if (!strncmp(mth, "LIST_SUBSCRIPTIONS\"", 19)) {
-		n = snprintf(out, sizeof(out), "{\"result\":[");
-		for (int i = 0, k = 0; i < TT_VENUE_MAX_SYMS * 8; i++)
-			if (c->subs & (1ull << i))
-				n += snprintf(out + n, sizeof(out) - (size_t)n, "%s\"%s\"",
-					      k++ ? "," : "", V.m.names[i]);
-		n += snprintf(out + n, sizeof(out) - (size_t)n, "],\"id\":%s}", id);
-	} else if (!strncmp(mth, "SET_PROPERTY\"", 13)) {
-		const char *q = jfind(msg, "params");
-
-		if (!q || !strstr(q, "\"combined\""))
-			goto bad;
-		c->combined = strstr(q, "true") != NULL;
-		n = snprintf(out, sizeof(out), "{\"result\":null,\"id\":%s}", id);
-	} else if (!strncmp(mth, "GET_PROPERTY\"", 13)) {
-		n = snprintf(out, sizeof(out), "{\"result\":%s,\"id\":%s}",
-			     c->combined ? "true" : "false", id);
-	} else {
-		n = snprintf(out, sizeof(out),
-			     "{\"error\":{\"code\":2,\"msg\":\"Invalid request: unknown variant, "
-			     "expected one of `SUBSCRIBE`, `UNSUBSCRIBE`, `LIST_SUBSCRIPTIONS`, "
-			     "`SET_PROPERTY`, `GET_PROPERTY`\"},\"id\":%s}",
-			     id);
-	}
-	queue_reply(c, out, (size_t)n);
-	return;
-bad:
-	n = snprintf(out, sizeof(out),
-		     "{\"error\":{\"code\":2,\"msg\":\"Invalid request: invalid params\"},\"id\":%s}", id);
+	if ((size_t)n >= sizeof(out))
+		n = (int)sizeof(out) - 1;
+	if (strncmp(out, "{\"error\"", 9) == 0)
+		V.bad_requests++;
 	queue_reply(c, out, (size_t)n);
 }
 
@@ -785,7 +679,7 @@ static int cb_venue(struct lws *wsi, enum lws_callback_reasons reason, void *use
 				queue_reply(c, "{\"error\":{\"code\":3,\"msg\":\"Invalid JSON: "
 					       "message too long\"},\"id\":null}", 66);
 			else
-				ws_control(c, c->rx);
+				ws_control(c, c->rx, c->rxlen);
 		}
 		c->rxlen = 0;
 		c->rx_over = false;
@@ -926,12 +820,14 @@ static char *stats(char *out, size_t cap)
 	n = snprintf(out, cap,
 		     "{\"clients\":%d,\"steps\":%llu,\"update_frames_published\":%llu,"
 		     "\"frames_sent\":%llu,\"bytes_sent\":%llu,\"uptime_s\":%.3f,"
-		     "\"msgs_per_s\":%.0f,\"http_requests\":%llu,\"paused\":%s,"
+		     "\"msgs_per_s\":%.0f,\"http_requests\":%llu,\"bad_requests\":%llu,"
+		     "\"paused\":%s,"
 		     "\"disconnects\":{\"rate_limit\":%llu,\"pong_timeout\":%llu,"
 		     "\"slow_consumer\":%llu,\"fault_drop\":%llu},\"sent\":{",
 		     V.nclients, (unsigned long long)V.m.steps, (unsigned long long)V.log.frames,
 		     (unsigned long long)V.sent_frames, (unsigned long long)V.sent_bytes, up,
 		     up > 0 ? (double)V.sent_frames / up : 0.0, (unsigned long long)V.http_reqs,
+		     (unsigned long long)V.bad_requests,
 		     V.paused ? "true" : "false", (unsigned long long)V.disc_rate,
 		     (unsigned long long)V.disc_pong, (unsigned long long)V.disc_slow,
 		     (unsigned long long)V.disc_drop);

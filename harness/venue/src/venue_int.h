@@ -58,6 +58,12 @@ void tt_venue_fault_log(const char *kind, const char *fmt, ...) TT_PRINTF(2, 3);
 uint64_t tt_venue_mono_ns(void);
 uint64_t tt_venue_wall_ms(void);
 
+/* One WebSocket control message (wsctl.c): msg[0..len) is untrusted. Updates *subs and
+ * *combined only for a valid request; writes one JSON reply into out and returns its length
+ * (snprintf-style: >= cap means truncated). */
+int tt_vwsctl_handle(const struct tt_vmarket *m, const char *msg, size_t len, uint64_t *subs,
+		     bool *combined, char *out, size_t cap);
+
 /* Replay source (replay.c). */
 struct tt_vreplay;
 int tt_vreplay_open(struct tt_vreplay **r, const char *path, bool loop);
