@@ -12,7 +12,6 @@
  *             level counts match the ladder, every step that changes the book bumps update_id
  *             by exactly one.
  *   wsctl.c   the parser for SUBSCRIBE/UNSUBSCRIBE/... control messages (hostile input).
- *   wsctl.c   the parser for SUBSCRIBE/UNSUBSCRIBE/... control messages (hostile input).
  *   encode.c  exact wire JSON: depthUpdate, bookTicker, trade, REST depth snapshot,
  *             exchangeInfo, and the control socket's full-book dump.
  *   market.c  symbols + depth-diff windows (@depth 1000 ms, @depth@100ms) + fault hooks,
