@@ -30,8 +30,8 @@ static char reply[4096];
 
 static int group_setup(void **state)
 {
-	static const char *const args[] = { "--symbols", "BTCUSDT", "--rate", "3000",
-					    "--depth-fast-ms", "20", NULL };
+	static const char *const args[] = {"--symbols",	      "BTCUSDT", "--rate", "3000",
+					   "--depth-fast-ms", "20",	 NULL};
 
 	frame = malloc(FRAME_CAP);
 	return frame ? vc_start(&venue, args) : -1;
@@ -189,8 +189,8 @@ static void test_drop_fault_cuts_the_connection_without_a_close_frame(void **sta
 
 static void test_scheduled_fault_flag_injects_a_gap(void **state)
 {
-	static const char *const args[] = { "--rate", "3000", "--depth-fast-ms", "20", "--fault",
-					    "2000:gap BTCUSDT fast", NULL };
+	static const char *const args[] = {
+	    "--rate", "3000", "--depth-fast-ms", "20", "--fault", "2000:gap BTCUSDT fast", NULL};
 	struct vc_proc v;
 	struct vc_ws *w;
 	unsigned long long U, u, pU, pu, first_u;
@@ -239,10 +239,10 @@ static void fill(SSL *ssl, unsigned char *buf, size_t *have, size_t n)
 /* A WebSocket client by hand over OpenSSL, which never answers pings. */
 static void test_client_that_never_pongs_is_pinged_then_closed(void **state)
 {
-	static const char *const args[] = { "--rate", "50", "--ping-s", "1", "--pong-timeout-s",
-					    "2", NULL };
+	static const char *const args[] = {"--rate",	       "50", "--ping-s", "1",
+					   "--pong-timeout-s", "2",  NULL};
 	struct vc_proc v;
-	struct sockaddr_in a = { .sin_family = AF_INET };
+	struct sockaddr_in a = {.sin_family = AF_INET};
 	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
 	SSL *ssl;
 	int fd;
@@ -327,7 +327,7 @@ static bool starts(const char *s, const char *prefix)
 
 static void test_sigterm_announces_server_shutdown_and_exits_cleanly(void **state)
 {
-	static const char *const args[] = { "--rate", "100", NULL };
+	static const char *const args[] = {"--rate", "100", NULL};
 	struct vc_proc v;
 	struct vc_ws *w;
 	struct vc_ws *r;
@@ -357,15 +357,15 @@ static void test_sigterm_announces_server_shutdown_and_exits_cleanly(void **stat
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_dup_fault_repeats_a_diff),
-		cmocka_unit_test(test_reorder_fault_sends_a_diff_after_its_successor),
-		cmocka_unit_test(test_garbage_fault_corrupts_one_frame_and_the_stream_goes_on),
-		cmocka_unit_test(test_oversize_fault_sends_one_huge_frame),
-		cmocka_unit_test(test_stall_and_slow_tls_keep_the_stream_intact),
-		cmocka_unit_test(test_drop_fault_cuts_the_connection_without_a_close_frame),
-		cmocka_unit_test(test_scheduled_fault_flag_injects_a_gap),
-		cmocka_unit_test(test_client_that_never_pongs_is_pinged_then_closed),
-		cmocka_unit_test(test_sigterm_announces_server_shutdown_and_exits_cleanly),
+	    cmocka_unit_test(test_dup_fault_repeats_a_diff),
+	    cmocka_unit_test(test_reorder_fault_sends_a_diff_after_its_successor),
+	    cmocka_unit_test(test_garbage_fault_corrupts_one_frame_and_the_stream_goes_on),
+	    cmocka_unit_test(test_oversize_fault_sends_one_huge_frame),
+	    cmocka_unit_test(test_stall_and_slow_tls_keep_the_stream_intact),
+	    cmocka_unit_test(test_drop_fault_cuts_the_connection_without_a_close_frame),
+	    cmocka_unit_test(test_scheduled_fault_flag_injects_a_gap),
+	    cmocka_unit_test(test_client_that_never_pongs_is_pinged_then_closed),
+	    cmocka_unit_test(test_sigterm_announces_server_shutdown_and_exits_cleanly),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

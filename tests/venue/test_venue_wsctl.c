@@ -52,21 +52,24 @@ static void test_subscribe_answers_result_null_and_adds_streams(void **state)
 	bool comb = false;
 
 	assert_string_equal(run("{\"method\":\"SUBSCRIBE\",\"params\":[\"btcusdt@trade\","
-				"\"ethusdt@depth@100ms\"],\"id\":1}", &subs, &comb),
+				"\"ethusdt@depth@100ms\"],\"id\":1}",
+				&subs, &comb),
 			    "{\"result\":null,\"id\":1}");
 	assert_int_equal(subs, (1ull << TT_VSTREAM(0, TT_VK_TRADE)) |
-				       (1ull << TT_VSTREAM(1, TT_VK_DEPTH100)));
+				   (1ull << TT_VSTREAM(1, TT_VK_DEPTH100)));
 	assert_string_equal(run(" { \"id\" : \"abc-1\" , \"params\" : [ \"btcusdt@bookTicker\" ] ,"
-				" \"method\" : \"SUBSCRIBE\" } ", &subs, &comb),
+				" \"method\" : \"SUBSCRIBE\" } ",
+				&subs, &comb),
 			    "{\"result\":null,\"id\":\"abc-1\"}");
 	assert_string_equal(run("{\"method\":\"LIST_SUBSCRIPTIONS\",\"id\":3}", &subs, &comb),
 			    "{\"result\":[\"btcusdt@bookTicker\",\"btcusdt@trade\","
 			    "\"ethusdt@depth@100ms\"],\"id\":3}");
 	assert_string_equal(run("{\"method\":\"UNSUBSCRIBE\",\"params\":[\"btcusdt@trade\"],"
-				"\"id\":null}", &subs, &comb),
+				"\"id\":null}",
+				&subs, &comb),
 			    "{\"result\":null,\"id\":null}");
 	assert_int_equal(subs, (1ull << TT_VSTREAM(0, TT_VK_BOOK_TICKER)) |
-				       (1ull << TT_VSTREAM(1, TT_VK_DEPTH100)));
+				   (1ull << TT_VSTREAM(1, TT_VK_DEPTH100)));
 }
 
 static void test_combined_property_set_and_get(void **state)
@@ -75,20 +78,22 @@ static void test_combined_property_set_and_get(void **state)
 	bool comb = false;
 
 	assert_string_equal(run("{\"method\":\"SET_PROPERTY\",\"params\":[\"combined\",true],"
-				"\"id\":5}", &subs, &comb),
+				"\"id\":5}",
+				&subs, &comb),
 			    "{\"result\":null,\"id\":5}");
 	assert_true(comb);
-	assert_string_equal(run("{\"method\":\"GET_PROPERTY\",\"params\":[\"combined\"],\"id\":2}",
-				&subs, &comb),
-			    "{\"result\":true,\"id\":2}");
+	assert_string_equal(
+	    run("{\"method\":\"GET_PROPERTY\",\"params\":[\"combined\"],\"id\":2}", &subs, &comb),
+	    "{\"result\":true,\"id\":2}");
 	assert_string_equal(run("{\"method\":\"SET_PROPERTY\",\"params\":[\"combined\",1],"
-				"\"id\":5}", &subs, &comb),
+				"\"id\":5}",
+				&subs, &comb),
 			    "{\"error\":{\"code\":1,\"msg\":\"Invalid value type: expected "
 			    "Boolean\"},\"id\":5}");
 	assert_true(comb);
-	assert_string_equal(run("{\"method\":\"GET_PROPERTY\",\"params\":[\"x\"],\"id\":4}", &subs,
-				&comb),
-			    "{\"error\":{\"code\":0,\"msg\":\"Unknown property\"},\"id\":4}");
+	assert_string_equal(
+	    run("{\"method\":\"GET_PROPERTY\",\"params\":[\"x\"],\"id\":4}", &subs, &comb),
+	    "{\"error\":{\"code\":0,\"msg\":\"Unknown property\"},\"id\":4}");
 }
 
 static void test_errors_leave_the_subscription_unchanged(void **state)
@@ -97,20 +102,23 @@ static void test_errors_leave_the_subscription_unchanged(void **state)
 	bool comb = false;
 
 	assert_memory_equal(run("{\"method\":\"SUBSCRIBE\",\"params\":[\"btcusdt@trade\","
-				"\"nope@trade\"],\"id\":9}", &subs, &comb),
-			    "{\"error\":{\"code\":2,", 19);
-	assert_int_equal(subs, 1);
-	assert_memory_equal(run("{\"method\":\"SUBSCRIBE\",\"params\":\"btcusdt@trade\",\"id\":9}",
+				"\"nope@trade\"],\"id\":9}",
 				&subs, &comb),
 			    "{\"error\":{\"code\":2,", 19);
+	assert_int_equal(subs, 1);
+	assert_memory_equal(
+	    run("{\"method\":\"SUBSCRIBE\",\"params\":\"btcusdt@trade\",\"id\":9}", &subs, &comb),
+	    "{\"error\":{\"code\":2,", 19);
 	assert_memory_equal(run("{\"method\":\"FOO\",\"id\":9}", &subs, &comb),
-			    "{\"error\":{\"code\":2,\"msg\":\"Invalid request: unknown variant", 55);
+			    "{\"error\":{\"code\":2,\"msg\":\"Invalid request: unknown variant",
+			    55);
 	assert_string_equal(run("{\"params\":[],\"id\":7}", &subs, &comb),
 			    "{\"error\":{\"code\":2,\"msg\":\"Invalid request: missing field "
 			    "`method`\"},\"id\":7}");
-	assert_string_equal(run("{\"method\":\"SUBSCRIBE\",\"params\":[],\"id\":1.5}", &subs, &comb),
-			    "{\"error\":{\"code\":3,\"msg\":\"Invalid JSON: expected '}'\"},"
-			    "\"id\":1}");
+	assert_string_equal(
+	    run("{\"method\":\"SUBSCRIBE\",\"params\":[],\"id\":1.5}", &subs, &comb),
+	    "{\"error\":{\"code\":3,\"msg\":\"Invalid JSON: expected '}'\"},"
+	    "\"id\":1}");
 	assert_memory_equal(run("{\"method\":\"SUBSCRIBE\",\"id\":\"a\\\"b\"}", &subs, &comb),
 			    "{\"error\":{\"code\":2,", 19);
 	assert_int_equal(subs, 1);
@@ -119,12 +127,20 @@ static void test_errors_leave_the_subscription_unchanged(void **state)
 static void test_malformed_input_gets_one_json_error(void **state)
 {
 	static const char *const bad[] = {
-		"", "{", "}", "[]", "{\"method\":", "{\"method\":\"SUBSCRIBE\"", "null",
-		"{\"method\":\"SUBSCRIBE\",\"params\":[\"btcusdt@trade\"],\"id\":1} x",
-		"{\"a\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}",
-		"{\"id\":123456789012345678901234567890,\"method\":\"SUBSCRIBE\"}",
-		"{\"id\":\"0123456789012345678901234567890123456789\"}", "{\"id\":-}",
-		"\xff\xfe\xfd", "{\"method\":\"SUBSCRIBE\",\"params\":[\"btcusdt@trade\",]}",
+	    "",
+	    "{",
+	    "}",
+	    "[]",
+	    "{\"method\":",
+	    "{\"method\":\"SUBSCRIBE\"",
+	    "null",
+	    "{\"method\":\"SUBSCRIBE\",\"params\":[\"btcusdt@trade\"],\"id\":1} x",
+	    "{\"a\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}",
+	    "{\"id\":123456789012345678901234567890,\"method\":\"SUBSCRIBE\"}",
+	    "{\"id\":\"0123456789012345678901234567890123456789\"}",
+	    "{\"id\":-}",
+	    "\xff\xfe\xfd",
+	    "{\"method\":\"SUBSCRIBE\",\"params\":[\"btcusdt@trade\",]}",
 	};
 	uint64_t subs = 0;
 	bool comb = false;
@@ -136,8 +152,8 @@ static void test_malformed_input_gets_one_json_error(void **state)
 		assert_int_equal(subs, 0);
 	}
 	/* NUL inside: the length, not strlen, bounds the parse. */
-	assert_true(tt_vwsctl_handle(&m, "{\"method\"\0:\"X\"}", 15, &subs, &comb, out,
-				     sizeof(out)) > 0);
+	assert_true(
+	    tt_vwsctl_handle(&m, "{\"method\"\0:\"X\"}", 15, &subs, &comb, out, sizeof(out)) > 0);
 	assert_memory_equal(out, "{\"error\":", 9);
 }
 
@@ -191,11 +207,11 @@ static void test_random_and_mutated_input_never_crashes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_subscribe_answers_result_null_and_adds_streams),
-		cmocka_unit_test(test_combined_property_set_and_get),
-		cmocka_unit_test(test_errors_leave_the_subscription_unchanged),
-		cmocka_unit_test(test_malformed_input_gets_one_json_error),
-		cmocka_unit_test(test_random_and_mutated_input_never_crashes),
+	    cmocka_unit_test(test_subscribe_answers_result_null_and_adds_streams),
+	    cmocka_unit_test(test_combined_property_set_and_get),
+	    cmocka_unit_test(test_errors_leave_the_subscription_unchanged),
+	    cmocka_unit_test(test_malformed_input_gets_one_json_error),
+	    cmocka_unit_test(test_random_and_mutated_input_never_crashes),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

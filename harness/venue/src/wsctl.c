@@ -89,18 +89,19 @@ static int reply_err(char *out, size_t cap, int code, const char *msg, const cha
 int tt_vwsctl_handle(const struct tt_vmarket *m, const char *msg, size_t len, uint64_t *subs,
 		     bool *combined, char *out, size_t cap)
 {
-	struct cur c = { msg, msg + len };
+	struct cur c = {msg, msg + len};
 	char id[48] = "null";
 	const char *method = NULL;
 	size_t mlen = 0;
-	struct cur params = { NULL, NULL };
+	struct cur params = {NULL, NULL};
 	const char *k;
 	size_t kn;
 	uint64_t mask = 0;
 	int n;
 
 	if (!eat(&c, '{'))
-		return reply_err(out, cap, 3, "Invalid JSON: expected value at line 1 column 1", id);
+		return reply_err(out, cap, 3, "Invalid JSON: expected value at line 1 column 1",
+				 id);
 	if (!eat(&c, '}')) {
 		do {
 			if (!str(&c, &k, &kn) || !eat(&c, ':'))
@@ -120,14 +121,16 @@ int tt_vwsctl_handle(const struct tt_vmarket *m, const char *msg, size_t len, ui
 				if (c.p < c.e && *c.p == '"') {
 					if (!str(&c, &is, &in) || in > 36)
 						return reply_err(out, cap, 2,
-								 "Invalid request: invalid id", "null");
+								 "Invalid request: invalid id",
+								 "null");
 					for (size_t i = 0; i < in; i++)
 						if (!((is[i] >= '0' && is[i] <= '9') ||
 						      (is[i] >= 'a' && is[i] <= 'z') ||
-						      (is[i] >= 'A' && is[i] <= 'Z') || is[i] == '-'))
-							return reply_err(out, cap, 2,
-									 "Invalid request: invalid id",
-									 "null");
+						      (is[i] >= 'A' && is[i] <= 'Z') ||
+						      is[i] == '-'))
+							return reply_err(
+							    out, cap, 2,
+							    "Invalid request: invalid id", "null");
 					snprintf(id, sizeof(id), "\"%.*s\"", (int)in, is);
 				} else if (c.e - c.p >= 4 && !memcmp(c.p, "null", 4)) {
 					c.p += 4;
@@ -137,16 +140,18 @@ int tt_vwsctl_handle(const struct tt_vmarket *m, const char *msg, size_t len, ui
 					while (c.p < c.e && *c.p >= '0' && *c.p <= '9')
 						c.p++;
 					if (c.p == s || c.p - s > 20 || (c.p - s == 1 && *s == '-'))
-						return reply_err(out, cap, 2,
-								 "Invalid request: request ID must be "
-								 "an unsigned integer",
-								 "null");
+						return reply_err(
+						    out, cap, 2,
+						    "Invalid request: request ID must be "
+						    "an unsigned integer",
+						    "null");
 					snprintf(id, sizeof(id), "%.*s", (int)(c.p - s), s);
 				}
 			} else if (kn == 6 && !memcmp(k, "params", 6)) {
 				params.p = c.p;
 				if (!skip_value(&c, 0))
-					return reply_err(out, cap, 3, "Invalid JSON: bad params", id);
+					return reply_err(out, cap, 3, "Invalid JSON: bad params",
+							 id);
 				params.e = c.p;
 			} else if (!skip_value(&c, 0)) {
 				return reply_err(out, cap, 3, "Invalid JSON: bad value", id);
@@ -167,15 +172,16 @@ int tt_vwsctl_handle(const struct tt_vmarket *m, const char *msg, size_t len, ui
 		size_t sn;
 
 		if (!params.p || !eat(&params, '['))
-			return reply_err(out, cap, 2, "Invalid request: params must be an array", id);
+			return reply_err(out, cap, 2, "Invalid request: params must be an array",
+					 id);
 		if (!eat(&params, ']')) {
 			do {
 				int sid;
 
 				if (!str(&params, &s, &sn))
-					return reply_err(out, cap, 2,
-							 "Invalid request: stream names are strings",
-							 id);
+					return reply_err(
+					    out, cap, 2,
+					    "Invalid request: stream names are strings", id);
 				sid = tt_vmarket_stream_id(m, s, sn);
 				if (sid < 0)
 					return reply_err(out, cap, 2,
@@ -213,7 +219,7 @@ int tt_vwsctl_handle(const struct tt_vmarket *m, const char *msg, size_t len, ui
 			return reply_err(out, cap, 0, "Unknown property", id);
 		if (!set)
 			return snprintf(out, cap, "{\"result\":%s,\"id\":%s}",
-					 *combined ? "true" : "false", id);
+					*combined ? "true" : "false", id);
 		ws(&params);
 		if (!eat(&params, ','))
 			return reply_err(out, cap, 1, "Invalid value type: expected Boolean", id);
