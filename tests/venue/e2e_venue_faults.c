@@ -354,6 +354,50 @@ static void test_sigterm_announces_server_shutdown_and_exits_cleanly(void **stat
 	vc_ws_close(r);
 }
 
+static void test_unknown_stream_or_path_is_closed_with_1008(void **state)
+{
+	static const char *const paths[] = {"/stream?streams=btcusdt@trade/nope@trade",
+					    "/ws/btcusdt@kline_1m", "/other"};
+
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		struct vc_ws *w;
+		int n;
+
+		assert_int_equal(vc_ws_open(&w, &venue, paths[i]), 0);
+		do
+			n = vc_ws_next(w, frame, FRAME_CAP, 10000);
+		while (n > 0);
+		assert_int_equal(n, -1);
+		assert_int_equal(vc_ws_close_code(w), 1008);
+		vc_ws_close(w);
+	}
+}
+
+/* A client that stops reading while the frame ring laps it is closed, not waited for. */
+static void test_client_a_whole_ring_behind_is_closed_as_slow_consumer(void **state)
+{
+	static const char *const args[] = {"--rate", "100000", "--log-mb", "1", NULL};
+	struct vc_proc v;
+	struct vc_ws *w;
+	int n;
+
+	assert_int_equal(vc_start(&v, args), 0);
+	assert_int_equal(vc_ws_open(&w, &v,
+				    "/stream?streams=btcusdt@bookTicker/btcusdt@trade/"
+				    "btcusdt@depth@100ms"),
+			 0);
+	sleep(5); /* not reading: socket buffers fill, the 1 MiB ring laps the cursor */
+	do
+		n = vc_ws_next(w, frame, FRAME_CAP, 10000);
+	while (n > 0);
+	assert_int_equal(n, -1);
+	assert_int_equal(vc_ws_close_code(w), 1008);
+	vc_ws_close(w);
+	assert_true(vc_ctl(&v, "stats", frame, FRAME_CAP) > 0);
+	assert_int_equal(vc_num(strstr(frame, "\"disconnects\""), "slow_consumer"), 1);
+	assert_int_equal(vc_stop(&v), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -366,6 +410,8 @@ int main(void)
 	    cmocka_unit_test(test_scheduled_fault_flag_injects_a_gap),
 	    cmocka_unit_test(test_client_that_never_pongs_is_pinged_then_closed),
 	    cmocka_unit_test(test_sigterm_announces_server_shutdown_and_exits_cleanly),
+	    cmocka_unit_test(test_unknown_stream_or_path_is_closed_with_1008),
+	    cmocka_unit_test(test_client_a_whole_ring_behind_is_closed_as_slow_consumer),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
