@@ -37,13 +37,26 @@ int tt__sb_snap_write(const char *root, const char *out)
 	int rc;
 
 	snprintf(tmp, sizeof(tmp), "%s.tmp", out);
-	snap_out = fopen(tmp, "w");
-	if (!snap_out)
-		return tt_err_set(-errno, "fopen(%s)", tmp);
-	snap_root_len = strlen(root);
-	rc = nftw(root, snap_one, 32, FTW_PHYS);
-	if (fclose(snap_out) || rc)
-		return tt_err_set(-EIO, "snapshot of %s failed", root);
+	/* A directory that vanishes mid-walk (something in the tree is still exiting) makes
+	 * nftw fail with ENOENT: walk again, a few times, before calling it a failure. */
+	for (int attempt = 0;; attempt++) {
+		int err;
+
+		snap_out = fopen(tmp, "w");
+		if (!snap_out)
+			return tt_err_set(-errno, "fopen(%s)", tmp);
+		snap_root_len = strlen(root);
+		rc = nftw(root, snap_one, 32, FTW_PHYS);
+		err = rc ? errno : 0;
+		if (fclose(snap_out) && !rc) {
+			rc = -1;
+			err = errno;
+		}
+		if (!rc)
+			break;
+		if (err != ENOENT || attempt == 3)
+			return tt_err_set(-EIO, "snapshot of %s failed: %s", root, strerror(err));
+	}
 	if (rename(tmp, out))
 		return tt_err_set(-errno, "rename(%s)", out);
 	return 0;
