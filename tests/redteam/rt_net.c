@@ -1087,6 +1087,17 @@ int main(int argc, char **argv)
 	struct CMUnitTest t[1];
 	int rc;
 
+	if (argc == 4 && strcmp(argv[1], "--attempt-ws") == 0) {
+		/* one tt_wsconn connect in this process, no namespace of ours (run inside
+		 * tt-sandbox): 0 when the connection opened, 1 when something refused it */
+		struct ns_out o = {0};
+		int arc = att_ws(argv[2], (uint16_t)atoi(argv[3]), &o);
+
+		printf("attempt %s:%s: start rc %d, %s\n", argv[2], argv[3], arc, o.extra);
+		printf("down reason %d (%s)\n", down_reason,
+		       down_reason < 0 ? tt_strerror(down_reason) : "none");
+		return tt_conn_state(&ws.conn) == TT_CONN_OPEN ? 0 : 1;
+	}
 	if (argc == 2 && strcmp(argv[1], "--list") == 0) {
 		for (size_t i = 0; i < TT_ARRAY_LEN(cases); i++)
 			printf("%s\t%s\n", cases[i].name, cases[i].layer);

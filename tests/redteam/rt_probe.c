@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sched.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -69,18 +71,21 @@ static int do_syscall_sendto(const char *ip, int port)
 	return worked("syscall(SYS_sendto)");
 }
 
-static int do_abstract(const char *name)
+static int do_abstract(const char *name, const char *tag)
 {
 	struct sockaddr_un a = {.sun_family = AF_UNIX};
 	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
 	size_t n = strlen(name);
+	char line[64];
+	int l;
 
 	if (fd < 0 || n + 1 > sizeof(a.sun_path))
 		return 2;
 	memcpy(a.sun_path + 1, name, n); /* sun_path[0] = 0: abstract namespace */
 	if (connect(fd, (struct sockaddr *)&a, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n)) < 0)
 		return refused("connect(@abstract)");
-	if (write(fd, "escaped\n", 8) != 8)
+	l = snprintf(line, sizeof(line), "%s\n", tag);
+	if (write(fd, line, (size_t)l) != l)
 		return refused("write");
 	return worked("connect(@abstract)");
 }
@@ -119,8 +124,11 @@ static int do_unshare(void)
 /* Forks up to n children that stay alive; 0 when all n were created. */
 static int do_forkbomb(int n)
 {
+	static pid_t kids[4096];
 	int made = 0;
 
+	if (n > 4096)
+		n = 4096;
 	for (int i = 0; i < n; i++) {
 		pid_t p = fork();
 
@@ -130,18 +138,45 @@ static int do_forkbomb(int n)
 		}
 		if (p < 0)
 			break;
-		made++;
+		kids[made++] = p;
 	}
 	printf("forked %d of %d\n", made, n);
-	signal(SIGTERM, SIG_IGN);
-	kill(0, SIGTERM); /* children: default action */
-	while (wait(NULL) > 0)
-		;
+	for (int i = 0; i < made; i++)
+		kill(kids[i], SIGKILL);
+	for (int i = 0; i < made; i++)
+		waitpid(kids[i], NULL, 0);
 	if (made < n) {
 		errno = EAGAIN;
 		return refused("fork");
 	}
 	return worked("fork bomb");
+}
+
+/* Listens on abstract @name; prints the tag of the first client (3 s at most). */
+static int do_listen_abstract(const char *name)
+{
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	struct timeval tv = {3, 0};
+	int l = socket(AF_UNIX, SOCK_STREAM, 0);
+	size_t n = strlen(name);
+	char buf[64];
+	ssize_t r;
+	int c;
+
+	if (l < 0 || n + 1 > sizeof(a.sun_path))
+		return 2;
+	memcpy(a.sun_path + 1, name, n);
+	if (bind(l, (struct sockaddr *)&a, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n)) < 0 ||
+	    listen(l, 4) < 0 || setsockopt(l, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0)
+		return 2;
+	printf("listening\n");
+	c = accept(l, NULL, NULL);
+	if (c < 0)
+		return refused("accept");
+	r = read(c, buf, sizeof(buf) - 1);
+	buf[r > 0 ? r : 0] = '\0';
+	printf("first client: %s", buf);
+	return 0;
 }
 
 /* Allocates and touches mb MiB; 0 when it got all of it. */
@@ -251,8 +286,10 @@ int main(int argc, char **argv)
 		return do_syscall_connect(argv[2], atoi(argv[3]));
 	if (!strcmp(v, "syscall-sendto") && argc == 4)
 		return do_syscall_sendto(argv[2], atoi(argv[3]));
-	if (!strcmp(v, "abstract") && argc == 3)
-		return do_abstract(argv[2]);
+	if (!strcmp(v, "abstract") && argc == 4)
+		return do_abstract(argv[2], argv[3]);
+	if (!strcmp(v, "listen-abstract") && argc == 3)
+		return do_listen_abstract(argv[2]);
 	if (!strcmp(v, "ptrace"))
 		return do_ptrace();
 	if (!strcmp(v, "mount"))
