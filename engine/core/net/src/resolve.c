@@ -44,7 +44,8 @@ int tt_net_resolve(const char *host, uint16_t port, struct sockaddr_storage *out
 	rc = tt__guard_parse_host(host, &h);
 	if (TT_NEVER(rc < 0))
 		return tt_err_set(rc, "host %s: %s", host, h.bad);
-	if (h.kind == TT__GH_V4 || (h.kind == TT__GH_NAME && h.len == 9 && tt__guard_memeq(h.name, "localhost", 9))) {
+	if (h.kind == TT__GH_V4 ||
+	    (h.kind == TT__GH_NAME && h.len == 9 && tt__guard_memeq(h.name, "localhost", 9))) {
 		tt_resolve_v4(h.kind == TT__GH_V4 ? h.v4 : 0x7f000001u, port, out, len);
 	} else if (h.kind == TT__GH_V6) {
 		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)out;
