@@ -332,7 +332,7 @@ static void judge_line(struct ctx *c, const char *file, int ln, const char *line
 }
 
 /* "diff --git a/X b/Y": both sides (unquoted paths; quoted ones are judged from ---/+++). */
-static void diff_git_paths(struct ctx *c, char *l)
+static void diff_git_paths(struct ctx *c, char *l, char *file, size_t n)
 {
 	char *b = strstr(l, " b/");
 
@@ -341,15 +341,13 @@ static void diff_git_paths(struct ctx *c, char *l)
 	*b = 0;
 	judge_path(c, l + 13);
 	judge_path(c, b + 3);
+	snprintf(file, n, "%s", b + 3); /* until +++ names it (binary files have none) */
 }
 
-int tt_gate_check(const struct tt_gate_policy *p, const char *repo, const char *range,
-		  const char *policy_rel, FILE *out)
+int tt_gate_scan(const struct tt_gate_policy *p, FILE *in, const char *policy_rel, FILE *out,
+		 int *n_block, int *n_review)
 {
 	static struct ctx c;
-	int pfd[2];
-	pid_t pid;
-	int st;
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
@@ -361,6 +359,56 @@ int tt_gate_check(const struct tt_gate_policy *p, const char *repo, const char *
 	c.p = p;
 	c.policy_rel = policy_rel;
 	c.out = out;
+	while ((n = getline(&line, &cap, in)) >= 0) {
+		if (n > 0 && line[n - 1] == '\n')
+			line[--n] = 0;
+		if ((size_t)n != strlen(line)) {
+			/* A NUL inside a text line: regexec would stop there, so nothing after it
+			 * could be checked. */
+			finding(&c, TT_GATE_REVIEW, "file", file[0] ? file : "?", ln, "nul-byte",
+				"line with a NUL byte: not fully scanned");
+		}
+		if (!strncmp(line, "diff --git ", 11)) {
+			file[0] = 0;
+			diff_git_paths(&c, line, file, sizeof(file));
+			header = true;
+		} else if (header && !strncmp(line, "--- a/", 6)) {
+			judge_path(&c, line + 6);
+		} else if (header && !strncmp(line, "+++ b/", 6)) {
+			snprintf(file, sizeof(file), "%s", line + 6);
+			judge_path(&c, file);
+		} else if (header && (!strncmp(line, "+++ ", 4) || !strncmp(line, "--- ", 4))) {
+			continue;
+		} else if (header && !strncmp(line, "Binary files ", 13)) {
+			finding(&c, TT_GATE_REVIEW, "file", file[0] ? file : "?", 0, "binary",
+				"binary file: contents not scanned");
+		} else if (!strncmp(line, "@@ ", 3)) {
+			char *plus = strchr(line, '+');
+			ln = plus ? atoi(plus + 1) : 0;
+			header = false;
+		} else if (!header && line[0] == '+') {
+			judge_line(&c, file, ln, line + 1);
+			ln++;
+		}
+	}
+	free(line);
+	if (n_block)
+		*n_block = c.n_block;
+	if (n_review)
+		*n_review = c.n_review;
+	return c.verdict;
+}
+
+int tt_gate_check(const struct tt_gate_policy *p, const char *repo, const char *range,
+		  const char *policy_rel, FILE *out)
+{
+	int pfd[2];
+	pid_t pid;
+	int st;
+	int nb = 0;
+	int nr = 0;
+	int v;
+
 	if (!range || range[0] == '-' || !strstr(range, "..")) {
 		fprintf(out, "BLOCK  %s: usage: the range must be base..head\n",
 			range ? range : "");
@@ -383,38 +431,14 @@ int tt_gate_check(const struct tt_gate_policy *p, const char *repo, const char *
 	}
 	close(pfd[1]);
 	FILE *in = fdopen(pfd[0], "r");
-	while (in && (n = getline(&line, &cap, in)) >= 0) {
-		if (n > 0 && line[n - 1] == '\n')
-			line[--n] = 0;
-		if (!strncmp(line, "diff --git ", 11)) {
-			diff_git_paths(&c, line);
-			file[0] = 0;
-			header = true;
-		} else if (header && !strncmp(line, "--- a/", 6)) {
-			judge_path(&c, line + 6);
-		} else if (header && !strncmp(line, "+++ b/", 6)) {
-			snprintf(file, sizeof(file), "%s", line + 6);
-			judge_path(&c, file);
-		} else if (header && (!strncmp(line, "+++ ", 4) || !strncmp(line, "--- ", 4))) {
-			continue;
-		} else if (header && !strncmp(line, "Binary files ", 13)) {
-			finding(&c, TT_GATE_REVIEW, "file", file[0] ? file : "?", 0, "binary",
-				"binary file: contents not scanned");
-		} else if (!strncmp(line, "@@ ", 3)) {
-			char *plus = strchr(line, '+');
-			ln = plus ? atoi(plus + 1) : 0;
-			header = false;
-		} else if (!header && line[0] == '+') {
-			judge_line(&c, file, ln, line + 1);
-			ln++;
-		}
-	}
-	free(line);
+	v = in ? tt_gate_scan(p, in, policy_rel, out, &nb, &nr) : TT_GATE_BLOCK;
 	if (in)
 		fclose(in);
+	else
+		close(pfd[0]);
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
-	if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+	if (!in || !WIFEXITED(st) || WEXITSTATUS(st)) {
 		fprintf(out, "BLOCK  %s: git diff failed (exit %d): the gate can't check it\n",
 			range, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
 		fprintf(stderr, "{\"event\":\"denied\",\"what\":\"file\",\"target\":");
@@ -426,9 +450,9 @@ int tt_gate_check(const struct tt_gate_policy *p, const char *repo, const char *
 		return TT_GATE_BLOCK;
 	}
 	fprintf(out, "tt-gate: %s (%d blocked, %d for review)\n",
-		c.verdict == TT_GATE_BLOCK    ? "BLOCK"
-		: c.verdict == TT_GATE_REVIEW ? "REVIEW"
-					      : "PASS",
-		c.n_block, c.n_review);
-	return c.verdict;
+		v == TT_GATE_BLOCK    ? "BLOCK"
+		: v == TT_GATE_REVIEW ? "REVIEW"
+				      : "PASS",
+		nb, nr);
+	return v;
 }

@@ -63,4 +63,9 @@ void tt_gate_policy_fini(struct tt_gate_policy *p);
 int tt_gate_check(const struct tt_gate_policy *p, const char *repo, const char *range,
 		  const char *policy_rel, FILE *out);
 
+/* The checks alone, on a `git diff -U0` text read from in (tests, fuzzing). Findings to
+ * out; counts to *n_block / *n_review when not NULL. Returns the verdict. */
+int tt_gate_scan(const struct tt_gate_policy *p, FILE *in, const char *policy_rel, FILE *out,
+		 int *n_block, int *n_review);
+
 #endif /* TT_GATE_H */

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <limits.h>
 #include <unistd.h>
 
 #include "tt_err.h"
@@ -204,8 +205,21 @@ static int peek(pid_t pid, uint64_t addr, void *buf, size_t len)
 	return n == (ssize_t)len ? 0 : -EIO;
 }
 
-/* Destination of a connect/sendto/sendmsg; returns 1 inet loopback, 2 inet other, 0 not
- * inet or no address (unix sockets, connected sends), -1 unreadable (denied: fail closed). */
+/* Unix sockets a command may reach by path: the work tree, the private /tmp, grants. A
+ * host socket seen through the read-only base (a daemon's control socket: a read-only
+ * mount does not stop connect(2)) is refused. */
+static char unix_roots[TT_SB_MAX_LIST + 4][TT_SB_PATH];
+static int n_unix_roots;
+
+void tt__sb_seccomp_allow_unix(const char *root)
+{
+	if (n_unix_roots < (int)TT_ARRAY_LEN(unix_roots))
+		snprintf(unix_roots[n_unix_roots++], sizeof(unix_roots[0]), "%s", root);
+}
+
+/* Destination of a connect/sendto/sendmsg; returns 1 inet loopback, 2 inet other, 3 unix
+ * path outside the allowed roots, 0 anything else allowed (abstract or allowed unix path,
+ * connected sends), -1 unreadable (denied: fail closed). */
 static int dest_of(const struct seccomp_notif *req, int nr_connect, int nr_sendto, char *tgt,
 		   size_t n, int *port)
 {
@@ -235,6 +249,28 @@ static int dest_of(const struct seccomp_notif *req, int nr_connect, int nr_sendt
 	if (peek(req->pid, addr, &ss, len)) {
 		snprintf(tgt, n, "unreadable address");
 		return -1;
+	}
+	if (ss.ss_family == AF_UNIX && len > sizeof(sa_family_t)) {
+		struct sockaddr_un *u = (struct sockaddr_un *)&ss;
+		char p[sizeof(u->sun_path) + 64];
+		char real[PATH_MAX];
+		if (!u->sun_path[0])
+			return 0; /* abstract: scoped to the sandbox's network namespace */
+		u->sun_path[sizeof(u->sun_path) - 1] = 0;
+		if (u->sun_path[0] == '/')
+			snprintf(p, sizeof(p), "%s", u->sun_path);
+		else
+			snprintf(p, sizeof(p), "/proc/%d/cwd/%s", (int)req->pid, u->sun_path);
+		snprintf(tgt, n, "unix:%s", u->sun_path);
+		if (!realpath(p, real))
+			return 0; /* absent: the call fails on its own */
+		for (int i = 0; i < n_unix_roots; i++) {
+			size_t rl = strlen(unix_roots[i]);
+			if (!strncmp(real, unix_roots[i], rl) && (real[rl] == '/' || !real[rl]))
+				return 0;
+		}
+		snprintf(tgt, n, "unix:%s", real);
+		return 3;
 	}
 	if (ss.ss_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
 		struct sockaddr_in *s = (struct sockaddr_in *)&ss;
@@ -300,6 +336,15 @@ void tt__sb_seccomp_serve(int notify_fd, int event_fd, int (*cur_err_fd)(void))
 				    "\"unreadable address\",\"rule\":\"fail-closed\",\"process\":"
 				    "\"%s\",\"flavor\":\"%s\"}\n",
 				    comm, tt_flavor_name());
+				emit(event_fd, cur_err_fd(), line);
+			} else if (kind == 3) {
+				resp->error = -EACCES;
+				snprintf(
+				    line, sizeof(line),
+				    "{\"event\":\"denied\",\"what\":\"connect\",\"target\":\"%s\","
+				    "\"rule\":\"unix-socket-outside-sandbox\",\"process\":\"%s\","
+				    "\"flavor\":\"%s\"}\n",
+				    tgt, comm, tt_flavor_name());
 				emit(event_fd, cur_err_fd(), line);
 			} else if (kind == 2) {
 				resp->error = -ENETUNREACH;

@@ -211,6 +211,11 @@ int tt_sb_policy_load(struct tt_sb_policy *p, const char *file)
 			snprintf(p->secret_paths[p->n_secret_paths++], TT_SB_PATH, "%s/%s", home,
 				 dots[i]);
 	}
+	/* Other users' homes, the root's, host keys and password hashes. */
+	static const char *host[] = {"/home", "/root", "/etc/ssh", "/etc/shadow", "/etc/gshadow",
+				     "/etc/ticktrade/prod", "/run/secrets"};
+	for (size_t i = 0; i < TT_ARRAY_LEN(host); i++)
+		snprintf(p->secret_paths[p->n_secret_paths++], TT_SB_PATH, "%s", host[i]);
 	strcpy(p->prod_env[p->n_prod_env++], "*PROD*");
 	strcpy(p->pass_env[p->n_pass_env++], "PATH");
 	strcpy(p->pass_env[p->n_pass_env++], "LANG");

@@ -37,6 +37,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -222,6 +223,10 @@ static int build_bwrap_argv(const struct tt_sb_policy *p, const char *dir, int e
 		rc = av_addn(a, 2, "--size", buf);
 	}
 	rc = rc ?: av_addn(a, 2, "--tmpfs", "/tmp");
+	/* /run holds host daemons' sockets (docker, dbus, systemd): a read-only mount does not
+	 * stop connect(2), so it is replaced by an empty tmpfs. */
+	if (!rc && !stat("/run", &st) && S_ISDIR(st.st_mode))
+		rc = av_addn(a, 2, "--tmpfs", "/run");
 	/* The whole home is masked (an unreadable empty tmpfs): its dot-dirs hold keys. */
 	bool home_masked = false;
 	if (!rc && home && strcmp(home, "/") && !stat(home, &st) && S_ISDIR(st.st_mode)) {
@@ -233,10 +238,14 @@ static int build_bwrap_argv(const struct tt_sb_policy *p, const char *dir, int e
 	}
 	for (int i = 0; !rc && i < p->n_secret_paths; i++) {
 		const char *s = p->secret_paths[i];
-		if (lstat(s, &st) || (home_masked && under(s, home)))
-			continue; /* absent, or gone with the home */
+		if (lstat(s, &st) || (home_masked && under(s, home)) || under(s, "/run"))
+			continue;		    /* absent, or gone with the home or /run */
+		bool holds = under(p->worktree, s); /* e.g. /home when the tree is in it */
+		for (int g = 0; g < p->n_grant_write; g++)
+			holds |= under(p->grant_write[g], s);
 		if (S_ISDIR(st.st_mode))
-			rc = av_addn(a, 4, "--perms", "0000", "--tmpfs", s);
+			/* Empty either way; traversable when the work tree is mounted below. */
+			rc = av_addn(a, 4, "--perms", holds ? "0755" : "0000", "--tmpfs", s);
 		else
 			rc = av_addn(a, 3, "--ro-bind", "/dev/null", s);
 		snprintf(buf, sizeof(buf),
@@ -264,6 +273,9 @@ static int build_bwrap_argv(const struct tt_sb_policy *p, const char *dir, int e
 	rc = rc ?: av_addn(a, 2, "--fsize", buf);
 	snprintf(buf, sizeof(buf), "%d", grant_fd);
 	rc = rc ?: av_addn(a, 2, "--grant-fd", buf);
+	rc = rc ?: av_addn(a, 4, "--allow-unix", p->worktree, "--allow-unix", "/tmp");
+	for (int i = 0; !rc && i < p->n_grant_write; i++)
+		rc = av_addn(a, 2, "--allow-unix", p->grant_write[i]);
 	for (int i = 0; !rc && i < p->n_grant_port; i++) {
 		snprintf(buf, sizeof(buf), "%d:%u", grant_fd, (unsigned)p->grant_port[i]);
 		rc = av_addn(a, 2, "--port", buf);
@@ -310,11 +322,40 @@ static int cgroup_make(const struct tt_sb_policy *p, char *cg, size_t n)
 
 static void cgroup_remove(const char *cg)
 {
-	for (int i = 0; cg[0] && i < 100 && rmdir(cg) && errno == EBUSY; i++)
+	/* EBUSY while the last processes of the sandbox are still being reaped. */
+	for (int i = 0; cg[0] && i < 500 && rmdir(cg) && errno == EBUSY; i++)
 		usleep(10000);
 }
 
+static int read_pid(const char *dir);
+
 /* ---- supervisor ------------------------------------------------------------------------ */
+
+/* Field 22 of /proc/<pid>/stat (start time in clock ticks); 0 when unreadable. */
+static unsigned long long start_time_of(pid_t pid)
+{
+	char path[64];
+	char line[1024];
+	unsigned long long t = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (fgets(line, sizeof(line), f)) {
+		char *p = strrchr(line, ')'); /* comm may hold spaces and parens */
+		if (p && (p[2] == 'Z' || p[2] == 'X'))
+			p = NULL; /* a zombie is no supervisor */
+		if (p && sscanf(p + 2,
+				"%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d "
+				"%*d %*d %*d %*d %llu",
+				&t) != 1)
+			t = 0;
+	}
+	fclose(f);
+	return t;
+}
 
 static volatile sig_atomic_t sup_signal;
 
@@ -484,9 +525,16 @@ static __attribute__((noreturn)) void supervise(const struct tt_sb_policy *p, co
 	    build_bwrap_argv(p, dir, evp[1], gp[1], &a)) {
 		snprintf(buf, sizeof(buf), "refused: %s\n", tt_err_msg());
 		status_say(&status_fd, buf);
+		cgroup_remove(cg);
 		_exit(1);
 	}
 	bw = fork();
+	if (bw < 0) { /* never reach the kill(bw, ...) below with -1 */
+		snprintf(buf, sizeof(buf), "refused: fork: %s\n", strerror(errno));
+		status_say(&status_fd, buf);
+		cgroup_remove(cg);
+		_exit(1);
+	}
 	if (bw == 0) {
 		close(status_fd);
 		if (cg[0]) {
@@ -515,7 +563,7 @@ static __attribute__((noreturn)) void supervise(const struct tt_sb_policy *p, co
 	session_path(path, sizeof(path), dir, "supervisor.pid");
 	FILE *pf = fopen(path, "w");
 	if (pf) {
-		fprintf(pf, "%d\n", (int)getpid());
+		fprintf(pf, "%d %llu\n", (int)getpid(), start_time_of(getpid()));
 		fclose(pf);
 	}
 	for (;;) {
@@ -569,6 +617,8 @@ static __attribute__((noreturn)) void supervise(const struct tt_sb_policy *p, co
 				relay_accept(dir, pfds[i].fd, ports[i]);
 		if (!(pfds[0].revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;
+		if (have >= sizeof(buf) - 1)
+			have = 0; /* an overlong line: dropped, not mistaken for EOF */
 		ssize_t got = read(evp[0], buf + have, sizeof(buf) - 1 - have);
 		if (got <= 0) {
 			if (!ready) {
@@ -629,6 +679,26 @@ static __attribute__((noreturn)) void supervise(const struct tt_sb_policy *p, co
 	}
 	kill(bw, SIGKILL);
 	waitpid(bw, NULL, 0);
+	/* What the agent wrote just before the end (a denial right before stop) still belongs
+	 * in the trace: drain to EOF (the agent is gone, so EOF comes). */
+	for (;;) {
+		if (have >= sizeof(buf) - 1)
+			have = 0; /* an overlong line: dropped */
+		ssize_t got = read(evp[0], buf + have, sizeof(buf) - 1 - have);
+		if (got <= 0)
+			break;
+		have += (size_t)got;
+		buf[have] = 0;
+		char *s = buf;
+		char *nl;
+		while ((nl = strchr(s, '\n'))) {
+			*nl = 0;
+			tt__sb_trace_line(dir, s);
+			s = nl + 1;
+		}
+		have = strlen(s);
+		memmove(buf, s, have + 1);
+	}
 	cgroup_remove(cg);
 	if (strcmp(reason, "start-failed"))
 		final_diff(dir, p->worktree, reason);
@@ -670,9 +740,10 @@ int tt_sb_start(const struct tt_sb_policy *p, const char *dir_in)
 				  "session dir %s must be outside the work tree %s (the "
 				  "sandbox could edit its own trace)",
 				  dir, p->worktree);
-	session_path(path, sizeof(path), dir, "supervisor.pid");
-	if (!access(path, F_OK))
+	if (read_pid(dir) > 0)
 		return tt_err_set(-EEXIST, "a session is already running in %s", dir);
+	session_path(path, sizeof(path), dir, "supervisor.pid");
+	unlink(path); /* stale: its supervisor is gone */
 	session_path(path, sizeof(path), dir, "run");
 	if (mkdir(path, 0700) && errno != EEXIST)
 		return tt_err_set(-errno, "mkdir(%s)", path);
@@ -832,6 +903,34 @@ static int agent_grant_port(int event_fd, const char *spec)
 	return 0;
 }
 
+/* Waits for the command to exit while watching the client's socket: if the client goes away
+ * (killed, timed out), the command's process group is killed so the session does not wedge
+ * on an orphan. Returns true when it killed. Falls back to a plain wait without pidfds. */
+static bool wait_or_hangup(pid_t pid, int client)
+{
+	int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	bool killed = false;
+
+	if (pfd < 0)
+		return false;
+	struct pollfd w[2] = {{.fd = pfd, .events = POLLIN}, {.fd = client, .events = POLLRDHUP}};
+	for (;;) {
+		int r = poll(w, 2, -1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 || (w[0].revents & POLLIN))
+			break;
+		if (w[1].revents & (POLLRDHUP | POLLHUP | POLLERR)) {
+			kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
+			killed = true;
+			break;
+		}
+	}
+	close(pfd);
+	return killed;
+}
+
 int tt__sb_agent_main(int argc, char **argv)
 {
 	int event_fd = -1;
@@ -856,6 +955,8 @@ int tt__sb_agent_main(int argc, char **argv)
 			fsize = strtoull(argv[i + 1], NULL, 10);
 		else if (!strcmp(argv[i], "--grant-fd"))
 			grant_fd = atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--allow-unix"))
+			tt__sb_seccomp_allow_unix(argv[i + 1]);
 		else if (!strcmp(argv[i], "--port")) {
 			if (agent_grant_port(event_fd, argv[i + 1]))
 				return 1;
@@ -923,6 +1024,7 @@ int tt__sb_agent_main(int argc, char **argv)
 		atomic_store(&agent_err_fd, io[2]);
 		pid_t pid = na ? fork() : -1;
 		if (pid == 0) {
+			setpgid(0, 0); /* its own group: killed as one if the client goes away */
 			dup2(io[0], 0);
 			dup2(io[1], 1);
 			dup2(io[2], 2);
@@ -942,6 +1044,14 @@ int tt__sb_agent_main(int argc, char **argv)
 		int st = 0;
 		int code = 127;
 		if (pid > 0) {
+			setpgid(pid, pid);
+			if (wait_or_hangup(pid, c)) {
+				dprintf(event_fd,
+					"{\"event\":\"command-killed\",\"process\":\"%.64s\","
+					"\"reason\":"
+					"\"the client went away\"}\n",
+					args[0]);
+			}
 			while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 				;
 			code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
@@ -963,17 +1073,20 @@ int tt__sb_agent_main(int argc, char **argv)
 
 /* ---- exec client and stop (outside) -------------------------------------------------- */
 
+/* The supervisor's pid, only while that pid is still the supervisor (its start time
+ * matches the one recorded): a stale file must never get an unrelated process signalled. */
 static int read_pid(const char *dir)
 {
 	char path[TT_SB_PATH + 32];
 	FILE *f;
 	int pid = -1;
+	unsigned long long st = 0;
 
 	session_path(path, sizeof(path), dir, "supervisor.pid");
 	f = fopen(path, "r");
 	if (!f)
 		return -1;
-	if (fscanf(f, "%d", &pid) != 1)
+	if (fscanf(f, "%d %llu", &pid, &st) != 2 || pid <= 0 || start_time_of(pid) != st)
 		pid = -1;
 	fclose(f);
 	return pid;
@@ -1193,7 +1306,8 @@ int tt_sb_stop(const char *dir)
 	char path[TT_SB_PATH + 32];
 
 	if (strlen(dir) > TT_SB_DIR_MAX || pid <= 0)
-		return tt_err_set(-ESRCH, "no running session in %s", dir);
+		return tt_err_set(-ESRCH, "no running session in %s (none, or a stale pid file)",
+				  dir);
 	kill(pid, SIGTERM);
 	/* The supervisor removes its pid file as its very last step. */
 	session_path(path, sizeof(path), dir, "supervisor.pid");

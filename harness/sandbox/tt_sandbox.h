@@ -99,6 +99,7 @@ void tt__sb_denied(const char *dir, const char *what, const char *target, const 
 		   const char *process);
 int tt__sb_agent_main(int argc, char **argv);
 int tt__sb_seccomp_load(int event_fd, int *notify_fd);
+void tt__sb_seccomp_allow_unix(const char *root);
 void tt__sb_seccomp_serve(int notify_fd, int event_fd, int (*cur_err_fd)(void));
 int tt__sb_creds_build(const struct tt_sb_policy *p, const char *dir, char **envp, int max, int *n);
 

@@ -54,7 +54,11 @@ secrets)
 	rm -rf "$T/s"
 	run -- "$P" read "$HOME/.ssh/id_ed25519" && fail "~/.ssh key readable inside"
 	rm -rf "$T/s"
-	run -- "$P" exists /proc/1/root >/dev/null 2>&1 # pid 1 is bwrap's, not the host's init
+	if [ -r /etc/shadow ]; then
+		rm -rf "$T/s"
+		run -- "$P" read /etc/shadow >/dev/null 2>&1 && fail "/etc/shadow readable inside"
+	fi
+	rm -rf "$T/s"
 	run -- sh -c 'ls /proc | grep -c "^[0-9]"' >"$T/out" 2>/dev/null
 	[ "$(cat "$T/out")" -lt 10 ] || fail "host processes visible in /proc: $(cat "$T/out")"
 	;;
@@ -146,6 +150,26 @@ port)
 	grep -q '"event":"grant-use","what":"port","target":"127.0.0.1:'"$port"'","outcome":"relayed"' "$T/s/trace.jsonl" ||
 		fail "grant use not logged"
 	;;
+unix)
+	# A host daemon's socket outside the sandbox's own paths (on a real host: /run/docker.sock).
+	V=$(mktemp -d /var/tmp/tt-sb-unix.XXXXXX)
+	"$P" userve "$V/host.sock" >/dev/null &
+	srv=$!
+	for i in $(seq 100); do [ -S "$V/host.sock" ] && break; sleep 0.05; done
+	run -- "$P" uconnect "$V/host.sock" >"$T/out" 2>"$T/err"
+	rc=$?
+	"$P" uconnect "$V/host.sock" >/dev/null 2>&1 # let the server go
+	wait $srv
+	rm -rf "$V"
+	[ $rc = 0 ] && fail "connected to a host unix socket"
+	grep -q '"what":"connect","target":"unix:'"$V"'/host.sock","rule":"unix-socket-outside-sandbox"' "$T/err" ||
+		fail "no denied event: $(cat "$T/err")"
+	rm -rf "$T/s"
+	run -- "$P" uself "$WT/own.sock" >"$T/out" 2>&1 || fail "own socket refused: $(cat "$T/out")"
+	rm -rf "$T/s"
+	run -- "$P" exists /run/dbus >/dev/null 2>&1 && fail "host /run visible"
+	exit 0
+	;;
 fail_closed)
 	TT_SANDBOX_BWRAP=/nonexistent/bwrap run -- "$P" write "$WT/marker" >"$T/out" 2>"$T/err"
 	rc=$?
@@ -191,7 +215,24 @@ session)
 	grep -q '"event":"session-end","reason":"stop","created":\["a","b","pid1"\]' "$T/s/trace.jsonl" ||
 		fail "session diff"
 	"$SB" exec --session "$T/s" -- true 2>/dev/null && fail "exec after stop ran"
+	# A stale pid file naming some other live process: stop must not signal it.
+	sleep 30 &
+	victim=$!
+	echo "$victim 12345" >"$T/s/supervisor.pid"
+	"$SB" stop --session "$T/s" 2>/dev/null && fail "stop accepted a stale pid file"
+	kill -0 $victim 2>/dev/null || fail "stop signalled an unrelated process"
+	kill $victim
+	"$SB" start --session "$T/s" || fail "start refused by a stale pid file"
+	"$SB" stop --session "$T/s" || fail "stop after restart"
 	exit 0
+	;;
+abandon)
+	# A client that dies mid-command must not wedge the session on its orphan.
+	"$SB" start --session "$T/s" || fail "start"
+	timeout -s KILL 1 "$SB" exec --session "$T/s" -- "$P" sleep 60000
+	timeout 20 "$SB" exec --session "$T/s" -- true || fail "session wedged after a client died"
+	"$SB" stop --session "$T/s"
+	grep -q '"event":"command-killed"' "$T/s/trace.jsonl" || fail "orphan kill not traced"
 	;;
 credentials)
 	export BINANCE_API_KEY=realRealREAL0123456789realRealREAL0123456789realRealREAL01234567

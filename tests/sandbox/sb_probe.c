@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <signal.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -176,6 +177,31 @@ int main(int argc, char **argv)
 		}
 		if (write(s, "ping", 4) != 4 || read(s, b, 4) != 4 || strcmp(b, "ping")) {
 			printf("echo: no echo\n");
+			return 1;
+		}
+		return 0;
+	}
+	if (!strcmp(v, "userve") || !strcmp(v, "uconnect") || !strcmp(v, "uself")) {
+		/* userve PATH: listen on a unix socket, accept one; uconnect PATH: connect to it;
+		 * uself PATH: both, in this process (a socket the sandbox itself made). */
+		struct sockaddr_un ua = {.sun_family = AF_UNIX};
+		snprintf(ua.sun_path, sizeof(ua.sun_path), "%s", a);
+		int l = -1;
+		if (strcmp(v, "uconnect")) {
+			l = socket(AF_UNIX, SOCK_STREAM, 0);
+			unlink(a);
+			if (bind(l, (struct sockaddr *)&ua, sizeof(ua)) || listen(l, 1)) {
+				printf("userve %s: %s\n", a, strerror(errno));
+				return 1;
+			}
+			if (!strcmp(v, "userve")) {
+				alarm(20);
+				return accept(l, NULL, NULL) < 0;
+			}
+		}
+		int c = socket(AF_UNIX, SOCK_STREAM, 0);
+		if (connect(c, (struct sockaddr *)&ua, sizeof(ua))) {
+			printf("uconnect %s: %s\n", a, strerror(errno));
 			return 1;
 		}
 		return 0;
