@@ -1007,6 +1007,35 @@ static void test_cred_prod_file_name_is_refused(void **s)
 	cred_refused("wt/binance.prod.ini", "prod_location", "binance.prod.ini");
 }
 
+static void hard_link(const char *target_rel, const char *link_rel)
+{
+	char t[PATH_MAX];
+	char l[PATH_MAX];
+
+	snprintf(t, sizeof(t), "%s/%s", tmpdir, target_rel);
+	snprintf(l, sizeof(l), "%s/%s", tmpdir, link_rel);
+	unlink(l);
+	assert_int_equal(link(t, l), 0);
+}
+
+/* realpath() cannot see through a hard link: the work-tree name is the only one it
+ * returns, so the location rule alone would pass the prod key */
+static void test_cred_secret_file_hard_link_to_prod_key_is_refused(void **s)
+{
+	cred_setup();
+	put("wt/cred.ini", CRED_TESTNET);
+	hard_link("secrets/prod/key.pem", "wt/key.pem");
+	cred_refused("wt/cred.ini", "hard_linked", "/wt/key.pem");
+}
+
+static void test_cred_hard_link_to_prod_credential_is_refused(void **s)
+{
+	cred_setup();
+	put("production/cred.ini", CRED_TESTNET);
+	hard_link("production/cred.ini", "wt/cred.ini");
+	cred_refused("wt/cred.ini", "hard_linked", "/wt/cred.ini");
+}
+
 static void test_cred_path_from_environment_is_refused(void **s)
 {
 	const char *p;
@@ -1085,6 +1114,8 @@ static const struct rt_case cases[] = {
     RT_CASE(cred_symlink_from_work_tree_to_prod_is_refused, "run:cred"),
     RT_CASE(cred_secret_file_symlink_into_prod_is_refused, "run:cred"),
     RT_CASE(cred_prod_file_name_is_refused, "run:cred"),
+    RT_CASE(cred_secret_file_hard_link_to_prod_key_is_refused, "run:cred"),
+    RT_CASE(cred_hard_link_to_prod_credential_is_refused, "run:cred"),
     RT_CASE(cred_path_from_environment_is_refused, "run:cred"),
     RT_CASE(control_counters_see_a_raw_connect, "control"),
     RT_CASE(control_testnet_cred_in_work_tree_loads, "control"),
