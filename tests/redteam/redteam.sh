@@ -416,7 +416,41 @@ sandbox_abstract_unix_socket) # layer: sandbox:netns
 	grep -q "first client: control-from-host" "$T/listener" || broken "listener: $(cat "$T/listener")"
 	refused "@$name unreachable inside (own net namespace), host control connected"
 	;;
+sandbox_host_loopback_service) # layer: sandbox:netns
+	# a service on the host's loopback (a proxy would do) is another way out
+	need_sandbox
+	[ -x /usr/bin/python3 ] || skip "/usr/bin/python3 missing"
+	/usr/bin/python3 -c '
+import socket, sys
+l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen(4); l.settimeout(5)
+print(l.getsockname()[1], flush=True)
+c, _ = l.accept(); print("first client:", c.recv(64).decode().strip(), flush=True)
+' >"$T/listener" 2>&1 &
+	bg=$!
+	for i in $(seq 100); do [ -s "$T/listener" ] && break; sleep 0.05; done
+	port=$(head -n1 "$T/listener")
+	[ -n "$port" ] || broken "listener did not start"
+	sb -- ./rt_probe syscall-connect 127.0.0.1 "$port"
+	[ $rc = 0 ] && escaped "reached the host's 127.0.0.1:$port"
+	grep -q "Connection refused" "$T/out" || broken "$(cat "$T/out" "$T/err")"
+	/usr/bin/python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 3).send(b'control\n')" ||
+		broken "control: host connect failed"
+	wait $bg
+	bg=""
+	grep -q "first client: control" "$T/listener" || broken "listener: $(cat "$T/listener")"
+	refused "host 127.0.0.1:$port unreachable inside (own loopback), host control connected"
+	;;
 # ---- tt-sandbox: files, credentials, processes --------------------------------------
+sandbox_setuid_binary) # layer: sandbox:seccomp+no_new_privs
+	need_sandbox
+	[ -u /bin/mount ] || skip "/bin/mount is not setuid here"
+	mkdir -p "$WT/mnt"
+	sb -- sh -c '/bin/mount -t tmpfs none ./mnt && echo MOUNTED; grep -E "^(CapEff|NoNewPrivs):" /proc/self/status'
+	grep -q MOUNTED "$T/out" && escaped "setuid mount worked inside"
+	grep -q 'NoNewPrivs:.*1' "$T/out" || broken "no_new_privs not set: $(cat "$T/out")"
+	sb_denied exec "syscall:mount"
+	refused "setuid /bin/mount: no privileges gained, mount(2) denied by seccomp"
+	;;
 sandbox_write_outside_work_tree) # layer: sandbox:mounts
 	need_sandbox
 	mkdir -p "$T/outside"
@@ -580,6 +614,16 @@ gate_drop_flavor_linker_script) # layer: gate
 	sed -i 's|\${TT_FLAVOR_DIR}/flavor_testnet.ld||' cmake/TtFlavor.cmake && git commit -qam ld
 	gate_check
 	[ $rc = 2 ] || escaped "TtFlavor.cmake edit not blocked (verdict $rc)"
+	grep -q '"event":"denied"' "$T/err" || broken "no denied event"
+	refused "blocked (2): $(grep -m1 BLOCK "$T/out")"
+	;;
+gate_credential_in_diff) # layer: gate
+	gate_repo
+	key="AK""IA$(printf 'Q%.0s' $(seq 16))"
+	printf 'export AWS_ACCESS_KEY_ID=%s\n' "$key" >>build.sh && git commit -qam key
+	gate_check
+	[ $rc = 2 ] || escaped "credential-shaped string not blocked (verdict $rc)"
+	grep -q "$key" "$T/out" "$T/err" && escaped "the gate printed the secret"
 	grep -q '"event":"denied"' "$T/err" || broken "no denied event"
 	refused "blocked (2): $(grep -m1 BLOCK "$T/out")"
 	;;

@@ -778,6 +778,117 @@ static void test_config_url_with_userinfo_trick_is_refused(void **s)
 	munmap(o, sizeof(*o));
 }
 
+/* ---- resolver steering ---------------------------------------------------------------- */
+
+/* LOCALDOMAIN/RES_OPTIONS would make glibc try "<name>.<search domain>" first; the
+ * resolver asks for the absolute name (trailing dot), so no suffix is ever appended. */
+static int att_resolve_search_env(const char *host, uint16_t port, struct ns_out *o)
+{
+	setenv("LOCALDOMAIN", "binance.com evil.example", 1);
+	setenv("RES_OPTIONS", "ndots:15", 1);
+	return att_resolve(host, port, o);
+}
+
+static void test_dns_search_domain_env_cannot_append_a_suffix(void **s)
+{
+	struct ns_out *o = in_netns(att_resolve_search_env, "testnet.binance.vision", 443);
+
+	for (int i = 0; i < o->queries && i < STUB_MAX; i++)
+		if (strcmp(o->qnames[i], "testnet.binance.vision") != 0)
+			RT_ESCAPE("DNS query for '%s' (search domain appended)", o->qnames[i]);
+	assert_true(o->queries >= 1); /* control: the allowed name itself was looked up */
+	RT_REFUSED("only the absolute name was queried (%d queries)", o->queries);
+	munmap(o, sizeof(*o));
+}
+
+/* /etc/hosts (private mount namespace) maps the allowed testnet name to a documentation
+ * address: the resolved-address check must refuse it before connect. */
+static int att_hosts_steer(const char *host, uint16_t port, struct ns_out *o)
+{
+	char path[64];
+	FILE *f;
+	int rc;
+
+	snprintf(path, sizeof(path), "/tmp/tt_redteam_hosts.%d", (int)getpid());
+	f = fopen(path, "w");
+	if (!f)
+		return 1002;
+	fprintf(f, "127.0.0.1 localhost\n192.0.2.99 %s\n", host);
+	fclose(f);
+	rc = mount(path, "/etc/hosts", NULL, MS_BIND, NULL);
+	unlink(path);
+	if (rc < 0)
+		return 1003;
+	return att_https(host, port, o);
+}
+
+static void test_hosts_file_steering_to_documentation_ip_is_refused(void **s)
+{
+	struct ns_out *o = in_netns(att_hosts_steer, "testnet.binance.vision", 443);
+
+	/* Either the hosts entry is used and the post-resolve check refuses 192.0.2.99, or
+	 * (glibc: the absolute name "testnet.binance.vision." matches no hosts line) the
+	 * allowed name goes to DNS (the stub: NXDOMAIN). Never a connect to 192.0.2.99. */
+	if (o->rc == 0 || o->after.ip_noroute != o->before.ip_noroute ||
+	    o->after.tcp_open != o->before.tcp_open)
+		RT_ESCAPE("connect attempted after hosts steering (rc %d, noroute %ld->%ld)", o->rc,
+			  o->before.ip_noroute, o->after.ip_noroute);
+	if (o->rc == DENY) {
+		assert_non_null(strstr(o->ev, "\"rule\":\"resolved_non_public_addr\""));
+		assert_non_null(strstr(o->trail, "192.0.2.99"));
+		RT_REFUSED("hosts entry used, resolved_non_public_addr");
+	} else {
+		assert_int_equal(o->rc, -ENOENT);
+		assert_true(o->queries >= 1);
+		assert_string_equal(o->qnames[0], "testnet.binance.vision");
+		assert_int_equal(rt_count(o->ev, "\"event\":\"denied\""), 0);
+		RT_REFUSED("hosts file not consulted for the absolute name; DNS said NXDOMAIN");
+	}
+	munmap(o, sizeof(*o));
+}
+
+/* ---- flavor switches at run time ------------------------------------------------------ */
+
+static void test_flavor_env_switch_has_no_effect(void **s)
+{
+	/* nothing reads the flavor from the environment: it is compiled in */
+	setenv("TT_FLAVOR", "prod", 1);
+	setenv("TT_FLAVOR_NAME", "prod", 1);
+	refuse_case(att_ws, "stream.binance.com", 9443, DENY, "deny_binance_com");
+}
+
+static void test_config_flavor_prod_is_refused(void **s)
+{
+	static char path[64];
+	char src[PATH_MAX];
+	const char *dir = getenv("TT_SOURCE_DIR");
+	struct tt_config cfg;
+	char line[256];
+	FILE *in;
+	FILE *out;
+	int fd;
+	int rc;
+
+	snprintf(path, sizeof(path), "/tmp/tt_redteam_cfg.XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	out = fdopen(fd, "w");
+	snprintf(src, sizeof(src), "%s/config/testnet.ini", dir ? dir : ".");
+	in = fopen(src, "r");
+	assert_non_null(in);
+	while (fgets(line, sizeof(line), in))
+		fputs(strncmp(line, "flavor", 6) == 0 ? "flavor = prod\n" : line, out);
+	fclose(in);
+	fclose(out);
+	rc = tt_config_load(&cfg, path);
+	unlink(path);
+	if (rc == 0)
+		RT_ESCAPE("a testnet build loaded a config with flavor = prod");
+	assert_int_equal(rc, -TT_ECONFIG);
+	assert_non_null(strstr(tt_err_msg(), "engine.flavor"));
+	RT_REFUSED("config loader: %s", tt_err_msg());
+}
+
 /* ---- LD_PRELOAD shims (the ctest entry sets LD_PRELOAD; the shim announces itself) ---- */
 
 static void require_shim(const char *name)
@@ -1104,6 +1215,10 @@ static const struct rt_case cases[] = {
     RT_CASE(unicode_fullwidth_dot_is_refused, "run:guard"),
     RT_CASE(config_with_prod_venue_url_is_refused_at_start, "run:guard"),
     RT_CASE(config_url_with_userinfo_trick_is_refused, "run:config+guard"),
+    RT_CASE(dns_search_domain_env_cannot_append_a_suffix, "run:resolver"),
+    RT_CASE(hosts_file_steering_to_documentation_ip_is_refused, "run:resolver+guard"),
+    RT_CASE(flavor_env_switch_has_no_effect, "compile:flavor+run:guard"),
+    RT_CASE(config_flavor_prod_is_refused, "run:config"),
     RT_CASE(preload_shim_replacing_the_guard_has_no_effect, "link:hidden+run:guard"),
     RT_CASE(preload_shim_of_libc_string_calls_cannot_flip_a_rule, "run:guard"),
     RT_CASE(preload_shim_of_memcpy_cannot_rewrite_the_lookup, "run:guard"),
