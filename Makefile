@@ -2,7 +2,7 @@
 JOBS ?= $(shell nproc)
 CTEST_ARGS ?=
 
-.PHONY: all demo test deps build build-asan test-asan bench-ring bench fuzz fuzz-build fuzz-ci tsan clang clean format bench-build
+.PHONY: all demo test redteam deps build build-asan test-asan bench-ring bench fuzz fuzz-build fuzz-ci tsan clang clean format bench-build
 
 all: build
 
@@ -26,7 +26,13 @@ demo: build
 # Whole suite: testnet build (all labels), then the unit tests again under ASan+UBSan.
 test: build build-asan
 	cd build/testnet && ctest --output-on-failure -j$(JOBS) $(CTEST_ARGS)
+	@tail -n1 build/testnet/tests/redteam/summary.txt 2>/dev/null || true
 	cd build/debug-asan && ctest --output-on-failure -j$(JOBS) -L unit $(CTEST_ARGS)
+
+# Red-team corpus only (tests/redteam/README.md): every escape attempt, then the summary.
+redteam: build
+	cd build/testnet && ctest --output-on-failure -j$(JOBS) -L redteam
+	@cat build/testnet/tests/redteam/summary.txt
 
 tsan: deps
 	@[ -f build/tsan/CMakeCache.txt ] || cmake --preset tsan >/dev/null

@@ -5,6 +5,8 @@
 # before writing one) is listed as not run.
 set -u
 dir=${1:?results dir} list=${2:?cases file}
+# everything also goes to summary.txt next to the results (make test/redteam print it)
+exec > >(tee "$dir/../summary.txt") 2>&1
 cases=0 refused=0 escapes=0 skipped=0 errors=0 notrun=0 controls=0
 printf '%-8s %-24s %s\n' OUTCOME LAYER CASE
 while read -r c; do
