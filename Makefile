@@ -2,7 +2,7 @@
 JOBS ?= $(shell nproc)
 CTEST_ARGS ?=
 
-.PHONY: all demo test deps build build-asan test-asan bench-ring bench fuzz fuzz-build fuzz-ci tsan clang clean format bench-build
+.PHONY: all demo test redteam deps build build-asan test-asan bench-ring bench fuzz fuzz-build fuzz-ci tsan clang clean format bench-build
 
 all: build
 
@@ -24,10 +24,16 @@ demo: build
 	scripts/demo.sh
 
 # Whole suite: the libFuzzer targets for ~60 s in all (clang), the unit tests under
-# ASan+UBSan, then the testnet build with every label (its ctest summary is the last line).
+# ASan+UBSan, then the testnet build with every label (its ctest summary is the last line;
+# the red-team corpus is in it, `make redteam` prints its cases/refused/escapes line).
 test: build build-asan fuzz-ci
 	cd build/debug-asan && ctest --output-on-failure -j$(JOBS) -L unit $(CTEST_ARGS)
 	cd build/testnet && ctest --output-on-failure -j$(JOBS) $(CTEST_ARGS)
+
+# Red-team corpus only (tests/redteam/README.md): every escape attempt, then the summary.
+redteam: build
+	cd build/testnet && ctest --output-on-failure -j$(JOBS) -L redteam
+	@cat build/testnet/tests/redteam/summary.txt
 
 tsan: deps
 	@[ -f build/tsan/CMakeCache.txt ] || cmake --preset tsan >/dev/null

@@ -15,6 +15,7 @@ PKGS=(
 	libcmocka-dev                              # unit tests
 	libck-dev libboost-dev libcjson-dev        # benchmark baselines
 	iproute2 procps psmisc                     # network namespaces, ps/kill in tests
+	curl wget netcat-openbsd                   # red-team cases: tools tried inside tt-sandbox
 )
 missing=()
 for p in "${PKGS[@]}"; do

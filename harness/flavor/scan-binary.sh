@@ -4,6 +4,7 @@
 # per finding) when the binary holds:
 #   - the prod flavor marker or any prod-only symbol (nm over .symtab and .dynsym),
 #   - the prod marker string,
+#   - a needed shared library with prod symbols or the prod marker (ldd),
 #   - a production hostname (strings scan; patterns from prod-hosts.deny).
 # Test programs that exercise the refusal paths carry prod names on purpose: with
 # --symbols-only the hostname scan is skipped for them (marker and symbols still count).
@@ -31,6 +32,18 @@ if LC_ALL=C grep -aq 'ticktrade-flavor:prod' "$bin"; then
 	echo "scan-binary: $bin: prod flavor marker string in a testnet binary" >&2
 	bad=1
 fi
+# Shared libraries the binary needs, resolved as the loader would (ldd: trace only, no
+# constructors run): one holding prod symbols or the prod marker is refused like the
+# binary itself (a link without flavor_testnet.ld would otherwise pass).
+while read -r lib; do
+	[ -f "$lib" ] || continue
+	if nm -D "$lib" 2>/dev/null | awk '{print $NF}' |
+		grep -qE '^(tt_prod_[A-Za-z0-9_]*|tt_flavor_prod_marker)$' ||
+		LC_ALL=C grep -aq 'ticktrade-flavor:prod' "$lib"; then
+		echo "scan-binary: $bin: needs prod library $lib" >&2
+		bad=1
+	fi
+done < <(ldd "$bin" 2>/dev/null | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p')
 if [ $hosts = 1 ]; then
 	pat=$(grep -vE '^[[:space:]]*(#|$)' "$here/prod-hosts.deny" | paste -sd'|')
 	found=$(LC_ALL=C strings -a -n 6 "$bin" | grep -oiE "$pat" | sort -u | head -n 5)

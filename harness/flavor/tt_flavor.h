@@ -12,7 +12,12 @@
  *            (this also catches a prod shared library, where duplicate symbols would not);
  *   scan:    after linking, scan-binary.sh fails the build when a testnet binary holds a
  *            production hostname, a prod-only symbol or the prod marker;
- *   run:     the endpoint guard (engine/core/net/tt_guard.h) and credential checks.
+ *   scan:    ... and a needed shared library holding the prod marker (ldd);
+ *   run:     the endpoint guard (engine/core/net/tt_guard.h) and credential checks; every
+ *            prod object's constructor (harness/prod/flavor_prod.c) ends a process whose
+ *            main program holds the testnet marker (dlopen, LD_PRELOAD, a link without
+ *            the linker script): denied event, exit 126.
+ * tests/redteam/ tries each of these (README.md there lists every case and its layer).
  */
 #ifndef TT_FLAVOR_H
 #define TT_FLAVOR_H

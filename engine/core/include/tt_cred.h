@@ -17,6 +17,8 @@
  *     a production location is refused whatever its tag ("prod_location"): any
  *     directory component named "prod" or "production", or a file name containing
  *     ".prod.";
+ *   - a credential or secret file with more than one name (hard links) is refused
+ *     ("hard_linked"): realpath() can't tell whether another name is a production one;
  *   - prod binaries load only env=prod.
  * Every refusal is one `denied` event (what=credential) and -TT_EDENIED.
  */

@@ -6,10 +6,12 @@
 #include "tt_cred.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <ini.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "tt_denied.h"
 #include "tt_err.h"
@@ -116,11 +118,20 @@ static int deny(const char *target, const char *rule, const char *why)
 	return tt_err_set(-TT_EDENIED, "%s: credential refused (%s): %s", target, rule, why);
 }
 
+/* realpath() resolves symlinks, never hard links: a production file given a second name
+ * in the work tree would pass the location rule. Credentials and secrets must have
+ * exactly one name (tests/redteam: cred_*hard_link*). */
+static bool has_other_names(const struct stat *st)
+{
+	return S_ISREG(st->st_mode) && st->st_nlink > 1;
+}
+
 int tt_cred_load(struct tt_cred *c, const char *path)
 {
 	struct cred_parse p = { .c = c, .path = path };
 	void *stream[2];
 	char real[PATH_MAX], secret[PATH_MAX];
+	struct stat st;
 	FILE *f;
 	int rc;
 
@@ -134,6 +145,11 @@ int tt_cred_load(struct tt_cred *c, const char *path)
 	f = fopen(real, "r");
 	if (!f)
 		return tt_err_set(-errno, "%s: open: %s", real, strerror(errno));
+	if (fstat(fileno(f), &st) < 0 || has_other_names(&st)) {
+		fclose(f);
+		return deny(real, "hard_linked",
+			    "credential file has other names (hard links)");
+	}
 	stream[0] = &p;
 	stream[1] = f;
 	rc = ini_parse_stream(count_lines, stream, on_kv, &p);
@@ -182,6 +198,11 @@ int tt_cred_load(struct tt_cred *c, const char *path)
 	if (tt_cred_check_location(secret)) {
 		memset(c, 0, sizeof(*c));
 		return deny(secret, "prod_location", "secret_file resolves into a production location");
+	}
+	if (stat(secret, &st) < 0 || has_other_names(&st)) {
+		memset(c, 0, sizeof(*c));
+		return deny(secret, "hard_linked",
+			    "secret_file has other names (hard links)");
 	}
 	strcpy(c->secret_file, secret);
 	return 0;

@@ -147,7 +147,7 @@ static int tt_guard_v6_is_v4mapped(const uint8_t a[16])
 {
 	static const uint8_t pfx[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
-	return memcmp(a, pfx, sizeof(pfx)) == 0;
+	return tt__guard_memeq(a, pfx, sizeof(pfx));
 }
 
 static void tt_guard_set_v6(struct tt__guard_host *h, const uint8_t a[16])
@@ -158,7 +158,7 @@ static void tt_guard_set_v6(struct tt__guard_host *h, const uint8_t a[16])
 		    (uint32_t)a[12] << 24 | (uint32_t)a[13] << 16 | (uint32_t)a[14] << 8 | a[15];
 	} else {
 		h->kind = TT__GH_V6;
-		memcpy(h->v6, a, 16);
+		tt__guard_memcpy(h->v6, a, 16);
 	}
 }
 
@@ -167,7 +167,7 @@ static int tt_guard_parse_v6(const char *s, size_t n, struct tt__guard_host *h)
 	char buf[INET6_ADDRSTRLEN];
 	uint8_t a[16];
 
-	if (memchr(s, '%', n)) {
+	if (tt__guard_memchr(s, '%', n)) {
 		h->bad = "ipv6_zone_id";
 		return -EINVAL;
 	}
@@ -175,7 +175,7 @@ static int tt_guard_parse_v6(const char *s, size_t n, struct tt__guard_host *h)
 		h->bad = "bad_ip_literal";
 		return -EINVAL;
 	}
-	memcpy(buf, s, n);
+	tt__guard_memcpy(buf, s, n);
 	buf[n] = '\0';
 	if (inet_pton(AF_INET6, buf, a) != 1) {
 		h->bad = "bad_ip_literal";
@@ -196,12 +196,12 @@ int tt__guard_parse_host(const char *host, struct tt__guard_host *h)
 	size_t i;
 	size_t lab = 0;
 
-	memset(h, 0, sizeof(*h));
+	tt__guard_zero(h, sizeof(*h));
 	if (!host) {
 		h->bad = "empty_host";
 		return -EINVAL;
 	}
-	n = strnlen(host, TT__GUARD_HOST_INPUT_MAX + 1);
+	n = tt__guard_strnlen(host, TT__GUARD_HOST_INPUT_MAX + 1);
 	if (n == 0) {
 		h->bad = "empty_host";
 		return -EINVAL;
@@ -217,7 +217,7 @@ int tt__guard_parse_host(const char *host, struct tt__guard_host *h)
 		}
 		return tt_guard_parse_v6(host + 1, n - 2, h);
 	}
-	if (memchr(host, ':', n))
+	if (tt__guard_memchr(host, ':', n))
 		return tt_guard_parse_v6(host, n, h);
 	if (host[n - 1] == '.')
 		n--; /* one trailing dot: the absolute form of the same name */
@@ -275,9 +275,9 @@ static int tt_guard_rule_matches(const struct tt__guard_rule *r, const char *nam
 	unsigned k;
 
 	for (k = 0; k < r->nlab; k++) {
-		size_t ll = strlen(r->lab[k]);
+		size_t ll = tt__guard_strlen(r->lab[k]);
 
-		if (end < ll || memcmp(name + end - ll, r->lab[k], ll) != 0)
+		if (end < ll || !tt__guard_memeq(name + end - ll, r->lab[k], ll))
 			return 0;
 		end -= ll;
 		if (end > 0) {
@@ -296,12 +296,12 @@ static int tt_guard_rule_matches(const struct tt__guard_rule *r, const char *nam
 		if (end == 0)
 			return 0;
 		if (r->prefix) {
-			size_t pl = strlen(r->prefix);
-			const char *dot = memrchr(name, '.', end);
+			size_t pl = tt__guard_strlen(r->prefix);
+			const char *dot = tt__guard_memrchr(name, '.', end);
 			const char *left = dot ? dot + 1 : name;
 
 			return (size_t)(name + end - left) >= pl &&
-			       memcmp(left, r->prefix, pl) == 0;
+			       tt__guard_memeq(left, r->prefix, pl);
 		}
 		return 1;
 	default:
@@ -323,7 +323,7 @@ static const struct tt__guard_rule *tt_guard_lookup(const char *name, size_t len
 
 /* Addresses a name may resolve to: public unicast (and loopback, checked by callers).
  * Refuses unspecified, private, shared, link-local (cloud metadata), benchmark,
- * multicast and reserved ranges, so DNS cannot point an allowed name inside. */
+ * documentation, multicast and reserved ranges, so DNS cannot point an allowed name inside. */
 static int tt_guard_v4_is_public(uint32_t a)
 {
 	return !((a >> 24) == 0 || (a >> 24) == 10 || (a >> 24) == 127 ||
@@ -331,6 +331,9 @@ static int tt_guard_v4_is_public(uint32_t a)
 		 (a & 0xffff0000u) == 0xa9fe0000u || /* 169.254/16 */
 		 (a & 0xfff00000u) == 0xac100000u || /* 172.16/12 */
 		 (a & 0xffffff00u) == 0xc0000000u || /* 192.0.0/24 */
+		 (a & 0xffffff00u) == 0xc0000200u || /* 192.0.2/24, documentation */
+		 (a & 0xffffff00u) == 0xc6336400u || /* 198.51.100/24, documentation */
+		 (a & 0xffffff00u) == 0xcb007100u || /* 203.0.113/24, documentation */
 		 (a & 0xffff0000u) == 0xc0a80000u || /* 192.168/16 */
 		 (a & 0xfffe0000u) == 0xc6120000u || /* 198.18/15 */
 		 (a >> 28) >= 0xe);		     /* multicast, reserved, broadcast */
@@ -340,7 +343,7 @@ static int tt_guard_v6_is_public(const uint8_t a[16])
 {
 	static const uint8_t zero12[12];
 
-	if (memcmp(a, zero12, 12) == 0)
+	if (tt__guard_memeq(a, zero12, 12))
 		return 0; /* ::, ::1, v4-compatible */
 	if (a[0] == 0xff || (a[0] & 0xfe) == 0xfc || (a[0] == 0xfe && (a[1] & 0xc0) >= 0x80))
 		return 0; /* multicast, ULA, link-local and site-local */
@@ -353,7 +356,7 @@ static int tt_guard_v6_is_loopback(const uint8_t a[16])
 {
 	static const uint8_t lo[16] = {[15] = 1};
 
-	return memcmp(a, lo, 16) == 0;
+	return tt__guard_memeq(a, lo, 16);
 }
 
 /* ---- the denied event --------------------------------------------------------------- */
@@ -366,7 +369,7 @@ static __tt_cold void tt__guard_emit_denied(const char *target, size_t tlen, uns
 	char t[TT_GUARD_TARGET_SHOW + 16];
 	size_t n = tlen > TT_GUARD_TARGET_SHOW ? TT_GUARD_TARGET_SHOW : tlen;
 
-	memcpy(t, target, n);
+	tt__guard_memcpy(t, target, n);
 	snprintf(t + n, sizeof(t) - n, "%s:%u", tlen > TT_GUARD_TARGET_SHOW ? "..." : "", port);
 	tt_denied_emit("connect", t, rule);
 }
@@ -404,7 +407,7 @@ int tt_guard_check_endpoint(const char *host, uint16_t port)
 {
 	struct tt__guard_host h;
 	const char *hs = host ? host : "";
-	size_t hl = strnlen(hs, TT__GUARD_HOST_INPUT_MAX + 1);
+	size_t hl = tt__guard_strnlen(hs, TT__GUARD_HOST_INPUT_MAX + 1);
 	const char *rule;
 
 	if (tt__guard_parse_host(host, &h) < 0)
@@ -421,7 +424,7 @@ int tt_guard_check_endpoint(const char *host, uint16_t port)
 static int tt_guard_unpack(const struct sockaddr *sa, socklen_t len, struct tt__guard_host *a,
 			   unsigned *port)
 {
-	memset(a, 0, sizeof(*a));
+	tt__guard_zero(a, sizeof(*a));
 	if (!sa)
 		return -EINVAL;
 	if (sa->sa_family == AF_INET && len >= (socklen_t)sizeof(struct sockaddr_in)) {
@@ -450,13 +453,19 @@ static size_t tt_guard_addr_text(const struct tt__guard_host *a, char *buf, size
 
 		inet_ntop(AF_INET, &in, buf, (socklen_t)cap);
 	} else if (a->kind == TT__GH_V6) {
+		size_t e;
+
 		buf[0] = '[';
 		inet_ntop(AF_INET6, a->v6, buf + 1, (socklen_t)cap - 2);
-		strcat(buf, "]");
+		e = tt__guard_strnlen(buf, cap - 1);
+		if (e + 1 < cap) {
+			buf[e] = ']';
+			buf[e + 1] = '\0';
+		}
 	} else {
 		snprintf(buf, cap, "(family?)");
 	}
-	return strlen(buf);
+	return tt__guard_strlen(buf);
 }
 
 int tt_guard_check_sockaddr(const struct sockaddr *sa, socklen_t len)
@@ -482,7 +491,7 @@ int tt_guard_check_resolved(const char *host, const struct sockaddr *sa, socklen
 	struct tt__guard_host a;
 	char txt[INET6_ADDRSTRLEN + 4];
 	const char *hs = host ? host : "";
-	size_t hl = strnlen(hs, TT__GUARD_HOST_INPUT_MAX + 1);
+	size_t hl = tt__guard_strnlen(hs, TT__GUARD_HOST_INPUT_MAX + 1);
 	unsigned port = 0;
 	const char *rule;
 	size_t tl;
@@ -501,7 +510,7 @@ int tt_guard_check_resolved(const char *host, const struct sockaddr *sa, socklen
 	if (h.kind != TT__GH_NAME) {
 		/* an allowed literal is loopback; the address must be that very address */
 		if (h.kind == a.kind &&
-		    (h.kind == TT__GH_V4 ? h.v4 == a.v4 : memcmp(h.v6, a.v6, 16) == 0))
+		    (h.kind == TT__GH_V4 ? h.v4 == a.v4 : tt__guard_memeq(h.v6, a.v6, 16)))
 			return 0;
 		rule = "resolved_addr_mismatch";
 	} else if (loop) {

@@ -56,6 +56,71 @@ struct tt__guard_host {
 };
 
 
+/* Byte helpers for the guard's decision path. The guard never calls libc's string and
+ * memory functions while it decides or builds the address it hands back: those go
+ * through the PLT, and an LD_PRELOAD shim that redefines memcmp/strlen/memcpy could
+ * flip a rule or rewrite an approved name (tests/redteam: preload_shim_of_*). These are
+ * plain loops; guard.c and resolve.c are compiled with -fno-builtin and, with gcc,
+ * -fno-tree-loop-distribute-patterns so the loops are not turned back into libc calls
+ * (tests/redteam checks the objects' undefined symbols). */
+static inline int tt__guard_memeq(const void *a, const void *b, size_t n)
+{
+	const unsigned char *x = a;
+	const unsigned char *y = b;
+
+	for (size_t i = 0; i < n; i++)
+		if (x[i] != y[i])
+			return 0;
+	return 1;
+}
+
+static inline size_t tt__guard_strnlen(const char *s, size_t max)
+{
+	size_t n = 0;
+
+	while (n < max && s[n])
+		n++;
+	return n;
+}
+
+static inline size_t tt__guard_strlen(const char *s)
+{
+	return tt__guard_strnlen(s, (size_t)-1);
+}
+
+static inline const char *tt__guard_memchr(const char *s, int c, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == (char)c)
+			return s + i;
+	return NULL;
+}
+
+static inline const char *tt__guard_memrchr(const char *s, int c, size_t n)
+{
+	while (n-- > 0)
+		if (s[n] == (char)c)
+			return s + n;
+	return NULL;
+}
+
+static inline void tt__guard_memcpy(void *d, const void *s, size_t n)
+{
+	unsigned char *o = d;
+	const unsigned char *i = s;
+
+	for (size_t k = 0; k < n; k++)
+		o[k] = i[k];
+}
+
+static inline void tt__guard_zero(void *d, size_t n)
+{
+	unsigned char *o = d;
+
+	for (size_t k = 0; k < n; k++)
+		o[k] = 0;
+}
+
 /* Parses and normalises host (name or IP literal, IPv6 optionally in brackets). 0, or
  * -EINVAL with h->bad naming why (no event, no trail: callers report). */
 int tt__guard_parse_host(const char *host, struct tt__guard_host *h) TT_HIDDEN;

@@ -20,7 +20,7 @@ static void tt_resolve_v4(uint32_t a, uint16_t port, struct sockaddr_storage *ou
 {
 	struct sockaddr_in *s4 = (struct sockaddr_in *)out;
 
-	memset(out, 0, sizeof(*out));
+	tt__guard_zero(out, sizeof(*out));
 	s4->sin_family = AF_INET;
 	s4->sin_port = htons(port);
 	s4->sin_addr.s_addr = htonl(a);
@@ -44,21 +44,22 @@ int tt_net_resolve(const char *host, uint16_t port, struct sockaddr_storage *out
 	rc = tt__guard_parse_host(host, &h);
 	if (TT_NEVER(rc < 0))
 		return tt_err_set(rc, "host %s: %s", host, h.bad);
-	if (h.kind == TT__GH_V4 || (h.kind == TT__GH_NAME && strcmp(h.name, "localhost") == 0)) {
+	if (h.kind == TT__GH_V4 ||
+	    (h.kind == TT__GH_NAME && h.len == 9 && tt__guard_memeq(h.name, "localhost", 9))) {
 		tt_resolve_v4(h.kind == TT__GH_V4 ? h.v4 : 0x7f000001u, port, out, len);
 	} else if (h.kind == TT__GH_V6) {
 		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)out;
 
-		memset(out, 0, sizeof(*out));
+		tt__guard_zero(out, sizeof(*out));
 		s6->sin6_family = AF_INET6;
 		s6->sin6_port = htons(port);
-		memcpy(s6->sin6_addr.s6_addr, h.v6, 16);
+		tt__guard_memcpy(s6->sin6_addr.s6_addr, h.v6, 16);
 		*len = sizeof(*s6);
 	} else {
-		memcpy(fq, h.name, h.len);
+		tt__guard_memcpy(fq, h.name, h.len); /* no libc call: see guard_internal.h */
 		fq[h.len] = '.';
 		fq[h.len + 1] = '\0';
-		memset(&hints, 0, sizeof(hints));
+		tt__guard_zero(&hints, sizeof(hints));
 		hints.ai_family = AF_UNSPEC;
 		hints.ai_socktype = SOCK_STREAM;
 		rc = getaddrinfo(fq, NULL, &hints, &res);
@@ -72,7 +73,7 @@ int tt_net_resolve(const char *host, uint16_t port, struct sockaddr_storage *out
 			if (ai->ai_addrlen > sizeof(*out) ||
 			    (ai->ai_family != AF_INET && ai->ai_family != AF_INET6))
 				continue;
-			memcpy(out, ai->ai_addr, ai->ai_addrlen);
+			tt__guard_memcpy(out, ai->ai_addr, ai->ai_addrlen);
 			*len = ai->ai_addrlen;
 			if (ai->ai_family == AF_INET)
 				((struct sockaddr_in *)out)->sin_port = htons(port);
@@ -84,7 +85,7 @@ int tt_net_resolve(const char *host, uint16_t port, struct sockaddr_storage *out
 		}
 		freeaddrinfo(res);
 		if (rc < 0) {
-			memset(out, 0, sizeof(*out));
+			tt__guard_zero(out, sizeof(*out));
 			*len = 0;
 			if (rc == -ENOENT)
 				return tt_err_set(rc, "getaddrinfo(\"%s\"): no usable address", fq);
