@@ -280,10 +280,10 @@ int tt_sup_stop_all(struct tt_sup *s, uint64_t grace_ns)
 			}
 			usleep(1000);
 		}
-		c->pid = 0;
 		c->last_status = status;
 		c->state = TT_CHILD_STOPPED;
-		emit(s, c, TT_SUP_EV_STOPPED);
+		emit(s, c, TT_SUP_EV_STOPPED); /* still names the pid it had */
+		c->pid = 0;
 	}
 	return killed;
 }
