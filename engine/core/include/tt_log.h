@@ -169,13 +169,16 @@ struct tt_log_rec {
 	uint32_t tid;		    /* thread tag set by tt_logring_open (0: main) */
 	uint64_t tsc;		    /* tt_clock_now() at the call */
 	int64_t arg[TT_LOG_ARGS];   /* field values in catalogue order */
-	uint64_t pad[2];	    /* to 64 bytes */
+	int32_t pid;		    /* producer's pid (the ring header forgets it on detach) */
+	uint32_t pad0;		    /* to 64 bytes */
+	uint64_t pad1;
 };
 _Static_assert(sizeof(struct tt_log_rec) == 64, "tt_log_rec layout");
 
 /* This thread's log ring producer, NULL when none (then tt_logh formats directly). */
 extern __thread struct tt_ring *tt__log_ring;
 extern __thread uint32_t tt__log_tid;
+extern int32_t tt__log_pid; /* set by tt_logring_open */
 
 /* Cold fallback: format the record from the catalogue and write it now. */
 void tt__logh_direct(const struct tt_log_rec *rec) __tt_cold;
@@ -223,6 +226,7 @@ static inline void tt__logh(unsigned ev, unsigned level, unsigned nargs, const i
 	rec->level = (uint8_t)level;
 	rec->nargs = (uint8_t)nargs;
 	rec->tid = tt__log_tid;
+	rec->pid = tt__log_pid;
 	rec->tsc = tt_clock_now();
 	rec->arg[0] = a[0];
 	rec->arg[1] = a[1];

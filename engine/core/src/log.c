@@ -314,6 +314,7 @@ size_t tt_log_format_who(char *buf, const struct tt_log_who *who, enum tt_log_le
 
 __thread struct tt_ring *tt__log_ring;
 __thread uint32_t tt__log_tid;
+int32_t tt__log_pid;
 
 #define TT__EV_ROW(ev, lvl, d, f0, f1, f2, f3)                                                     \
 	[TT_EV_##ev] = {.name = #ev, .level = TT_LOG_##lvl, .desc = d, .f = {f0, f1, f2, f3}},

@@ -64,6 +64,7 @@ struct tt_logw {
 	uint64_t lines;	       /* lines written */
 	uint64_t drops;	       /* producer drops reported */
 	uint64_t write_errors; /* failed writes (disk full …), counted, lines lost */
+	uint64_t bad_lines;    /* piped lines that were not one JSON object with a ts */
 	size_t blen;	       /* bytes pending in buf for pending_file */
 	unsigned pending_file; /* file the pending bytes belong to */
 	char buf[TT_LOGW_BUF];
@@ -78,6 +79,11 @@ int tt_logw_drain(struct tt_logw *w, unsigned max);
 /* Removes files older than keep_days before today_day (days since the epoch). Returns how
  * many were removed. */
 int tt_logw_retention(struct tt_logw *w, int64_t today_day);
+/* Appends one cold-path JSON line (as tt_log()/tt_denied write them to stderr) to proc's
+ * file: it must be one JSON object on one line with a "ts" (else counted in bad_lines and
+ * dropped); an "env" key is added after "level" when missing. For tt-logwriter --pipe.
+ * 0 or -EINVAL. */
+int tt_logw_append_json(struct tt_logw *w, const char *proc, const char *line, size_t len);
 /* Loop: scan every second, drain every poll_ms, until *stop; final drain. 0 or -errno. */
 int tt_logw_run(struct tt_logw *w, volatile sig_atomic_t *stop, unsigned poll_ms);
 /* Detaches rings, closes files. */

@@ -4,7 +4,10 @@
  *
  *   tt-logwriter --instance I [--root logs] [--env testnet] [--max-mb 256] [--keep-days 14]
  *                [--poll-ms 20] [--clock-shm NAME] [--once]
+ *   tt-logwriter --pipe PROC [--root logs] [--env testnet]   (JSON lines on stdin → PROC)
  *
+ * --pipe: the supervisor pipes a child's stderr (cold-path tt_log lines, denied events)
+ * here, so they land in the same tree as the ring records.
  * --once: scan and drain once, then exit (tests, cron). SIGINT/SIGTERM: final drain, exit 0.
  * Bad arguments: a message and exit 2.
  */
@@ -55,9 +58,10 @@ int main(int argc, char **argv)
 	    {"env", required_argument, 0, 'e'},	     {"max-mb", required_argument, 0, 'm'},
 	    {"keep-days", required_argument, 0, 'k'}, {"poll-ms", required_argument, 0, 'p'},
 	    {"clock-shm", required_argument, 0, 'c'}, {"once", no_argument, 0, 'o'},
+	    {"pipe", required_argument, 0, 'P'},
 	    {0, 0, 0, 0}};
 	struct tt_logw_cfg cfg = {.root = "logs", .env = TT_FLAVOR_NAME, .keep_days = 14};
-	const char *clock_shm = NULL;
+	const char *clock_shm = NULL, *pipe_proc = NULL;
 	unsigned long v, poll_ms = 20;
 	int once = 0, c, rc;
 
@@ -97,14 +101,19 @@ int main(int argc, char **argv)
 		case 'o':
 			once = 1;
 			break;
+		case 'P':
+			pipe_proc = optarg;
+			break;
 		default:
 			return usage("unknown option");
 		}
 	}
 	if (optind < argc)
 		return usage("unexpected argument");
+	if (!cfg.instance && !pipe_proc)
+		return usage("--instance (or --pipe PROC) is required");
 	if (!cfg.instance)
-		return usage("--instance is required");
+		cfg.instance = "-";
 	if (clock_shm ? tt_clock_init(clock_shm, false) : tt_clock_init_local()) {
 		tt_log_err(TT_LOG_ERROR, "clock_attach_failed");
 		return 1;
@@ -116,7 +125,16 @@ int main(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	if (once) {
+	if (pipe_proc) {
+		/* cold-path JSON lines (a child's stderr) → the same tree, until EOF */
+		char *line = NULL;
+		size_t cap = 0;
+		ssize_t n;
+
+		while ((n = getline(&line, &cap, stdin)) > 0)
+			tt_logw_append_json(&writer, pipe_proc, line, (size_t)n);
+		free(line);
+	} else if (once) {
 		tt_logw_scan(&writer);
 		tt_logw_drain(&writer, 0);
 	} else {

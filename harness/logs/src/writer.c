@@ -359,6 +359,8 @@ int tt_logw_drain(struct tt_logw *w, unsigned max)
 			size_t len;
 
 			tt_ring_advance(&s->ring, 1);
+			if (copy.pid > 0)
+				s->pid = who.pid = copy.pid;
 			len = tt_log_format_rec(line, &who, &copy, off);
 			append_line(w, s->file, floor_day(tt_clock_to_ns(copy.tsc) + off), line,
 				    len);
@@ -382,6 +384,46 @@ int tt_logw_drain(struct tt_logw *w, unsigned max)
 		total += (int)n;
 	}
 	return total;
+}
+
+int tt_logw_append_json(struct tt_logw *w, const char *proc, const char *line, size_t len)
+{
+	char out[TT_LOG_LINE_MAX + 64];
+	const char *ts, *lv;
+	struct tm tm = {0};
+	int64_t day;
+	size_t n = 0;
+	unsigned fi;
+
+	while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		len--;
+	if (len < 2 || len > TT_LOG_LINE_MAX || line[0] != '{' || line[len - 1] != '}' ||
+	    memchr(line, '\n', len) || !(ts = strstr(line, "\"ts\":\"")) ||
+	    !strptime(ts + 6, "%Y-%m-%dT", &tm)) {
+		w->bad_lines++;
+		return -EINVAL;
+	}
+	day = (int64_t)timegm(&tm) / 86400;
+	lv = strstr(line, "\"level\":\"");
+	if (!strstr(line, "\"env\":") && lv && (lv = strchr(lv + 9, '"')) &&
+	    (size_t)(lv - line) < len) {
+		size_t head = (size_t)(lv - line) + 1;
+
+		memcpy(out, line, head);
+		n = head + (size_t)snprintf(out + head, 48, ",\"env\":\"%.16s\"", w->cfg.env);
+		memcpy(out + n, line + head, len - head);
+		n += len - head;
+	} else {
+		memcpy(out, line, len);
+		n = len;
+	}
+	out[n++] = '\n';
+	fi = file_slot(w, proc);
+	if (fi >= TT_LOGW_SRC_MAX)
+		return -ENOSPC;
+	append_line(w, fi, day, out, n);
+	flush_pending(w);
+	return 0;
 }
 
 int tt_logw_run(struct tt_logw *w, volatile sig_atomic_t *stop, unsigned poll_ms)

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tt_err.h"
 
@@ -76,6 +77,7 @@ int tt_logring_open(const char *instance, const char *proc, uint32_t tid, uint32
 		return rc;
 	}
 	tt__log_tid = tid;
+	tt__log_pid = (int32_t)getpid();
 	tt__log_ring = &tt_logring_handle;
 	return 0;
 }
