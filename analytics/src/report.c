@@ -231,7 +231,8 @@ static int load_col(sqlite3 *db, const char *col, int64_t since, int64_t **out, 
 		(*out)[(*n)++] = sqlite3_column_int64(st, 0);
 	}
 	sqlite3_finalize(st);
-	qsort(*out, *n, sizeof(int64_t), cmp_i64);
+	if (*n)
+		qsort(*out, *n, sizeof(int64_t), cmp_i64);
 	return 0;
 }
 

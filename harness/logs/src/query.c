@@ -277,7 +277,8 @@ int tt_logq_run(const struct tt_logq *q, struct tt_logq_result *res)
 	rc = scan_dir(q, q->root, q->env, scan_env, res);
 	if (rc)
 		return tt_err_set(rc, "log tree %s: %s", q->root, strerror(-rc));
-	qsort(res->hit, res->n, sizeof(*res->hit), hit_cmp);
+	if (res->n)
+		qsort(res->hit, res->n, sizeof(*res->hit), hit_cmp);
 	if (q->limit && res->n > q->limit) {
 		size_t drop = res->n - q->limit;
 

@@ -236,7 +236,8 @@ int tt_logw_scan(struct tt_logw *w)
 			tt_ring_detach(&s->ring);
 			continue;
 		}
-		snprintf(s->name, sizeof(s->name), "%s", e->d_name);
+		/* length checked above: < TT_RING_NAME_MAX */
+		memcpy(s->name, e->d_name, strlen(e->d_name) + 1);
 		s->tid = tid;
 		s->dropped_seen = tt_load_relaxed(&s->ring.hdr->dropped);
 		s->pid = tt_load_relaxed(&s->ring.hdr->producer_pid);
