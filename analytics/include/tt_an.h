@@ -34,17 +34,17 @@
 #include "tt_ring.h"
 
 #define TT_AN_SCHEMA_VERSION 1
-#define TT_AN_INSTR_MAX 256
+#define TT_AN_INSTR_MAX	     256
 
 struct sqlite3;
 struct sqlite3_stmt;
 
 struct tt_an_cfg {
-	const char *db_path;	/* SQLite file */
-	unsigned px_scale;	/* price decimals (8) */
-	unsigned qty_scale;	/* quantity decimals (8) */
-	int64_t fee_ppm;	/* fee per fill, parts per million of notional (e.g. 100 = 1 bp) */
-	unsigned sample_ms;	/* book sampling interval per instrument (100) */
+	const char *db_path;	 /* SQLite file */
+	unsigned px_scale;	 /* price decimals (8) */
+	unsigned qty_scale;	 /* quantity decimals (8) */
+	int64_t fee_ppm;	 /* fee per fill, parts per million of notional (e.g. 100 = 1 bp) */
+	unsigned sample_ms;	 /* book sampling interval per instrument (100) */
 	int64_t mono_to_real_ns; /* added to tt_clock_to_ns(ticks) for wall time; 0: computed */
 };
 
@@ -64,9 +64,9 @@ struct tt_an {
 	struct sqlite3_stmt *ins_order, *ins_exec, *ins_fill, *ins_book, *up_pos;
 	struct tt_an_pos pos[TT_AN_INSTR_MAX];
 	bool in_tx;
-	uint64_t rows;	    /* rows inserted */
-	uint64_t dups;	    /* messages whose seq was already stored */
-	uint64_t bad;	    /* messages refused (unknown kind, instrument out of range) */
+	uint64_t rows; /* rows inserted */
+	uint64_t dups; /* messages whose seq was already stored */
+	uint64_t bad;  /* messages refused (unknown kind, instrument out of range) */
 };
 
 /* Opens/creates the database, runs pending migrations, loads positions. 0 or -errno /

@@ -75,7 +75,8 @@ static int migrate(struct tt_an *a)
 		ver = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	if (ver > TT_AN_SCHEMA_VERSION)
-		return tt_err_set(-TT_EVERSION, "%s: schema version %d is newer than this build (%d)",
+		return tt_err_set(-TT_EVERSION,
+				  "%s: schema version %d is newer than this build (%d)",
 				  a->cfg.db_path, ver, TT_AN_SCHEMA_VERSION);
 	for (; ver < TT_AN_SCHEMA_VERSION; ver++) {
 		char setv[64];
@@ -103,8 +104,8 @@ static int load_positions(struct tt_an *a)
 {
 	sqlite3_stmt *st;
 
-	if (sqlite3_prepare_v2(a->db, "SELECT instr, qty, cost, realized, fees FROM positions",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(a->db, "SELECT instr, qty, cost, realized, fees FROM positions", -1,
+			       &st, NULL) != SQLITE_OK)
 		return db_err(a, "load positions");
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		int i = sqlite3_column_int(st, 0);
@@ -169,8 +170,7 @@ int tt_an_open(struct tt_an *a, const struct tt_an_cfg *cfg)
 	    (rc = prepare(a, &a->ins_fill,
 			  "INSERT OR IGNORE INTO fills VALUES(?,?,?,?,?,?,?,?,?,?,?)")) ||
 	    (rc = prepare(a, &a->ins_book, "INSERT OR IGNORE INTO books VALUES(?,?,?,?,?,?)")) ||
-	    (rc = prepare(a, &a->up_pos,
-			  "INSERT OR REPLACE INTO positions VALUES(?,?,?,?,?,?)")) ||
+	    (rc = prepare(a, &a->up_pos, "INSERT OR REPLACE INTO positions VALUES(?,?,?,?,?,?)")) ||
 	    (rc = load_positions(a)))
 		goto fail;
 	return 0;
@@ -305,7 +305,8 @@ int tt_an_ingest_msg(struct tt_an *a, const union tt_msg *m)
 
 		if (b->bid_px > 0 && b->ask_px > 0)
 			p->mid = (b->bid_px + b->ask_px) / 2;
-		if (p->last_sample_ns && ts - p->last_sample_ns < (int64_t)a->cfg.sample_ms * 1000000)
+		if (p->last_sample_ns &&
+		    ts - p->last_sample_ns < (int64_t)a->cfg.sample_ms * 1000000)
 			return 0;
 		p->last_sample_ns = ts;
 		bind_all(a->ins_book,
@@ -318,8 +319,8 @@ int tt_an_ingest_msg(struct tt_an *a, const union tt_msg *m)
 		int64_t t0 = wall_ns(a, o->h.t_rx);
 
 		bind_all(a->ins_order,
-			 (int64_t[]){(int64_t)o->h.seq, (int64_t)o->cl_ord_id, instr, o->side, o->px,
-				     o->qty, t0 + tt_clock_delta_ns(0, o->h.flags),
+			 (int64_t[]){(int64_t)o->h.seq, (int64_t)o->cl_ord_id, instr, o->side,
+				     o->px, o->qty, t0 + tt_clock_delta_ns(0, o->h.flags),
 				     tt_clock_delta_ns(0, o->h.flags),
 				     tt_clock_delta_ns(0, o->t_md_pub_d),
 				     tt_clock_delta_ns(0, o->t_strat_rx_d),
@@ -347,9 +348,9 @@ int tt_an_ingest_msg(struct tt_an *a, const union tt_msg *m)
 			tt_an_apply_fill(a, p, e->side, e->last_px, e->last_qty);
 			p->fees += fee;
 			bind_all(a->ins_fill,
-				 (int64_t[]){(int64_t)e->h.seq, (int64_t)e->cl_ord_id, instr, e->side,
-					     e->last_px, e->last_qty, fee, p->mid, p->realized,
-					     p->qty, ts},
+				 (int64_t[]){(int64_t)e->h.seq, (int64_t)e->cl_ord_id, instr,
+					     e->side, e->last_px, e->last_qty, fee, p->mid,
+					     p->realized, p->qty, ts},
 				 11);
 			if ((rc = step_insert(a, a->ins_fill)) < 0)
 				return rc;

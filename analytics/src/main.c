@@ -35,12 +35,13 @@ static void on_signal(int sig)
 
 static int usage(const char *why)
 {
-	fprintf(stderr,
-		"tt-analytics: %s\nusage: tt-analytics run --db F --md-ring NAME --oe-ring NAME "
-		"[--clock-shm NAME] [--fee-ppm N] [--px-scale N] [--qty-scale N] [--sample-ms N]\n"
-		"       tt-analytics report --db F [--since T] [--out FILE] [--format html|md|json]\n"
-		"       tt-analytics synth --db F [--n N] [--seed S]\n",
-		why);
+	fprintf(
+	    stderr,
+	    "tt-analytics: %s\nusage: tt-analytics run --db F --md-ring NAME --oe-ring NAME "
+	    "[--clock-shm NAME] [--fee-ppm N] [--px-scale N] [--qty-scale N] [--sample-ms N]\n"
+	    "       tt-analytics report --db F [--since T] [--out FILE] [--format html|md|json]\n"
+	    "       tt-analytics synth --db F [--n N] [--seed S]\n",
+	    why);
 	return 2;
 }
 
@@ -111,8 +112,10 @@ static int attach_side(struct tt_ring *r, const char *name)
 		return tt_err_set(-TT_ELAYOUT, "ring %s: short header", name);
 	}
 	close(fd);
-	p = (struct tt_ring_params){.slot_size = TT_MSG_SIZE, .capacity = h.capacity,
-				    .mode = TT_RING_LOSSY, .msg_version = TT_MSG_LAYOUT_VERSION};
+	p = (struct tt_ring_params){.slot_size = TT_MSG_SIZE,
+				    .capacity = h.capacity,
+				    .mode = TT_RING_LOSSY,
+				    .msg_version = TT_MSG_LAYOUT_VERSION};
 	return tt_ring_attach(r, name, TT_RING_CONSUMER, &p, TT_WAIT_SPIN_YIELD);
 }
 
@@ -134,8 +137,10 @@ static int synth(struct tt_an *a, long long n, unsigned seed)
 		mid += (rand() % 3 - 1) * 500000000;
 		m.top = (struct tt_msg_book_top){
 		    .h = {.kind = TT_MSG_BOOK_TOP, .instr = 1, .seq = (uint64_t)i + 1, .t_rx = t},
-		    .bid_px = mid - spread / 2, .bid_qty = 200000000,
-		    .ask_px = mid + spread / 2, .ask_qty = 300000000};
+		    .bid_px = mid - spread / 2,
+		    .bid_qty = 200000000,
+		    .ask_px = mid + spread / 2,
+		    .ask_qty = 300000000};
 		if (tt_an_ingest_msg(a, &m) < 0)
 			return -1;
 		if (i % 5 == 0) {
@@ -144,20 +149,32 @@ static int synth(struct tt_an *a, long long n, unsigned seed)
 			int64_t qty = 10000000 * (1 + rand() % 5);
 
 			memset(&m, 0, sizeof(m));
-			m.order = (struct tt_msg_order){
-			    .h = {.kind = TT_MSG_ORDER, .instr = 1, .seq = seq++, .t_rx = t,
-				  .flags = t2t},
-			    .cl_ord_id = (uint64_t)i, .px = px, .qty = qty, .side = (uint8_t)side,
-			    .t_md_pub_d = t2t / 5, .t_strat_rx_d = t2t / 3, .t_decided_d = t2t / 2};
+			m.order = (struct tt_msg_order){.h = {.kind = TT_MSG_ORDER,
+							      .instr = 1,
+							      .seq = seq++,
+							      .t_rx = t,
+							      .flags = t2t},
+							.cl_ord_id = (uint64_t)i,
+							.px = px,
+							.qty = qty,
+							.side = (uint8_t)side,
+							.t_md_pub_d = t2t / 5,
+							.t_strat_rx_d = t2t / 3,
+							.t_decided_d = t2t / 2};
 			if (tt_an_ingest_msg(a, &m) < 0)
 				return -1;
 			if (rand() % 3) {
 				memset(&m, 0, sizeof(m));
-				m.exec = (struct tt_msg_exec){
-				    .h = {.kind = TT_MSG_EXEC, .instr = 1, .seq = seq++,
-					  .t_rx = t + tick_ns * 3},
-				    .cl_ord_id = (uint64_t)i, .last_px = px, .last_qty = qty,
-				    .cum_qty = qty, .exec_type = TT_EXEC_TRADE, .side = (uint8_t)side};
+				m.exec = (struct tt_msg_exec){.h = {.kind = TT_MSG_EXEC,
+								    .instr = 1,
+								    .seq = seq++,
+								    .t_rx = t + tick_ns * 3},
+							      .cl_ord_id = (uint64_t)i,
+							      .last_px = px,
+							      .last_qty = qty,
+							      .cum_qty = qty,
+							      .exec_type = TT_EXEC_TRADE,
+							      .side = (uint8_t)side};
 				if (tt_an_ingest_msg(a, &m) < 0)
 					return -1;
 			}
@@ -171,7 +188,7 @@ static int synth(struct tt_an *a, long long n, unsigned seed)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"db", required_argument, 0, 'd'},	     {"md-ring", required_argument, 0, 'm'},
+	    {"db", required_argument, 0, 'd'},	      {"md-ring", required_argument, 0, 'm'},
 	    {"oe-ring", required_argument, 0, 'o'},   {"clock-shm", required_argument, 0, 'c'},
 	    {"fee-ppm", required_argument, 0, 'f'},   {"px-scale", required_argument, 0, 'P'},
 	    {"qty-scale", required_argument, 0, 'Q'}, {"sample-ms", required_argument, 0, 'S'},
@@ -229,7 +246,8 @@ int main(int argc, char **argv)
 			break;
 		case 's':
 			if (parse_since(optarg, &since))
-				return usage("--since wants 2026-11-23, 2026-11-23T20:00:00Z or 30m/2h/7d");
+				return usage(
+				    "--since wants 2026-11-23, 2026-11-23T20:00:00Z or 30m/2h/7d");
 			break;
 		case 'O':
 			out = optarg;

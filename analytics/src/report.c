@@ -107,8 +107,9 @@ static void svg_line(FILE *o, const char *title, const char *yunit, struct serie
 			y0 = fmin(y0, ss[k].y[i]);
 			y1 = fmax(y1, ss[k].y[i]);
 		}
-	fprintf(o, "<svg xmlns='http://www.w3.org/2000/svg' width='%.0f' height='%.0f' "
-		   "class='chart'><text x='%.0f' y='18' class='t'>%s</text>",
+	fprintf(o,
+		"<svg xmlns='http://www.w3.org/2000/svg' width='%.0f' height='%.0f' "
+		"class='chart'><text x='%.0f' y='18' class='t'>%s</text>",
 		W, H, L, title);
 	if (!isfinite(x0)) {
 		fprintf(o, "<text x='%.0f' y='%.0f'>no data</text></svg>\n", L, H / 2);
@@ -120,14 +121,16 @@ static void svg_line(FILE *o, const char *title, const char *yunit, struct serie
 		y1 += fabs(y1) * 0.1 + 1;
 		y0 -= fabs(y0) * 0.1 + 1;
 	}
-	fprintf(o, "<rect x='%.0f' y='%.0f' width='%.0f' height='%.0f' fill='none' "
-		   "stroke='#999'/>",
+	fprintf(o,
+		"<rect x='%.0f' y='%.0f' width='%.0f' height='%.0f' fill='none' "
+		"stroke='#999'/>",
 		L, T, W - L - R, H - T - B);
 	if (y0 < 0 && y1 > 0) {
 		double zy = T + (H - T - B) * (1 - (0 - y0) / (y1 - y0));
 
-		fprintf(o, "<line x1='%.0f' x2='%.0f' y1='%.1f' y2='%.1f' stroke='#ccc' "
-			   "stroke-dasharray='4'/>",
+		fprintf(o,
+			"<line x1='%.0f' x2='%.0f' y1='%.1f' y2='%.1f' stroke='#ccc' "
+			"stroke-dasharray='4'/>",
 			L, W - R, zy, zy);
 	}
 	fprintf(o, "<text x='%.0f' y='%.0f' class='ax' text-anchor='end'>%.6g %s</text>", L - 4,
@@ -156,8 +159,8 @@ static void svg_line(FILE *o, const char *title, const char *yunit, struct serie
 	fprintf(o, "</svg>\n");
 }
 
-static void svg_bars(FILE *o, const char *title, const char *const *labels, const double *v,
-		     int n, const char *unit)
+static void svg_bars(FILE *o, const char *title, const char *const *labels, const double *v, int n,
+		     const char *unit)
 {
 	const double W = 560, H = 240, L = 70, R = 10, T = 28, B = 40;
 	double lo = 0, hi = 0, bw;
@@ -169,8 +172,9 @@ static void svg_bars(FILE *o, const char *title, const char *const *labels, cons
 	if (hi == lo)
 		hi = lo + 1;
 	bw = (W - L - R) / (n ? n : 1);
-	fprintf(o, "<svg xmlns='http://www.w3.org/2000/svg' width='%.0f' height='%.0f' "
-		   "class='chart'><text x='%.0f' y='18' class='t'>%s</text>",
+	fprintf(o,
+		"<svg xmlns='http://www.w3.org/2000/svg' width='%.0f' height='%.0f' "
+		"class='chart'><text x='%.0f' y='18' class='t'>%s</text>",
 		W, H, L, title);
 	fprintf(o, "<text x='%.0f' y='%.0f' class='ax' text-anchor='end'>%.6g %s</text>", L - 4,
 		T + 10, hi, unit);
@@ -180,10 +184,11 @@ static void svg_bars(FILE *o, const char *title, const char *const *labels, cons
 		double zy = T + (H - T - B) * (hi / (hi - lo));
 		double y = T + (H - T - B) * (1 - (v[i] - lo) / (hi - lo));
 
-		fprintf(o, "<rect x='%.1f' y='%.1f' width='%.1f' height='%.1f' fill='%s'>"
-			   "<title>%s: %.6g</title></rect>",
-			L + i * bw + 1, fmin(y, zy), bw - 2, fabs(zy - y), v[i] < 0 ? "#d62728" : "#1f77b4",
-			labels[i], v[i]);
+		fprintf(o,
+			"<rect x='%.1f' y='%.1f' width='%.1f' height='%.1f' fill='%s'>"
+			"<title>%s: %.6g</title></rect>",
+			L + i * bw + 1, fmin(y, zy), bw - 2, fabs(zy - y),
+			v[i] < 0 ? "#d62728" : "#1f77b4", labels[i], v[i]);
 		if (n <= 16 || i % (n / 8 + 1) == 0)
 			fprintf(o, "<text x='%.1f' y='%.0f' class='ax'>%s</text>", L + i * bw + 2,
 				H - B + 14, labels[i]);
@@ -271,17 +276,19 @@ int tt_an_report(struct tt_an *a, int64_t since, enum tt_an_fmt fmt, FILE *o)
 	if ((rc = tt_an_commit(a)))
 		return rc;
 	orders = count_of(a->db, "SELECT COUNT(*) FROM orders WHERE ts_ns >= ?", since);
-	ord_qty = count_of(a->db, "SELECT COALESCE(SUM(qty),0) FROM orders WHERE ts_ns >= ?", since);
+	ord_qty =
+	    count_of(a->db, "SELECT COALESCE(SUM(qty),0) FROM orders WHERE ts_ns >= ?", since);
 	fills = count_of(a->db, "SELECT COUNT(*) FROM fills WHERE ts_ns >= ?", since);
-	fill_qty = count_of(a->db, "SELECT COALESCE(SUM(qty),0) FROM fills WHERE ts_ns >= ?", since);
+	fill_qty =
+	    count_of(a->db, "SELECT COALESCE(SUM(qty),0) FROM fills WHERE ts_ns >= ?", since);
 	for (int i = 0; i < nst; i++)
 		load_col(a->db, stages[i].col, since, &stages[i].v, &stages[i].n);
 
 	/* replay every fill in journal order: exact P&L and position curves */
 	memset(replay, 0, sizeof(replay));
-	if (sqlite3_prepare_v2(a->db,
-			       "SELECT instr, side, px, qty, fee, mid, ts_ns FROM fills ORDER BY seq",
-			       -1, &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(
+		a->db, "SELECT instr, side, px, qty, fee, mid, ts_ns FROM fills ORDER BY seq", -1,
+		&st, NULL) != SQLITE_OK) {
 		rc = tt_err_set(-TT_ESTATE, "report: %s", sqlite3_errmsg(a->db));
 		goto out;
 	}
@@ -326,11 +333,12 @@ int tt_an_report(struct tt_an *a, int64_t since, enum tt_an_fmt fmt, FILE *o)
 	}
 
 	/* markouts: mid at the first book sample h seconds after each fill */
-	if (sqlite3_prepare_v2(a->db,
-			       "SELECT f.side, f.px, f.qty, (SELECT (bid_px + ask_px) / 2 FROM books b"
-			       " WHERE b.instr = f.instr AND b.ts_ns >= f.ts_ns + ?1 ORDER BY ts_ns"
-			       " LIMIT 1) FROM fills f WHERE f.ts_ns >= ?2",
-			       -1, &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(
+		a->db,
+		"SELECT f.side, f.px, f.qty, (SELECT (bid_px + ask_px) / 2 FROM books b"
+		" WHERE b.instr = f.instr AND b.ts_ns >= f.ts_ns + ?1 ORDER BY ts_ns"
+		" LIMIT 1) FROM fills f WHERE f.ts_ns >= ?2",
+		-1, &st, NULL) != SQLITE_OK) {
 		rc = tt_err_set(-TT_ESTATE, "report: %s", sqlite3_errmsg(a->db));
 		goto out;
 	}
@@ -392,7 +400,8 @@ int tt_an_report(struct tt_an *a, int64_t since, enum tt_an_fmt fmt, FILE *o)
 	}
 
 	if (fmt == TT_AN_JSON) {
-		fprintf(o, "{\"generated\":\"%s\",\"since_ns\":%lld,\"orders\":%lld,\"fills\":%lld,",
+		fprintf(o,
+			"{\"generated\":\"%s\",\"since_ns\":%lld,\"orders\":%lld,\"fills\":%lld,",
 			when, (long long)since, (long long)orders, (long long)fills);
 		fprintf(o, "\"fill_ratio\":%.6f,\"qty_fill_ratio\":%.6f,",
 			orders ? (double)fills / (double)orders : 0.0,
@@ -431,25 +440,30 @@ int tt_an_report(struct tt_an *a, int64_t since, enum tt_an_fmt fmt, FILE *o)
 	}
 
 	if (fmt == TT_AN_MD) {
-		fprintf(o, "# ticktrade analytics report\n\nGenerated %s. Orders %lld, fills %lld, "
-			   "fill ratio %.1f%% (by qty %.1f%%).\n\n",
+		fprintf(o,
+			"# ticktrade analytics report\n\nGenerated %s. Orders %lld, fills %lld, "
+			"fill ratio %.1f%% (by qty %.1f%%).\n\n",
 			when, (long long)orders, (long long)fills,
 			orders ? 100.0 * (double)fills / (double)orders : 0.0,
 			ord_qty ? 100.0 * (double)fill_qty / (double)ord_qty : 0.0);
-		fprintf(o, "## P&L\n\n| realized | unrealized | fees | total |\n|---|---|---|---|\n"
-			   "| %s | %s | %s | %s |\n\n",
+		fprintf(o,
+			"## P&L\n\n| realized | unrealized | fees | total |\n|---|---|---|---|\n"
+			"| %s | %s | %s | %s |\n\n",
 			fix(b1, realized, ps), fix(b2, unreal, ps), fix(b3, fees, ps),
 			fix(b4, realized + unreal - fees, ps));
-		fprintf(o, "## Latency per stage (µs after t_rx)\n\n| stage | n | p50 | p90 | p99 | "
-			   "p99.9 | max |\n|---|---|---|---|---|---|---|\n");
+		fprintf(o,
+			"## Latency per stage (µs after t_rx)\n\n| stage | n | p50 | p90 | p99 | "
+			"p99.9 | max |\n|---|---|---|---|---|---|---|\n");
 		for (int i = 0; i < nst; i++)
-			fprintf(o, "| %s | %zu | %.2f | %.2f | %.2f | %.2f | %.2f |\n", stages[i].name,
-				stages[i].n, pct(stages[i].v, stages[i].n, 0.5) / 1e3,
+			fprintf(o, "| %s | %zu | %.2f | %.2f | %.2f | %.2f | %.2f |\n",
+				stages[i].name, stages[i].n,
+				pct(stages[i].v, stages[i].n, 0.5) / 1e3,
 				pct(stages[i].v, stages[i].n, 0.9) / 1e3,
 				pct(stages[i].v, stages[i].n, 0.99) / 1e3,
 				pct(stages[i].v, stages[i].n, 0.999) / 1e3,
 				(stages[i].n ? stages[i].v[stages[i].n - 1] : 0) / 1e3);
-		fprintf(o, "\n## Markouts\n\n| horizon | fills | avg bps | sum |\n|---|---|---|---|\n");
+		fprintf(
+		    o, "\n## Markouts\n\n| horizon | fills | avg bps | sum |\n|---|---|---|---|\n");
 		for (int h = 0; h < 3; h++)
 			fprintf(o, "| %d s | %zu | %.3f | %s |\n", mk[h].h, mk[h].n,
 				mk[h].n ? mk[h].sum_bps / (double)mk[h].n : 0.0,
@@ -474,19 +488,21 @@ int tt_an_report(struct tt_an *a, int64_t since, enum tt_an_fmt fmt, FILE *o)
 	fprintf(o, ".</p>\n<h2>Summary</h2><table><tr><th>orders</th><th>fills</th>"
 		   "<th>fill ratio</th><th>qty fill ratio</th><th>realized</th><th>unrealized</th>"
 		   "<th>fees</th><th>total P&amp;L</th></tr>");
-	fprintf(o, "<tr><td>%lld</td><td>%lld</td><td>%.1f%%</td><td>%.1f%%</td><td>%s</td>"
-		   "<td>%s</td><td>%s</td><td class='%s'>%s</td></tr></table>\n",
+	fprintf(o,
+		"<tr><td>%lld</td><td>%lld</td><td>%.1f%%</td><td>%.1f%%</td><td>%s</td>"
+		"<td>%s</td><td>%s</td><td class='%s'>%s</td></tr></table>\n",
 		(long long)orders, (long long)fills,
 		orders ? 100.0 * (double)fills / (double)orders : 0.0,
 		ord_qty ? 100.0 * (double)fill_qty / (double)ord_qty : 0.0, fix(b1, realized, ps),
-		fix(b2, unreal, ps), fix(b3, fees, ps),
-		realized + unreal - fees < 0 ? "neg" : "", fix(b4, realized + unreal - fees, ps));
+		fix(b2, unreal, ps), fix(b3, fees, ps), realized + unreal - fees < 0 ? "neg" : "",
+		fix(b4, realized + unreal - fees, ps));
 
 	fprintf(o, "<h2>Tick-to-trade</h2>\n");
 	{
 		/* histogram: 24 log-spaced buckets between the smallest and largest sample */
 		struct stage *t = &stages[3];
-		double lo = t->n ? fmax(1, (double)t->v[0]) : 1, hi = t->n ? (double)t->v[t->n - 1] : 2;
+		double lo = t->n ? fmax(1, (double)t->v[0]) : 1,
+		       hi = t->n ? (double)t->v[t->n - 1] : 2;
 		const int nb = 24;
 		double cnt[24] = {0};
 		char lbl[24][24];
@@ -500,10 +516,12 @@ int tt_an_report(struct tt_an *a, int64_t since, enum tt_an_fmt fmt, FILE *o)
 			cnt[k < 0 ? 0 : k >= nb ? nb - 1 : k]++;
 		}
 		for (int k = 0; k < nb; k++) {
-			snprintf(lbl[k], sizeof(lbl[k]), "%.3gus", lo * pow(hi / lo, (double)k / nb) / 1e3);
+			snprintf(lbl[k], sizeof(lbl[k]), "%.3gus",
+				 lo * pow(hi / lo, (double)k / nb) / 1e3);
 			lp[k] = lbl[k];
 		}
-		svg_bars(o, "t2t histogram (orders per bucket, lower bound shown)", lp, cnt, nb, "");
+		svg_bars(o, "t2t histogram (orders per bucket, lower bound shown)", lp, cnt, nb,
+			 "");
 	}
 	{
 		struct series sp[2] = {p50, p99};
@@ -514,8 +532,9 @@ int tt_an_report(struct tt_an *a, int64_t since, enum tt_an_fmt fmt, FILE *o)
 	fprintf(o, "<table><tr><th>stage (after t_rx)</th><th>n</th><th>p50 µs</th><th>p90 µs</th>"
 		   "<th>p99 µs</th><th>p99.9 µs</th><th>max µs</th></tr>");
 	for (int i = 0; i < nst; i++)
-		fprintf(o, "<tr><td>%s</td><td>%zu</td><td>%.2f</td><td>%.2f</td><td>%.2f</td>"
-			   "<td>%.2f</td><td>%.2f</td></tr>",
+		fprintf(o,
+			"<tr><td>%s</td><td>%zu</td><td>%.2f</td><td>%.2f</td><td>%.2f</td>"
+			"<td>%.2f</td><td>%.2f</td></tr>",
 			stages[i].name, stages[i].n, pct(stages[i].v, stages[i].n, 0.5) / 1e3,
 			pct(stages[i].v, stages[i].n, 0.9) / 1e3,
 			pct(stages[i].v, stages[i].n, 0.99) / 1e3,
@@ -553,8 +572,9 @@ int tt_an_report(struct tt_an *a, int64_t since, enum tt_an_fmt fmt, FILE *o)
 		fprintf(o, "<tr><td>%d s</td><td>%zu</td><td>%.3f</td><td>%s</td></tr>", mk[h].h,
 			mk[h].n, mk[h].n ? mk[h].sum_bps / (double)mk[h].n : 0.0,
 			fix(b1, mk[h].sum_px, ps));
-	fprintf(o, "</table>\n<h2>Last fills</h2><table><tr><th>seq</th><th>order</th>"
-		   "<th>instr</th><th>side</th><th>px</th><th>qty</th><th>fee</th><th>time</th></tr>");
+	fprintf(o,
+		"</table>\n<h2>Last fills</h2><table><tr><th>seq</th><th>order</th>"
+		"<th>instr</th><th>side</th><th>px</th><th>qty</th><th>fee</th><th>time</th></tr>");
 	if (sqlite3_prepare_v2(a->db,
 			       "SELECT seq, cl_ord_id, instr, side, px, qty, fee, ts_ns FROM fills"
 			       " WHERE ts_ns >= ? ORDER BY seq DESC LIMIT 50",
@@ -562,8 +582,9 @@ int tt_an_report(struct tt_an *a, int64_t since, enum tt_an_fmt fmt, FILE *o)
 		sqlite3_bind_int64(st, 1, since);
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			iso(when, sqlite3_column_int64(st, 7));
-			fprintf(o, "<tr><td>%lld</td><td>%lld</td><td>%d</td><td>%s</td><td>%s</td>"
-				   "<td>%s</td><td>%s</td><td>%s</td></tr>",
+			fprintf(o,
+				"<tr><td>%lld</td><td>%lld</td><td>%d</td><td>%s</td><td>%s</td>"
+				"<td>%s</td><td>%s</td><td>%s</td></tr>",
 				(long long)sqlite3_column_int64(st, 0),
 				(long long)sqlite3_column_int64(st, 1), sqlite3_column_int(st, 2),
 				sqlite3_column_int(st, 3) ? "sell" : "buy",

@@ -93,8 +93,9 @@ int main(int argc, char **argv)
 		uint64_t t0 = tt_clock_now(), t1;
 
 		for (int k = 0; k < TT_BENCH_LOG_BATCH; k++)
-			tt_log(TT_LOG_INFO, "order_sent", TT_LU("order_id", i), TT_LU("instrument", k),
-			       TT_LX("px", 6500012345678, 8), TT_LI("t2t_ns", 777));
+			tt_log(TT_LOG_INFO, "order_sent", TT_LU("order_id", i),
+			       TT_LU("instrument", k), TT_LX("px", 6500012345678, 8),
+			       TT_LI("t2t_ns", 777));
 		t1 = tt_clock_now();
 		tt_bench_hist_record(&h, t1 - t0);
 	}

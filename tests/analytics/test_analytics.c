@@ -20,13 +20,13 @@
 #include "tt_clock.h"
 #include "tt_ring.h"
 
-#define PX(x) ((int64_t)(x) * 100000000) /* scale 8 */
+#define PX(x) ((int64_t)(x)*100000000) /* scale 8 */
 
 static struct tt_an an;
 static struct tt_ring prod, cons;
 static char ring[64], db[96];
-static const struct tt_ring_params rp = {.slot_size = 64, .capacity = 64, .mode = TT_RING_LOSSY,
-					 .msg_version = TT_MSG_LAYOUT_VERSION};
+static const struct tt_ring_params rp = {
+    .slot_size = 64, .capacity = 64, .mode = TT_RING_LOSSY, .msg_version = TT_MSG_LAYOUT_VERSION};
 static uint64_t t0;
 
 static int setup(void **st)
@@ -59,8 +59,8 @@ static int teardown(void **st)
 
 static void open_db(int64_t fee_ppm)
 {
-	struct tt_an_cfg cfg = {.db_path = db, .px_scale = 8, .qty_scale = 8, .fee_ppm = fee_ppm,
-				.sample_ms = 100};
+	struct tt_an_cfg cfg = {
+	    .db_path = db, .px_scale = 8, .qty_scale = 8, .fee_ppm = fee_ppm, .sample_ms = 100};
 
 	assert_int_equal(tt_an_open(&an, &cfg), 0);
 }
@@ -79,9 +79,12 @@ static void push_book(int64_t ms, int64_t bid, int64_t ask)
 {
 	union tt_msg m = {0};
 
-	m.top = (struct tt_msg_book_top){.h = {.kind = TT_MSG_BOOK_TOP, .instr = 1, .t_rx = at_ms(ms)},
-					 .bid_px = bid, .bid_qty = PX(1), .ask_px = ask,
-					 .ask_qty = PX(1)};
+	m.top =
+	    (struct tt_msg_book_top){.h = {.kind = TT_MSG_BOOK_TOP, .instr = 1, .t_rx = at_ms(ms)},
+				     .bid_px = bid,
+				     .bid_qty = PX(1),
+				     .ask_px = ask,
+				     .ask_qty = PX(1)};
 	push(&m);
 }
 
@@ -89,11 +92,14 @@ static void push_fill(uint64_t seq, int64_t ms, int side, int64_t px, int64_t qt
 {
 	union tt_msg m = {0};
 
-	m.exec = (struct tt_msg_exec){.h = {.kind = TT_MSG_EXEC, .instr = 1, .seq = seq,
-					    .t_rx = at_ms(ms)},
-				      .cl_ord_id = seq * 10, .last_px = px, .last_qty = qty,
-				      .cum_qty = qty, .exec_type = TT_EXEC_TRADE,
-				      .side = (uint8_t)side};
+	m.exec = (struct tt_msg_exec){
+	    .h = {.kind = TT_MSG_EXEC, .instr = 1, .seq = seq, .t_rx = at_ms(ms)},
+	    .cl_ord_id = seq * 10,
+	    .last_px = px,
+	    .last_qty = qty,
+	    .cum_qty = qty,
+	    .exec_type = TT_EXEC_TRADE,
+	    .side = (uint8_t)side};
 	push(&m);
 }
 
@@ -101,10 +107,14 @@ static void push_order(uint64_t seq, int64_t ms, int64_t px, int64_t qty, uint32
 {
 	union tt_msg m = {0};
 
-	m.order = (struct tt_msg_order){
-	    .h = {.kind = TT_MSG_ORDER, .instr = 1, .seq = seq, .t_rx = at_ms(ms),
-		  .flags = (uint32_t)tt_clock_ns_to_ticks(t2t_ns)},
-	    .cl_ord_id = seq * 10, .px = px, .qty = qty};
+	m.order = (struct tt_msg_order){.h = {.kind = TT_MSG_ORDER,
+					      .instr = 1,
+					      .seq = seq,
+					      .t_rx = at_ms(ms),
+					      .flags = (uint32_t)tt_clock_ns_to_ticks(t2t_ns)},
+					.cl_ord_id = seq * 10,
+					.px = px,
+					.qty = qty};
 	push(&m);
 }
 
@@ -222,7 +232,8 @@ static void test_markouts_use_first_book_after_horizon(void **st)
 	f = open_memstream(&buf, &len);
 	assert_int_equal(tt_an_report(&an, 0, TT_AN_JSON, f), 0);
 	fclose(f);
-	assert_non_null(strstr(buf, "{\"horizon_s\":1,\"n\":1,\"avg_bps\":100.0000,\"sum\":1.00000000}"));
+	assert_non_null(
+	    strstr(buf, "{\"horizon_s\":1,\"n\":1,\"avg_bps\":100.0000,\"sum\":1.00000000}"));
 	assert_non_null(strstr(buf, "{\"horizon_s\":10,\"n\":1,\"avg_bps\":-100.0000,"));
 	assert_non_null(strstr(buf, "{\"horizon_s\":60,\"n\":0,"));
 	free(buf);
@@ -275,7 +286,8 @@ static void test_newer_schema_is_refused(void **st)
 	unlink(db);
 	open_db(0);
 	assert_int_equal(q1("PRAGMA user_version"), TT_AN_SCHEMA_VERSION);
-	assert_int_equal(q1("SELECT COUNT(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"), 1);
+	assert_int_equal(q1("SELECT COUNT(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"),
+			 1);
 }
 
 int main(void)
@@ -286,7 +298,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_restart_neither_loses_nor_duplicates_rows, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(
-		test_crash_between_commit_and_release_rereads_without_double_count, setup, teardown),
+		test_crash_between_commit_and_release_rereads_without_double_count, setup,
+		teardown),
 	    cmocka_unit_test_setup_teardown(test_uncommitted_batch_leaves_store_and_ring_unchanged,
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_books_are_sampled_once_per_interval, setup,

@@ -112,8 +112,8 @@ static void test_level_below_threshold_writes_nothing(void **st)
 	assert_int_equal(tt_logring_open(inst, "tt-test", 0, 64), 0);
 	attach_consumer(&c, 64);
 	tt_log_set_level(TT_LOG_WARN);
-	tt_logh(order_sent, 1, 2, 3, 4);  /* info: filtered */
-	tt_logh(book_resync, 1, 2, 3);	  /* warn: kept */
+	tt_logh(order_sent, 1, 2, 3, 4); /* info: filtered */
+	tt_logh(book_resync, 1, 2, 3);	 /* warn: kept */
 	tt_log_set_level(TT_LOG_DEBUG);
 	assert_int_equal(((const struct tt_log_rec *)tt_ring_peek(&c))->event, TT_EV_book_resync);
 	tt_ring_release(&c);
@@ -146,14 +146,18 @@ static void test_record_formats_with_typed_fields_env_and_identity(void **st)
 {
 	char buf[TT_LOG_LINE_MAX + 1];
 	struct tt_log_who who = {.env = "testnet", .proc = "tt-oe", .pid = 4242};
-	struct tt_log_rec rec = {.event = TT_EV_order_fill, .level = TT_LOG_INFO, .nargs = 4,
-				 .tsc = tt_clock_now(), .arg = {9, 2, 6500012345678, -150000000}};
+	struct tt_log_rec rec = {.event = TT_EV_order_fill,
+				 .level = TT_LOG_INFO,
+				 .nargs = 4,
+				 .tsc = tt_clock_now(),
+				 .arg = {9, 2, 6500012345678, -150000000}};
 	size_t n = tt_log_format_rec(buf, &who, &rec, 0);
 
 	buf[n] = '\0';
-	assert_non_null(strstr(buf, "\"level\":\"info\",\"env\":\"testnet\",\"proc\":\"tt-oe\","
-				    "\"pid\":4242,\"event\":\"order_fill\",\"order_id\":9,"
-				    "\"instrument\":2,\"px\":65000.12345678,\"qty\":-1.50000000}\n"));
+	assert_non_null(strstr(buf,
+			       "\"level\":\"info\",\"env\":\"testnet\",\"proc\":\"tt-oe\","
+			       "\"pid\":4242,\"event\":\"order_fill\",\"order_id\":9,"
+			       "\"instrument\":2,\"px\":65000.12345678,\"qty\":-1.50000000}\n"));
 }
 
 static void test_unknown_event_id_is_named_not_trusted(void **st)

@@ -85,8 +85,11 @@ static unsigned count(const char *s, const char *needle)
 
 static void start_writer(uint64_t max_bytes, unsigned keep_days)
 {
-	struct tt_logw_cfg cfg = {.root = root, .env = "testnet", .instance = inst,
-				  .max_bytes = max_bytes, .keep_days = keep_days};
+	struct tt_logw_cfg cfg = {.root = root,
+				  .env = "testnet",
+				  .instance = inst,
+				  .max_bytes = max_bytes,
+				  .keep_days = keep_days};
 
 	assert_int_equal(tt_logw_init(&w, &cfg), 0);
 }
@@ -223,8 +226,7 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_size_limit_rotates_into_numbered_files, setup,
 					    teardown),
-	    cmocka_unit_test_setup_teardown(test_retention_removes_only_old_files, setup,
-					    teardown),
+	    cmocka_unit_test_setup_teardown(test_retention_removes_only_old_files, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_restarted_writer_neither_loses_nor_repeats, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_rings_of_other_instances_are_ignored, setup,

@@ -22,9 +22,10 @@
 #include <stdint.h>
 
 #define TT_EVENTS_VERSION 1u
-#define TT_LOG_ARGS 4 /* integer arguments per binary record */
+#define TT_LOG_ARGS	  4 /* integer arguments per binary record */
 
 /* A field descriptor inside a row; TT_EF_NONE fills unused slots. */
+/* clang-format off */
 #define TT_EF(key, type, scale) {(key), TT_LF_##type, (scale)}
 #define TT_EF_NONE {0, 0, 0}
 
@@ -73,6 +74,8 @@
 	  TT_EF("stage", U64, 0), TT_EF("t0", TSC, 0), TT_EF("ns", I64, 0), TT_EF_NONE)            \
 	X(bench_probe, DEBUG, "bench and test probe, carries four integers",                       \
 	  TT_EF("a", I64, 0), TT_EF("b", U64, 0), TT_EF("px", FIX, 8), TT_EF("order_id", U64, 0))
+
+/* clang-format on */
 
 #define TT__EV_ENUM(name, lvl, desc, f0, f1, f2, f3) TT_EV_##name,
 enum tt_event { TT_EVENTS(TT__EV_ENUM) TT_EV_COUNT };

@@ -84,8 +84,8 @@ int tt_metric_counter(struct tt_metrics *reg, struct tt_metric *m, const char *n
 	return define(reg, m, TT_METRIC_COUNTER, name, help, label, lvalue, 0);
 }
 
-int tt_metric_gauge(struct tt_metrics *reg, struct tt_metric *m, const char *name,
-		    const char *help, const char *label, const char *lvalue, unsigned scale)
+int tt_metric_gauge(struct tt_metrics *reg, struct tt_metric *m, const char *name, const char *help,
+		    const char *label, const char *lvalue, unsigned scale)
 {
 	return define(reg, m, TT_METRIC_GAUGE, name, help, label, lvalue, scale);
 }
@@ -386,8 +386,8 @@ static int64_t read_denied(void *arg)
 }
 
 int tt_metrics_std_register(struct tt_metrics *reg, struct tt_metrics_std *std,
-			    const char *const *reasons, unsigned nreasons,
-			    const char *const *rings, unsigned nrings, unsigned pnl_scale)
+			    const char *const *reasons, unsigned nreasons, const char *const *rings,
+			    unsigned nrings, unsigned pnl_scale)
 {
 	static const int64_t lat[] = {TT_METRIC_LATENCY_NS_BUCKETS};
 	int rc;

@@ -31,8 +31,8 @@ struct tt_logq {
 
 /* One matching line. */
 struct tt_logq_hit {
-	char *line;	/* the JSON line without '\n' (owned by the result) */
-	int64_t ts_ns;	/* parsed ts */
+	char *line;    /* the JSON line without '\n' (owned by the result) */
+	int64_t ts_ns; /* parsed ts */
 };
 
 struct tt_logq_result {

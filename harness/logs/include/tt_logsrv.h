@@ -26,15 +26,15 @@
 #define TT_LOGSRV_ALLOW_MAX 16
 
 struct tt_logsrv_cfg {
-	const char *root;	/* log tree served */
-	const char *listen;	/* "127.0.0.1:8443" or "[::1]:8443" */
-	const char *cert;	/* PEM certificate chain */
-	const char *key;	/* PEM private key */
-	const char *token;	/* bearer token (read from a file by the caller) */
-	const char *audit;	/* audit log path (JSON lines, appended) */
+	const char *root;			/* log tree served */
+	const char *listen;			/* "127.0.0.1:8443" or "[::1]:8443" */
+	const char *cert;			/* PEM certificate chain */
+	const char *key;			/* PEM private key */
+	const char *token;			/* bearer token (read from a file by the caller) */
+	const char *audit;			/* audit log path (JSON lines, appended) */
 	const char *allow[TT_LOGSRV_ALLOW_MAX]; /* peer IPs allowed; empty: loopback only */
-	unsigned rate;		/* requests per second (burst 2x); 0: 10 */
-	const char *port_file;	/* when set, the bound port is written there (tests: port 0) */
+	unsigned rate;				/* requests per second (burst 2x); 0: 10 */
+	const char *port_file; /* when set, the bound port is written there (tests: port 0) */
 };
 
 /* Serves until *stop. 0 or -errno with a trail. */
@@ -42,7 +42,7 @@ int tt_logsrv_run(const struct tt_logsrv_cfg *cfg, volatile sig_atomic_t *stop) 
 
 /* GET url + path_query (e.g. "/v1/query?proc=tt-oe") from a tt-logs server; the body is
  * written to out. Returns the HTTP status (200 …) or -errno with a trail. */
-int tt_logsrv_get(const char *url, const char *path_query, const char *token,
-		  const char *cafile, FILE *out) TT_WUR;
+int tt_logsrv_get(const char *url, const char *path_query, const char *token, const char *cafile,
+		  FILE *out) TT_WUR;
 
 #endif /* TT_LOGSRV_H */

@@ -26,10 +26,10 @@
 #include "tt_log.h"
 #include "tt_ring.h"
 
-#define TT_LOGW_SRC_MAX 64
+#define TT_LOGW_SRC_MAX	 64
 #define TT_LOGW_PROC_MAX 32
 #define TT_LOGW_PATH_MAX 512
-#define TT_LOGW_BUF (64 * 1024)
+#define TT_LOGW_BUF	 (64 * 1024)
 
 struct tt_logw_cfg {
 	const char *root;     /* log tree root ("logs") */

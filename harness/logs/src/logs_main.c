@@ -152,8 +152,7 @@ static void follow_file(const struct tt_logq *q, const char *path, bool first, b
 	fclose(f);
 }
 
-static void follow_dir(const struct tt_logq *q, const char *dir, int depth, bool first,
-		       bool json)
+static void follow_dir(const struct tt_logq *q, const char *dir, int depth, bool first, bool json)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
@@ -193,11 +192,11 @@ static int follow(const struct tt_logq *q, bool json)
 static int serve_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"cert", required_argument, 0, 'c'},      {"key", required_argument, 0, 'k'},
+	    {"cert", required_argument, 0, 'c'},       {"key", required_argument, 0, 'k'},
 	    {"token-file", required_argument, 0, 't'}, {"listen", required_argument, 0, 'l'},
-	    {"allow", required_argument, 0, 'a'},     {"audit", required_argument, 0, 'A'},
-	    {"rate", required_argument, 0, 'r'},      {"port-file", required_argument, 0, 'p'},
-	    {"root", required_argument, 0, 'R'},      {0, 0, 0, 0}};
+	    {"allow", required_argument, 0, 'a'},      {"audit", required_argument, 0, 'A'},
+	    {"rate", required_argument, 0, 'r'},       {"port-file", required_argument, 0, 'p'},
+	    {"root", required_argument, 0, 'R'},       {0, 0, 0, 0}};
 	struct tt_logsrv_cfg cfg = {.listen = "127.0.0.1:8443"};
 	const char *token_file = NULL;
 	unsigned na = 0;
@@ -271,18 +270,24 @@ static int serve_main(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"env", required_argument, 0, 'e'},	       {"proc", required_argument, 0, 'p'},
-	    {"level", required_argument, 0, 'l'},      {"since", required_argument, 0, 's'},
-	    {"until", required_argument, 0, 'u'},      {"event", required_argument, 0, 'E'},
-	    {"order", required_argument, 0, 'o'},      {"limit", required_argument, 0, 'n'},
-	    {"follow", no_argument, 0, 'f'},	       {"json", no_argument, 0, 'j'},
-	    {"root", required_argument, 0, 'R'},       {"remote", required_argument, 0, 'r'},
-	    {"token-file", required_argument, 0, 't'}, {"cacert", required_argument, 0, 'C'},
-	    {0, 0, 0, 0}};
-	static const char *const keys[] = {['e'] = "env",   ['p'] = "proc",	 ['l'] = "level",
-					   ['s'] = "since", ['u'] = "until",	 ['E'] = "event",
-					   ['o'] = "order", ['n'] = "limit"};
+	static const struct option opts[] = {{"env", required_argument, 0, 'e'},
+					     {"proc", required_argument, 0, 'p'},
+					     {"level", required_argument, 0, 'l'},
+					     {"since", required_argument, 0, 's'},
+					     {"until", required_argument, 0, 'u'},
+					     {"event", required_argument, 0, 'E'},
+					     {"order", required_argument, 0, 'o'},
+					     {"limit", required_argument, 0, 'n'},
+					     {"follow", no_argument, 0, 'f'},
+					     {"json", no_argument, 0, 'j'},
+					     {"root", required_argument, 0, 'R'},
+					     {"remote", required_argument, 0, 'r'},
+					     {"token-file", required_argument, 0, 't'},
+					     {"cacert", required_argument, 0, 'C'},
+					     {0, 0, 0, 0}};
+	static const char *const keys[] = {
+	    ['e'] = "env",   ['p'] = "proc",  ['l'] = "level", ['s'] = "since",
+	    ['u'] = "until", ['E'] = "event", ['o'] = "order", ['n'] = "limit"};
 	struct tt_logq q = {0};
 	const char *sub = NULL, *remote = NULL, *token_file = NULL, *cacert = NULL;
 	char qs[2048] = "";
@@ -369,8 +374,7 @@ int main(int argc, char **argv)
 		tok = read_token(token_file);
 		if (!tok)
 			return bad("cannot read a token from '%s'", token_file);
-		snprintf(path, sizeof(path), "/v1/%s%s",
-			 !sub ? "query" : sub, qs);
+		snprintf(path, sizeof(path), "/v1/%s%s", !sub ? "query" : sub, qs);
 		m = open_memstream(&body, &blen);
 		if (!m)
 			return 1;
@@ -390,7 +394,8 @@ int main(int argc, char **argv)
 		} else {
 			char *save = NULL;
 
-			for (char *l = strtok_r(body, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+			for (char *l = strtok_r(body, "\n", &save); l;
+			     l = strtok_r(NULL, "\n", &save))
 				tt_logq_print_human(stdout, l);
 		}
 		free(body);

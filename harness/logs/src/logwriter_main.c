@@ -54,12 +54,11 @@ static int parse_u(const char *s, unsigned long max, unsigned long *out)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"instance", required_argument, 0, 'i'}, {"root", required_argument, 0, 'r'},
-	    {"env", required_argument, 0, 'e'},	     {"max-mb", required_argument, 0, 'm'},
+	    {"instance", required_argument, 0, 'i'},  {"root", required_argument, 0, 'r'},
+	    {"env", required_argument, 0, 'e'},	      {"max-mb", required_argument, 0, 'm'},
 	    {"keep-days", required_argument, 0, 'k'}, {"poll-ms", required_argument, 0, 'p'},
 	    {"clock-shm", required_argument, 0, 'c'}, {"once", no_argument, 0, 'o'},
-	    {"pipe", required_argument, 0, 'P'},
-	    {0, 0, 0, 0}};
+	    {"pipe", required_argument, 0, 'P'},      {0, 0, 0, 0}};
 	struct tt_logw_cfg cfg = {.root = "logs", .env = TT_FLAVOR_NAME, .keep_days = 14};
 	const char *clock_shm = NULL, *pipe_proc = NULL;
 	unsigned long v, poll_ms = 20;

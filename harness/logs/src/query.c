@@ -310,8 +310,8 @@ void tt_logq_print_human(FILE *out, const char *line)
 		return;
 	}
 	lv = jstr(o, "level");
-	fprintf(out, "%s %-5s %s[%.0f] %s", jstr(o, "ts") ? jstr(o, "ts") : "?",
-		lv ? lv : "?", jstr(o, "proc") ? jstr(o, "proc") : "?",
+	fprintf(out, "%s %-5s %s[%.0f] %s", jstr(o, "ts") ? jstr(o, "ts") : "?", lv ? lv : "?",
+		jstr(o, "proc") ? jstr(o, "proc") : "?",
 		cJSON_IsNumber(cJSON_GetObjectItem(o, "pid"))
 		    ? cJSON_GetObjectItem(o, "pid")->valuedouble
 		    : 0.0,
@@ -362,8 +362,9 @@ void tt_logq_print_events(FILE *out, bool json)
 		const struct tt_event_desc *d = &tt_event_catalogue[i];
 
 		if (json) {
-			fprintf(out, "%s{\"event\":\"%s\",\"id\":%u,\"level\":\"%s\",\"desc\":\"%s\","
-				     "\"fields\":[",
+			fprintf(out,
+				"%s{\"event\":\"%s\",\"id\":%u,\"level\":\"%s\",\"desc\":\"%s\","
+				"\"fields\":[",
 				i ? "," : "", d->name, i, level_names[d->level], d->desc);
 			for (unsigned k = 0; k < TT_LOG_ARGS && d->f[k].key; k++)
 				fprintf(out, "%s{\"key\":\"%s\",\"type\":\"%s\",\"scale\":%u}",
@@ -415,17 +416,18 @@ int tt_logq_set(struct tt_logq *q, const char *key, const char *val, int64_t now
 		int lv = level_of(val);
 
 		if (lv < 0)
-			return tt_err_set(-EINVAL,
-					  "level: expected debug|info|warn|error, found '%.40s'", val);
+			return tt_err_set(
+			    -EINVAL, "level: expected debug|info|warn|error, found '%.40s'", val);
 		q->min_level = lv;
 	} else if (strcmp(key, "since") == 0 || strcmp(key, "until") == 0) {
 		int64_t t;
 
 		if (tt_logq_parse_time(val, now_ns, &t))
-			return tt_err_set(-EINVAL,
-					  "%s: expected RFC 3339 (2026-11-23T20:00:00Z), a date "
-					  "(2026-11-23) or an age (30s, 15m, 2h, 7d), found '%.40s'",
-					  key, val);
+			return tt_err_set(
+			    -EINVAL,
+			    "%s: expected RFC 3339 (2026-11-23T20:00:00Z), a date "
+			    "(2026-11-23) or an age (30s, 15m, 2h, 7d), found '%.40s'",
+			    key, val);
 		if (key[0] == 's')
 			q->since_ns = t;
 		else
@@ -438,14 +440,15 @@ int tt_logq_set(struct tt_logq *q, const char *key, const char *val, int64_t now
 	} else if (strcmp(key, "order") == 0) {
 		strtoull(val, &end, 10);
 		if (!*val || *end || val[0] == '-' || strlen(val) > 20)
-			return tt_err_set(-EINVAL, "order: expected a decimal order id, found '%.40s'",
-					  val);
+			return tt_err_set(-EINVAL,
+					  "order: expected a decimal order id, found '%.40s'", val);
 		q->order = val;
 	} else if (strcmp(key, "limit") == 0) {
 		unsigned long long v = strtoull(val, &end, 10);
 
 		if (!*val || *end || val[0] == '-' || v > 10000000)
-			return tt_err_set(-EINVAL, "limit: expected 0..10000000, found '%.40s'", val);
+			return tt_err_set(-EINVAL, "limit: expected 0..10000000, found '%.40s'",
+					  val);
 		q->limit = (size_t)v;
 	} else {
 		return tt_err_set(-EINVAL, "unknown filter '%.40s'", key);

@@ -28,7 +28,7 @@
 #include "tt_log.h"
 #include "tt_logq.h"
 
-#define REQ_MAX 8192
+#define REQ_MAX	     8192
 #define IO_TIMEOUT_S 5
 
 static int64_t now_real_ns(void)
@@ -91,7 +91,8 @@ static int parse_hostport(const char *s, struct sockaddr_storage *ss, socklen_t 
 static void peer_str(const struct sockaddr_storage *ss, char *out, size_t cap)
 {
 	if (ss->ss_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr, out, (socklen_t)cap);
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr, out,
+			  (socklen_t)cap);
 	else if (ss->ss_family == AF_INET6)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ss)->sin6_addr, out,
 			  (socklen_t)cap);
@@ -137,10 +138,12 @@ static void audit(struct srv *s, const char *peer, const char *method, const cha
 {
 	char line[TT_LOG_LINE_MAX];
 	struct tt_log_who who = {.env = NULL, .proc = "tt-logs-serve", .pid = getpid()};
-	struct tt_log_field f[] = {
-	    TT_LS("peer", peer), TT_LSN("method", method, strnlen(method, 16)),
-	    TT_LSN("path", target, strnlen(target, 512)), TT_LI("status", status),
-	    TT_LU("bytes", bytes), TT_LS("why", why)};
+	struct tt_log_field f[] = {TT_LS("peer", peer),
+				   TT_LSN("method", method, strnlen(method, 16)),
+				   TT_LSN("path", target, strnlen(target, 512)),
+				   TT_LI("status", status),
+				   TT_LU("bytes", bytes),
+				   TT_LS("why", why)};
 	size_t n = tt_log_format_who(line, &who, status < 400 ? TT_LOG_INFO : TT_LOG_WARN,
 				     "logs_request", f, sizeof(f) / sizeof(f[0]), now_real_ns());
 
@@ -161,15 +164,14 @@ static int ssl_write_all(SSL *ssl, const char *p, size_t n)
 	return 0;
 }
 
-static size_t respond(SSL *ssl, int status, const char *reason, const char *ctype,
-		      const char *body, size_t blen)
+static size_t respond(SSL *ssl, int status, const char *reason, const char *ctype, const char *body,
+		      size_t blen)
 {
 	char hdr[512];
 	int n = snprintf(hdr, sizeof(hdr),
 			 "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
 			 "Cache-Control: no-store\r\nConnection: close\r\n%s\r\n",
-			 status, reason, ctype, blen,
-			 status == 405 ? "Allow: GET\r\n" : "");
+			 status, reason, ctype, blen, status == 405 ? "Allow: GET\r\n" : "");
 
 	if (ssl_write_all(ssl, hdr, (size_t)n) == 0 && blen)
 		ssl_write_all(ssl, body, blen);
@@ -194,7 +196,8 @@ static int url_decode(char *s)
 
 	for (; *s; s++) {
 		if (*s == '%') {
-			int a = hexval((unsigned char)s[1]), b = a < 0 ? -1 : hexval((unsigned char)s[2]);
+			int a = hexval((unsigned char)s[1]),
+			    b = a < 0 ? -1 : hexval((unsigned char)s[2]);
 
 			if (a < 0 || b < 0 || (a == 0 && b == 0))
 				return -1;
@@ -407,8 +410,9 @@ int tt_logsrv_run(const struct tt_logsrv_cfg *cfg, volatile sig_atomic_t *stop)
 		pf = fopen(tmp, "w");
 		if (pf) {
 			fprintf(pf, "%u\n",
-				ntohs(b.ss_family == AF_INET ? ((struct sockaddr_in *)&b)->sin_port
-							     : ((struct sockaddr_in6 *)&b)->sin6_port));
+				ntohs(b.ss_family == AF_INET
+					  ? ((struct sockaddr_in *)&b)->sin_port
+					  : ((struct sockaddr_in6 *)&b)->sin6_port));
 			fclose(pf);
 			rename(tmp, cfg->port_file);
 		}
@@ -473,7 +477,8 @@ int tt_logsrv_get(const char *url, const char *path_query, const char *token, co
 	size_t rlen = 0;
 
 	if (strncmp(url, "https://", 8) != 0)
-		return tt_err_set(-EINVAL, "--remote: expected https://IP:PORT, found '%.80s'", url);
+		return tt_err_set(-EINVAL, "--remote: expected https://IP:PORT, found '%.80s'",
+				  url);
 	p = url + 8;
 	hl = strcspn(p, "/");
 	if (hl >= sizeof(hp))
@@ -481,7 +486,8 @@ int tt_logsrv_get(const char *url, const char *path_query, const char *token, co
 	memcpy(hp, p, hl);
 	hp[hl] = '\0';
 	if (parse_hostport(hp, &ss, &sl, host, sizeof(host), &port))
-		return tt_err_set(-EINVAL, "--remote: expected https://IP:PORT, found '%.80s'", url);
+		return tt_err_set(-EINVAL, "--remote: expected https://IP:PORT, found '%.80s'",
+				  url);
 	rc = tt_guard_check_endpoint(host, (uint16_t)port);
 	if (rc)
 		return rc;
@@ -490,7 +496,8 @@ int tt_logsrv_get(const char *url, const char *path_query, const char *token, co
 		return rc;
 	ctx = SSL_CTX_new(TLS_client_method());
 	if (!ctx || SSL_CTX_load_verify_locations(ctx, cafile, NULL) != 1) {
-		rc = tt_err_set(-EINVAL, "--remote: CA file %s unusable", cafile ? cafile : "(none)");
+		rc = tt_err_set(-EINVAL, "--remote: CA file %s unusable",
+				cafile ? cafile : "(none)");
 		goto out;
 	}
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);

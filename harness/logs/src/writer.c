@@ -310,14 +310,13 @@ static void rotate_file(struct tt_logw *w, struct tt_logw_file *f)
 }
 
 /* Appends one complete line for file fi, dated day. */
-static void append_line(struct tt_logw *w, unsigned fi, int64_t day, const char *line,
-			size_t len)
+static void append_line(struct tt_logw *w, unsigned fi, int64_t day, const char *line, size_t len)
 {
 	struct tt_logw_file *f = &w->files[fi];
 
-	if (w->blen && (w->pending_file != fi || f->day != day ||
-			f->size + w->blen + len > w->cfg.max_bytes ||
-			w->blen + len > sizeof(w->buf)))
+	if (w->blen &&
+	    (w->pending_file != fi || f->day != day || f->size + w->blen + len > w->cfg.max_bytes ||
+	     w->blen + len > sizeof(w->buf)))
 		flush_pending(w);
 	if (f->fd < 0 || f->day != day) {
 		if (open_file(w, f, day) != 0) {
@@ -369,8 +368,11 @@ int tt_logw_drain(struct tt_logw *w, unsigned max)
 		}
 		tt_ring_consume_flush(&s->ring);
 		if (dropped != s->dropped_seen) {
-			struct tt_log_rec d = {.event = TT_EV_log_dropped, .level = TT_LOG_WARN,
-					       .nargs = 1, .tid = s->tid, .tsc = tt_clock_now(),
+			struct tt_log_rec d = {.event = TT_EV_log_dropped,
+					       .level = TT_LOG_WARN,
+					       .nargs = 1,
+					       .tid = s->tid,
+					       .tsc = tt_clock_now(),
 					       .arg = {(int64_t)(dropped - s->dropped_seen)}};
 			size_t len = tt_log_format_rec(line, &who, &d, off);
 
@@ -430,7 +432,8 @@ int tt_logw_append_json(struct tt_logw *w, const char *proc, const char *line, s
 int tt_logw_run(struct tt_logw *w, volatile sig_atomic_t *stop, unsigned poll_ms)
 {
 	int64_t last_scan = 0;
-	struct timespec nap = {.tv_sec = poll_ms / 1000, .tv_nsec = (long)(poll_ms % 1000) * 1000000};
+	struct timespec nap = {.tv_sec = poll_ms / 1000,
+			       .tv_nsec = (long)(poll_ms % 1000) * 1000000};
 
 	while (!*stop) {
 		int64_t now = tt_clock_ns_now();

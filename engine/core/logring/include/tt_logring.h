@@ -37,8 +37,7 @@ int tt_logring_name(char *out, size_t cap, const char *instance, const char *pro
 /* Opens (creates if missing or of another layout) the calling thread's log ring and makes
  * tt_logh() write into it. capacity 0 = TT_LOGRING_CAP_DEFAULT. 0 or -errno with a trail
  * (-EBUSY: a live process already produces into this ring). Cold; call once per thread. */
-int tt_logring_open(const char *instance, const char *proc, uint32_t tid,
-		    uint32_t capacity) TT_WUR;
+int tt_logring_open(const char *instance, const char *proc, uint32_t tid, uint32_t capacity) TT_WUR;
 
 /* Detaches the thread's ring (records already published stay for the writer). */
 void tt_logring_close(void);

@@ -41,8 +41,9 @@ int tt_logring_name(char *out, size_t cap, const char *instance, const char *pro
 	int n;
 
 	if (!name_ok(instance) || !name_ok(proc))
-		return tt_err_set(-EINVAL, "log ring name: instance '%s' / proc '%s' must be "
-					   "[A-Za-z0-9_-]+",
+		return tt_err_set(-EINVAL,
+				  "log ring name: instance '%s' / proc '%s' must be "
+				  "[A-Za-z0-9_-]+",
 				  instance ? instance : "(null)", proc ? proc : "(null)");
 	if (tid)
 		n = snprintf(out, cap, "%s.log.%s.t%u", instance, proc, tid);
@@ -70,7 +71,8 @@ int tt_logring_open(const char *instance, const char *proc, uint32_t tid, uint32
 		tt_err_clear();
 		rc = tt_ring_create(name, &p);
 		if (rc == 0)
-			rc = tt_ring_attach(&tt_logring_handle, name, TT_RING_PRODUCER, &p, TT_WAIT_SPIN);
+			rc = tt_ring_attach(&tt_logring_handle, name, TT_RING_PRODUCER, &p,
+					    TT_WAIT_SPIN);
 	}
 	if (rc) {
 		tt_err_add("log ring %s", name);
