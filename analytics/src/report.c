@@ -96,7 +96,7 @@ static const char *const colors[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e",
 static void svg_line(FILE *o, const char *title, const char *yunit, struct series *ss,
 		     const char *const *names, int ns, bool x_is_time)
 {
-	const double W = 560, H = 240, L = 70, R = 10, T = 28, B = 36;
+	const double W = 540, H = 240, L = 92, R = 10, T = 28, B = 36;
 	double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
 	char a[32], b[32];
 
@@ -133,9 +133,9 @@ static void svg_line(FILE *o, const char *title, const char *yunit, struct serie
 			"stroke-dasharray='4'/>",
 			L, W - R, zy, zy);
 	}
-	fprintf(o, "<text x='%.0f' y='%.0f' class='ax' text-anchor='end'>%.6g %s</text>", L - 4,
+	fprintf(o, "<text x='%.0f' y='%.0f' class='ax' text-anchor='end'>%.4g %s</text>", L - 4,
 		T + 10, y1, yunit);
-	fprintf(o, "<text x='%.0f' y='%.0f' class='ax' text-anchor='end'>%.6g %s</text>", L - 4,
+	fprintf(o, "<text x='%.0f' y='%.0f' class='ax' text-anchor='end'>%.4g %s</text>", L - 4,
 		H - B, y0, yunit);
 	if (x_is_time) {
 		iso(a, (int64_t)x0);
@@ -162,7 +162,7 @@ static void svg_line(FILE *o, const char *title, const char *yunit, struct serie
 static void svg_bars(FILE *o, const char *title, const char *const *labels, const double *v, int n,
 		     const char *unit)
 {
-	const double W = 560, H = 240, L = 70, R = 10, T = 28, B = 40;
+	const double W = 540, H = 240, L = 92, R = 10, T = 28, B = 40;
 	double lo = 0, hi = 0, bw;
 
 	for (int i = 0; i < n; i++) {
@@ -176,10 +176,12 @@ static void svg_bars(FILE *o, const char *title, const char *const *labels, cons
 		"<svg xmlns='http://www.w3.org/2000/svg' width='%.0f' height='%.0f' "
 		"class='chart'><text x='%.0f' y='18' class='t'>%s</text>",
 		W, H, L, title);
-	fprintf(o, "<text x='%.0f' y='%.0f' class='ax' text-anchor='end'>%.6g %s</text>", L - 4,
+	fprintf(o, "<text x='%.0f' y='%.0f' class='ax' text-anchor='end'>%.4g %s</text>", L - 4,
 		T + 10, hi, unit);
-	fprintf(o, "<text x='%.0f' y='%.0f' class='ax' text-anchor='end'>%.6g %s</text>", L - 4,
+	fprintf(o, "<text x='%.0f' y='%.0f' class='ax' text-anchor='end'>%.4g %s</text>", L - 4,
 		H - B, lo, unit);
+	fprintf(o, "<line x1='%.0f' x2='%.0f' y1='%.1f' y2='%.1f' stroke='#999'/>", L, W - R,
+		T + (H - T - B) * (hi / (hi - lo)), T + (H - T - B) * (hi / (hi - lo)));
 	for (int i = 0; i < n; i++) {
 		double zy = T + (H - T - B) * (hi / (hi - lo));
 		double y = T + (H - T - B) * (1 - (v[i] - lo) / (hi - lo));
@@ -478,7 +480,8 @@ int tt_an_report(struct tt_an *a, int64_t since, enum tt_an_fmt fmt, FILE *o)
 		   "table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ccc;"
 		   "padding:3px 8px;text-align:right}th{background:#f4f4f4}"
 		   ".chart{border:1px solid #eee;margin:4px}.t{font-weight:bold;font-size:13px}"
-		   ".ax{font-size:10px}.neg{color:#d62728}</style></head><body>\n");
+		   ".ax{font-size:10px}.neg{color:#d62728}.row{display:flex;flex-wrap:wrap}</"
+		   "style></head><body>\n");
 	fprintf(o, "<h1>ticktrade analytics report</h1><p>Generated %s", when);
 	if (first_ts) {
 		iso(b1, first_ts);
@@ -497,7 +500,7 @@ int tt_an_report(struct tt_an *a, int64_t since, enum tt_an_fmt fmt, FILE *o)
 		fix(b2, unreal, ps), fix(b3, fees, ps), realized + unreal - fees < 0 ? "neg" : "",
 		fix(b4, realized + unreal - fees, ps));
 
-	fprintf(o, "<h2>Tick-to-trade</h2>\n");
+	fprintf(o, "<h2>Tick-to-trade</h2><div class='row'>\n");
 	{
 		/* histogram: 24 log-spaced buckets between the smallest and largest sample */
 		struct stage *t = &stages[3];
@@ -529,6 +532,7 @@ int tt_an_report(struct tt_an *a, int64_t since, enum tt_an_fmt fmt, FILE *o)
 
 		svg_line(o, "t2t percentiles over time", "us", sp, nm, 2, true);
 	}
+	fprintf(o, "</div>\n");
 	fprintf(o, "<table><tr><th>stage (after t_rx)</th><th>n</th><th>p50 µs</th><th>p90 µs</th>"
 		   "<th>p99 µs</th><th>p99.9 µs</th><th>max µs</th></tr>");
 	for (int i = 0; i < nst; i++)
@@ -540,13 +544,14 @@ int tt_an_report(struct tt_an *a, int64_t since, enum tt_an_fmt fmt, FILE *o)
 			pct(stages[i].v, stages[i].n, 0.99) / 1e3,
 			pct(stages[i].v, stages[i].n, 0.999) / 1e3,
 			(stages[i].n ? stages[i].v[stages[i].n - 1] : 0) / 1e3);
-	fprintf(o, "</table>\n<h2>P&amp;L and position</h2>\n");
+	fprintf(o, "</table>\n<h2>P&amp;L and position</h2><div class='row'>\n");
 	{
 		const char *nm1[1] = {"total P&amp;L (net of fees)"}, *nm2[1] = {"net position"};
 
 		svg_line(o, "P&amp;L curve", "", &pnl, nm1, 1, true);
 		svg_line(o, "Position", "", &posn, nm2, 1, true);
 	}
+	fprintf(o, "</div>\n");
 	fprintf(o, "<table><tr><th>instrument</th><th>position</th><th>realized</th><th>fees</th>"
 		   "<th>last mid</th></tr>");
 	for (int k = 0; k < TT_AN_INSTR_MAX; k++) {
