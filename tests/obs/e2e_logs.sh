@@ -82,6 +82,20 @@ done
 [ "$(grep -c book_live "$T/follow.out")" = 2 ] || fail "follow saw $(cat "$T/follow.out")"
 ok "--follow prints new lines"
 
+# ---- the writer as a long-running process: follows new rings, final drain on SIGTERM -------
+"$WRITER" --instance $INST --root "$T/logs" --env testnet --poll-ms 5 2>/dev/null &
+WPID=$!
+PIDS+=($WPID)
+"$EMIT" $INST tt-gw oe 4242 || fail "emit tt-gw"
+for i in $(seq 50); do
+	[ -s "$T/logs/testnet/tt-gw/$D.jsonl" ] && break
+	sleep 0.2
+done
+kill -TERM $WPID
+wait $WPID || fail "tt-logwriter exit $? on SIGTERM"
+[ "$(wc -l <"$T/logs/testnet/tt-gw/$D.jsonl")" = 4 ] || fail "running writer: $(cat "$T/logs/testnet/tt-gw/$D.jsonl")"
+ok "running tt-logwriter picks up a new process's ring, exits 0 on SIGTERM"
+
 # ---- a prod tree served read-only over HTTPS ----------------------------------------------
 "$EMIT" ${INST}p tt-oe oe 900 || fail "emit prod"
 "$WRITER" --instance ${INST}p --root "$T/prodlogs" --env prod --once 2>/dev/null || fail "writer prod"

@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,6 +170,46 @@ static void test_endpoint_serves_metrics_on_loopback_only(void **st)
 	tt_metrics_serve_stop(&srv); /* twice is safe */
 }
 
+struct race {
+	struct tt_metric *c, *h;
+};
+
+static void *hammer(void *arg)
+{
+	struct race *r = arg;
+
+	for (int i = 0; i < 100000; i++) {
+		tt_metric_inc(r->c);
+		tt_metric_observe(r->h, i % 2 ? 500 : 5000);
+	}
+	return NULL;
+}
+
+static void test_updates_from_threads_are_never_lost(void **st)
+{
+	struct tt_metrics reg;
+	struct tt_metric c, h;
+	static const int64_t b[] = {1000};
+	struct race r = {&c, &h};
+	pthread_t t[2];
+	const char *s;
+
+	tt_metrics_init(&reg);
+	assert_int_equal(tt_metric_counter(&reg, &c, "tt_c_total", "c", NULL, NULL), 0);
+	assert_int_equal(tt_metric_histogram(&reg, &h, "tt_h_seconds", "h", b, 1, 9), 0);
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, hammer, &r), 0);
+	s = format(&reg); /* a scrape in the middle must not disturb anything */
+	assert_non_null(s);
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	s = format(&reg);
+	assert_non_null(strstr(s, "\ntt_c_total 200000\n"));
+	assert_non_null(strstr(s, "tt_h_seconds_bucket{le=\"0.000001000\"} 100000\n"));
+	assert_non_null(strstr(s, "tt_h_seconds_count 200000\n"));
+	assert_non_null(strstr(s, "tt_h_seconds_sum 0.550000000\n"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -178,6 +219,7 @@ int main(void)
 	    cmocka_unit_test(test_reader_value_is_taken_at_scrape_time),
 	    cmocka_unit_test(test_bad_definitions_are_refused),
 	    cmocka_unit_test(test_endpoint_serves_metrics_on_loopback_only),
+	    cmocka_unit_test(test_updates_from_threads_are_never_lost),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
