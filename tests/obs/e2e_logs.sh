@@ -48,7 +48,7 @@ tail -1 <<<"$out" | grep -q 'tt-oe.*order_fill' || fail "timeline: fill last: $o
 ok "timeline --order 17 crosses tt-strat and tt-oe in order"
 
 out=$("$LOGS" denied --json)
-grep -q '"what":"connect".*"rule":"deny_binance_com"' <<<"$out" || fail "denied: $out"
+grep -q '"what":"connect".*"rule":"not_allowlisted"' <<<"$out" || fail "denied: $out"
 [ "$(wc -l <<<"$out")" = 1 ] || fail "denied lists only refusals"
 ok "denied"
 

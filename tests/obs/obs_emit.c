@@ -29,7 +29,7 @@ int main(int argc, char **argv)
 	tt_clock_init_local();
 	if (strcmp(argv[3], "denied") == 0) {
 		tt_denied_set_fd(1);
-		tt_denied_emit("connect", "api.binance.com:443", "deny_binance_com");
+		tt_denied_emit("connect", "example.invalid:443", "not_allowlisted");
 		return 0;
 	}
 	if (tt_logring_open(argv[1], argv[2], 0, 256)) {
