@@ -13,7 +13,8 @@ PKGS=(
 	libsqlite3-dev                             # analytics store
 	libseccomp-dev bubblewrap                  # tt-sandbox isolation
 	libcmocka-dev                              # unit tests
-	libck-dev libboost-dev libcjson-dev        # benchmark baselines
+	libck-dev libboost-dev libcjson-dev        # benchmark baselines; cJSON also reads logs in tt-logs
+	prometheus                                 # a real scraper for the metrics test (tests/obs)
 	iproute2 procps psmisc                     # network namespaces, ps/kill in tests
 	curl wget netcat-openbsd                   # red-team cases: tools tried inside tt-sandbox
 )

@@ -266,6 +266,15 @@ static const char *tt_log_proc_name(void)
 size_t tt_log_format(char *buf, enum tt_log_level level, const char *event,
 		     const struct tt_log_field *f, size_t n, int64_t realtime_ns)
 {
+	struct tt_log_who who = {.env = NULL, .proc = tt_log_proc_name(), .pid = getpid()};
+
+	return tt_log_format_who(buf, &who, level, event, f, n, realtime_ns);
+}
+
+size_t tt_log_format_who(char *buf, const struct tt_log_who *who, enum tt_log_level level,
+			 const char *event, const struct tt_log_field *f, size_t n,
+			 int64_t realtime_ns)
+{
 	struct tt_lbuf b = {.p = buf, .len = 0, .cap = TT_LOG_LINE_MAX - TT_LOG_TAIL};
 	unsigned lv = (unsigned)level < TT_LOG_OFF ? (unsigned)level : TT_LOG_ERROR;
 
@@ -273,10 +282,16 @@ size_t tt_log_format(char *buf, enum tt_log_level level, const char *event,
 	lb_ts(&b, realtime_ns);
 	lb_puts(&b, ",\"level\":\"");
 	lb_puts(&b, tt_log_level_names[lv]);
-	lb_puts(&b, "\",\"proc\":");
-	lb_cstr(&b, tt_log_proc_name());
+	if (who->env) {
+		lb_puts(&b, "\",\"env\":");
+		lb_cstr(&b, who->env);
+		lb_puts(&b, ",\"proc\":");
+	} else {
+		lb_puts(&b, "\",\"proc\":");
+	}
+	lb_cstr(&b, who->proc);
 	lb_puts(&b, ",\"pid\":");
-	lb_i64(&b, (int64_t)getpid());
+	lb_i64(&b, who->pid);
 	lb_puts(&b, ",\"event\":");
 	lb_cstr(&b, event);
 	/* the header is far below cap; a full buffer from here on means fields dropped */
@@ -293,6 +308,96 @@ size_t tt_log_format(char *buf, enum tt_log_level level, const char *event,
 	b.cap = TT_LOG_LINE_MAX;
 	lb_puts(&b, "}\n");
 	return b.len;
+}
+
+/* ---- binary records: catalogue, formatting, direct fallback ------------------------------ */
+
+__thread struct tt_ring *tt__log_ring;
+__thread uint32_t tt__log_tid;
+int32_t tt__log_pid;
+
+#define TT__EV_ROW(ev, lvl, d, f0, f1, f2, f3)                                                     \
+	[TT_EV_##ev] = {.name = #ev, .level = TT_LOG_##lvl, .desc = d, .f = {f0, f1, f2, f3}},
+const struct tt_event_desc tt_event_catalogue[TT_EV_COUNT] = {TT_EVENTS(TT__EV_ROW)};
+#undef TT__EV_ROW
+
+const struct tt_event_desc *tt_event_lookup(unsigned id)
+{
+	return id < TT_EV_COUNT ? &tt_event_catalogue[id] : NULL;
+}
+
+size_t tt_log_format_rec(char *buf, const struct tt_log_who *who, const struct tt_log_rec *rec,
+			 int64_t mono_to_real_ns)
+{
+	const struct tt_event_desc *d = tt_event_lookup(rec->event);
+	struct tt_log_field f[TT_LOG_ARGS + 2];
+	size_t n = 0;
+	int64_t ts = tt_clock_to_ns(rec->tsc) + mono_to_real_ns;
+	unsigned lv = rec->level < TT_LOG_OFF ? rec->level : TT_LOG_ERROR;
+
+	if (!d) {
+		f[n++] = TT_LU("id", rec->event);
+		for (unsigned i = 0; i < TT_LOG_ARGS; i++)
+			f[n++] = TT_LI("arg", rec->arg[i]);
+		return tt_log_format_who(buf, who, (enum tt_log_level)lv, "unknown_event", f, n,
+					 ts);
+	}
+	for (unsigned i = 0; i < TT_LOG_ARGS && i < rec->nargs; i++) {
+		const struct tt_event_field *ef = &d->f[i];
+
+		if (!ef->key)
+			break;
+		switch (ef->type) {
+		case TT_LF_U64:
+			f[n++] = TT_LU(ef->key, (uint64_t)rec->arg[i]);
+			break;
+		case TT_LF_FIX:
+			f[n++] = TT_LX(ef->key, rec->arg[i], ef->scale);
+			break;
+		case TT_LF_TSC:
+			f[n++] = TT_LI(ef->key,
+				       tt_clock_to_ns((uint64_t)rec->arg[i]) + mono_to_real_ns);
+			break;
+		default:
+			f[n++] = TT_LI(ef->key, rec->arg[i]);
+			break;
+		}
+	}
+	if (rec->tid)
+		f[n++] = TT_LU("tid", rec->tid);
+	return tt_log_format_who(buf, who, (enum tt_log_level)lv, d->name, f, n, ts);
+}
+
+static void tt_log_write_all(int fd, const char *buf, size_t len)
+{
+	size_t off = 0;
+
+	/* One write() per line; a short write (signal, full disk) is completed, never
+	 * retried from the start, so no line is duplicated. */
+	while (off < len) {
+		ssize_t w = write(fd, buf + off, len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		off += (size_t)w;
+	}
+}
+
+void tt__logh_direct(const struct tt_log_rec *rec)
+{
+	char buf[TT_LOG_LINE_MAX];
+	struct timespec rt;
+	struct tt_log_who who = {.env = NULL, .proc = tt_log_proc_name(), .pid = getpid()};
+	int saved = errno;
+	int64_t off;
+
+	clock_gettime(CLOCK_REALTIME, &rt);
+	off = (int64_t)rt.tv_sec * 1000000000 + rt.tv_nsec - tt_clock_ns_now();
+	tt_log_write_all(atomic_load_explicit(&tt__log_fd, memory_order_relaxed), buf,
+			 tt_log_format_rec(buf, &who, rec, off));
+	errno = saved;
 }
 
 void tt__log(enum tt_log_level level, const char *event, const struct tt_log_field *f, size_t n)
