@@ -233,8 +233,8 @@ static inline void tt__logh(unsigned ev, unsigned level, unsigned nargs, const i
 	rec->arg[2] = a[2];
 	rec->arg[3] = a[3];
 	r->local++;
-	tt_store_relaxed(&r->hdr->pushed, r->local);
-	/* Pairs with the writer's load-acquire of head: publishes the record above. */
+	/* Pairs with the writer's load-acquire of head: publishes the record above (head is
+	 * also the pushed counter, tt_ring.h layout 2). */
 	tt_store_release(&r->hdr->head, r->local);
 	r->published = r->local;
 }
