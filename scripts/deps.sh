@@ -16,7 +16,8 @@ PKGS=(
 	libck-dev libboost-dev libcjson-dev        # benchmark baselines; cJSON also reads logs in tt-logs
 	prometheus                                 # a real scraper for the metrics test (tests/obs)
 	iproute2 procps psmisc                     # network namespaces, ps/kill in tests
-	curl wget netcat-openbsd                   # red-team cases: tools tried inside tt-sandbox
+	curl wget netcat-openbsd python3 nodejs    # red-team cases: tools tried inside tt-sandbox;
+	                                           # python3 also patches binaries in those tests
 )
 missing=()
 for p in "${PKGS[@]}"; do
