@@ -23,6 +23,7 @@
 #include "tt_book.h"
 #include "tt_clock.h"
 #include "tt_config.h"
+#include "tt_cred.h"
 #include "tt_err.h"
 #include "tt_fixed.h"
 #include "tt_hist.h"
@@ -719,6 +720,10 @@ int tt_md_main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (tt_config_load(&M.cfg, M.cfg_path) != 0) {
 		tt_log_err(TT_LOG_ERROR, "config_invalid", TT_LS("path", M.cfg_path));
+		fprintf(stderr, "tt-md: %s\n", tt_err_msg());
+		return 1;
+	}
+	if (tt_flavor_start(&M.cfg) != 0) { /* prod: host whitelist (denied event emitted) */
 		fprintf(stderr, "tt-md: %s\n", tt_err_msg());
 		return 1;
 	}

@@ -18,6 +18,7 @@
 
 #include "tt_clock.h"
 #include "tt_config.h"
+#include "tt_cred.h"
 #include "tt_err.h"
 #include "tt_hist.h"
 #include "tt_log.h"
@@ -213,6 +214,10 @@ int tt_strat_main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
 	if (tt_config_load(&S.cfg, S.cfg_path) != 0) {
+		fprintf(stderr, "tt-strat: %s\n", tt_err_msg());
+		return 1;
+	}
+	if (tt_flavor_start(&S.cfg) != 0) { /* prod: host whitelist (denied event emitted) */
 		fprintf(stderr, "tt-strat: %s\n", tt_err_msg());
 		return 1;
 	}

@@ -28,6 +28,7 @@
 
 #include "tt_clock.h"
 #include "tt_config.h"
+#include "tt_cred.h"
 #include "tt_err.h"
 #include "tt_log.h"
 #include "tt_msg.h"
@@ -336,6 +337,10 @@ int tt_engine_main(int argc, char **argv)
 	}
 	tt_log_init("tt-engine");
 	if (tt_config_load(&E.cfg, E.cfg_path) != 0) {
+		fprintf(stderr, "tt-engine: %s\n", tt_err_msg());
+		return 1;
+	}
+	if (tt_flavor_start(&E.cfg) != 0) { /* prod: host whitelist (denied event emitted) */
 		fprintf(stderr, "tt-engine: %s\n", tt_err_msg());
 		return 1;
 	}

@@ -12,3 +12,8 @@ const char *tt_flavor_name(void)
 {
 	return tt_flavor_testnet_marker;
 }
+
+int tt__flavor_is_prod(void)
+{
+	return 0;
+}

@@ -25,4 +25,8 @@
 /* "testnet" or "prod": read from the marker object actually linked in. */
 const char *tt_flavor_name(void);
 
+/* true in the prod flavor library, false in the testnet one (the marker linked in, not a
+ * compile-time define, decides). tt_flavor_start (tt_cred.h) uses it. */
+int tt__flavor_is_prod(void);
+
 #endif /* TT_FLAVOR_H */

@@ -33,6 +33,11 @@ const char *tt_flavor_name(void)
 	return tt_flavor_prod_marker;
 }
 
+int tt__flavor_is_prod(void)
+{
+	return 1;
+}
+
 extern char *program_invocation_short_name;
 
 /* dl_iterate_phdr callback: the first object is the main program. 1 when one of its

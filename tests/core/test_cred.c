@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tt_config.h"
 #include "tt_cred.h"
 #include "tt_denied.h"
 #include "tt_err.h"
@@ -220,6 +221,29 @@ static void test_host_whitelist(void **state)
 	(void)state;
 }
 
+static void test_testnet_flavor_start_needs_no_whitelist(void **state)
+{
+	static struct tt_config cfg; /* empty host_whitelist */
+
+	memset(&cfg, 0, sizeof(cfg));
+	assert_int_equal(tt_flavor_start(&cfg), 0);
+	assert_string_equal(events(), "");
+	(void)state;
+}
+
+static void test_testnet_binary_refuses_the_prod_config(void **state)
+{
+	static struct tt_config cfg;
+	char path[512];
+	const char *src = getenv("TT_SOURCE_DIR");
+
+	snprintf(path, sizeof(path), "%s/config/prod.ini", src ? src : ".");
+	assert_int_equal(tt_config_load(&cfg, path), -TT_ECONFIG);
+	assert_non_null(strstr(tt_err_msg(), "engine.flavor: expected"));
+	assert_non_null(strstr(events(), "\"rule\":\"config_of_other_flavor\""));
+	(void)state;
+}
+
 static void test_denied_event_escapes_hostile_target(void **state)
 {
 	const char *ev;
@@ -244,6 +268,8 @@ int main(void)
 		cmocka_unit_test(test_malformed_credential_names_file_and_line),
 		cmocka_unit_test(test_location_rule_matches_components_not_substrings),
 		cmocka_unit_test(test_host_whitelist),
+		cmocka_unit_test(test_testnet_flavor_start_needs_no_whitelist),
+		cmocka_unit_test(test_testnet_binary_refuses_the_prod_config),
 		cmocka_unit_test(test_denied_event_escapes_hostile_target),
 	};
 

@@ -74,6 +74,8 @@ struct tt_cfg_engine {
 	char flavor[16];		 /* equals TT_FLAVOR_NAME of this build */
 	char log_dir[TT_CFG_PATH_MAX];	 /* root of logs/<env>/<process>/ */
 	char clock_shm[TT_CFG_NAME_MAX]; /* tt_clock shm name; default "<instance>-clock" */
+	char host_whitelist[TT_CFG_PATH_MAX]; /* prod: machine ids allowed to run, "id,id"; the
+					       * prod flavor refuses to start elsewhere */
 };
 
 struct tt_cfg_ring {

@@ -51,4 +51,11 @@ int tt_cred_check_location(const char *resolved_path) TT_WUR;
  * -TT_EDENIED (denied event, what=host) when it is not, -errno when unreadable. */
 int tt_host_check(const char *const *whitelist, size_t n, const char *machine_id_path) TT_WUR;
 
+struct tt_config;
+
+/* First call of every process after its config loads. Testnet: 0. Prod: the machine id
+ * (/etc/machine-id, no override) must be in [engine] host_whitelist ("id,id,…"), else one
+ * denied event (what=host) and -TT_EDENIED — the process must exit. */
+int tt_flavor_start(const struct tt_config *cfg) TT_WUR;
+
 #endif /* TT_CRED_H */

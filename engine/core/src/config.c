@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tt_denied.h"
 #include "tt_err.h"
 
 #ifndef TT_FLAVOR_NAME
@@ -75,6 +76,7 @@ static const struct cfg_key engine_keys[] = {
 	KEY("flavor",    struct tt_cfg_engine, flavor,    CT_FLAVOR, .required = true),
 	KEY("log_dir",   struct tt_cfg_engine, log_dir,   CT_STRING, .def = "logs"),
 	KEY("clock_shm", struct tt_cfg_engine, clock_shm, CT_NAME), /* default: engine_finish */
+	KEY("host_whitelist", struct tt_cfg_engine, host_whitelist, CT_STRING),
 };
 
 static const struct cfg_key ring_keys[] = {
@@ -680,6 +682,10 @@ static int cfg_expect(struct cfg_parse *p, int i, int line, const char *value)
 
 	cfg_describe(what, sizeof(what), &p->sec->keys[i], p->obj);
 	snprintf(who, sizeof(who), "%s.%s", p->sec_name, p->sec->keys[i].name);
+	/* A config of another flavor (prod.ini in a testnet binary) is a refusal, not only a
+	 * typo: say it the way every refusal is said. */
+	if (p->sec->keys[i].type == CT_FLAVOR && (!strcmp(value, "prod") || !strcmp(value, "testnet")))
+		tt_denied_emit("file", p->file, "config_of_other_flavor");
 	return cfg_fail(p, line, who, "expected %s, found \"%s\"", what,
 			cfg_quote(q, sizeof(q), value));
 }

@@ -13,8 +13,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "tt_config.h"
 #include "tt_denied.h"
 #include "tt_err.h"
+#include "tt_flavor.h"
 
 struct cred_parse {
 	struct tt_cred *c;
@@ -228,4 +230,19 @@ int tt_host_check(const char *const *whitelist, size_t n, const char *machine_id
 	tt_denied_emit("host", id[0] ? id : "(empty machine-id)", "host_not_whitelisted");
 	return tt_err_set(-TT_EDENIED, "host %s is not on the production whitelist",
 			  id[0] ? id : "(empty machine-id)");
+}
+
+int tt_flavor_start(const struct tt_config *cfg)
+{
+	char list[sizeof(cfg->engine.host_whitelist)];
+	const char *ids[16];
+	size_t n = 0;
+	char *tok, *save = NULL;
+
+	if (!tt__flavor_is_prod())
+		return 0;
+	snprintf(list, sizeof(list), "%s", cfg->engine.host_whitelist);
+	for (tok = strtok_r(list, ", ", &save); tok && n < 16; tok = strtok_r(NULL, ", ", &save))
+		ids[n++] = tok;
+	return tt_host_check(ids, n, "/etc/machine-id");
 }
