@@ -142,8 +142,8 @@ static const char *unwrap(const char *f, char *name, size_t cap)
 
 static int group_setup(void **state)
 {
-	static const char *const args[] = { "--symbols", "BTCUSDT,ETHUSDT", "--seed", "5",
-					    "--rate", "2000", NULL };
+	static const char *const args[] = {
+	    "--symbols", "BTCUSDT,ETHUSDT", "--seed", "5", "--rate", "2000", NULL};
 
 	frame = malloc(FRAME_CAP);
 	big = malloc(FRAME_CAP);
@@ -272,9 +272,8 @@ static void test_snapshot_plus_diffs_rebuild_the_venue_book_exactly(void **state
 	assert_int_equal(local->id, truth->id);
 	assert_true(lb_equal(local, truth));
 	/* The REST snapshot of the paused book is the same book, byte for byte. */
-	assert_int_equal(vc_https_get(&venue, "/api/v3/depth?symbol=BTCUSDT&limit=5000", frame,
-				      FRAME_CAP),
-			 200);
+	assert_int_equal(
+	    vc_https_get(&venue, "/api/v3/depth?symbol=BTCUSDT&limit=5000", frame, FRAME_CAP), 200);
 	assert_int_equal(frame[0], '{');
 	assert_string_equal(frame + 1, big + strlen("{\"symbol\":\"BTCUSDT\","));
 	assert_int_equal(vc_ctl(&venue, "resume", big, FRAME_CAP) > 0, 1);
@@ -343,7 +342,8 @@ static void test_raw_stream_subscribe_is_answered_and_adds_the_stream(void **sta
 		if (strstr(frame, "\"id\":8"))
 			break;
 	}
-	assert_string_equal(frame, "{\"result\":[\"btcusdt@bookTicker\",\"btcusdt@trade\"],\"id\":8}");
+	assert_string_equal(frame,
+			    "{\"result\":[\"btcusdt@bookTicker\",\"btcusdt@trade\"],\"id\":8}");
 	vc_ws_close(w);
 }
 
@@ -368,9 +368,9 @@ static void test_more_than_five_incoming_messages_a_second_disconnects(void **st
 
 static void test_bind_to_a_non_loopback_address_is_refused(void **state)
 {
-	static const char *const a1[] = { "--bind", "0.0.0.0", NULL };
-	static const char *const a2[] = { "--bind", "10.1.2.3", NULL };
-	static const char *const a3[] = { "--bind", "localhost.example", NULL };
+	static const char *const a1[] = {"--bind", "0.0.0.0", NULL};
+	static const char *const a2[] = {"--bind", "10.1.2.3", NULL};
+	static const char *const a3[] = {"--bind", "localhost.example", NULL};
 
 	assert_int_equal(vc_run_status(a1), 2);
 	assert_int_equal(vc_run_status(a2), 2);
@@ -384,14 +384,14 @@ static void test_replay_sends_the_file_frames_verbatim(void **state)
 	struct vc_ws *w;
 	FILE *f;
 	static const char *lines[] = {
-		"{\"stream\":\"btcusdt@trade\",\"data\":{\"e\":\"trade\",\"E\":1,\"s\":\"BTCUSDT\","
-		"\"t\":1,\"p\":\"1.00000000\",\"q\":\"2.00000000\",\"T\":1,\"m\":true,\"M\":true}}",
-		"{\"stream\":\"btcusdt@bookTicker\",\"data\":{\"u\":9,\"s\":\"BTCUSDT\",\"b\":\"1.0\","
-		"\"B\":\"1.0\",\"a\":\"2.0\",\"A\":\"1.0\"}}",
-		"{\"stream\":\"btcusdt@trade\",\"data\":{\"e\":\"trade\",\"E\":2,\"s\":\"BTCUSDT\","
-		"\"t\":2,\"p\":\"1.10000000\",\"q\":\"3.00000000\",\"T\":2,\"m\":false,\"M\":true}}",
+	    "{\"stream\":\"btcusdt@trade\",\"data\":{\"e\":\"trade\",\"E\":1,\"s\":\"BTCUSDT\","
+	    "\"t\":1,\"p\":\"1.00000000\",\"q\":\"2.00000000\",\"T\":1,\"m\":true,\"M\":true}}",
+	    "{\"stream\":\"btcusdt@bookTicker\",\"data\":{\"u\":9,\"s\":\"BTCUSDT\",\"b\":\"1.0\","
+	    "\"B\":\"1.0\",\"a\":\"2.0\",\"A\":\"1.0\"}}",
+	    "{\"stream\":\"btcusdt@trade\",\"data\":{\"e\":\"trade\",\"E\":2,\"s\":\"BTCUSDT\","
+	    "\"t\":2,\"p\":\"1.10000000\",\"q\":\"3.00000000\",\"T\":2,\"m\":false,\"M\":true}}",
 	};
-	const char *args[] = { "--replay", path, NULL };
+	const char *args[] = {"--replay", path, NULL};
 
 	snprintf(path, sizeof(path), "/tmp/tt-venue-replay-%d.jsonl", (int)getpid());
 	f = fopen(path, "w");
@@ -415,7 +415,7 @@ static void test_capture_file_records_the_bytes_sent(void **state)
 	char path[256];
 	struct vc_proc cp;
 	struct vc_ws *w;
-	const char *args[] = { "--capture", path, "--rate", "500", NULL };
+	const char *args[] = {"--capture", path, "--rate", "500", NULL};
 	char got[4][2048];
 	FILE *f;
 	char *all = big;
@@ -447,13 +447,13 @@ static void test_capture_file_records_the_bytes_sent(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_snapshot_plus_diffs_rebuild_the_venue_book_exactly),
-		cmocka_unit_test(test_gap_fault_from_control_socket_shows_as_update_id_jump),
-		cmocka_unit_test(test_raw_stream_subscribe_is_answered_and_adds_the_stream),
-		cmocka_unit_test(test_more_than_five_incoming_messages_a_second_disconnects),
-		cmocka_unit_test(test_bind_to_a_non_loopback_address_is_refused),
-		cmocka_unit_test(test_replay_sends_the_file_frames_verbatim),
-		cmocka_unit_test(test_capture_file_records_the_bytes_sent),
+	    cmocka_unit_test(test_snapshot_plus_diffs_rebuild_the_venue_book_exactly),
+	    cmocka_unit_test(test_gap_fault_from_control_socket_shows_as_update_id_jump),
+	    cmocka_unit_test(test_raw_stream_subscribe_is_answered_and_adds_the_stream),
+	    cmocka_unit_test(test_more_than_five_incoming_messages_a_second_disconnects),
+	    cmocka_unit_test(test_bind_to_a_non_loopback_address_is_refused),
+	    cmocka_unit_test(test_replay_sends_the_file_frames_verbatim),
+	    cmocka_unit_test(test_capture_file_records_the_bytes_sent),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -29,11 +29,11 @@ static void test_venue_delivers_frames_in_order_at_the_configured_rate(void **st
 {
 	const char *rate = getenv("TT_VENUE_RATE") ? getenv("TT_VENUE_RATE") : "100000";
 	double secs = getenv("TT_VENUE_SECS") ? atof(getenv("TT_VENUE_SECS")) : 2.0;
-	const char *args[] = { "--symbols", "BTCUSDT,ETHUSDT", "--rate", rate, NULL };
+	const char *args[] = {"--symbols", "BTCUSDT,ETHUSDT", "--rate", rate, NULL};
 	struct vc_proc v;
 	struct vc_ws *w;
 	char *f = malloc(1 << 20);
-	unsigned long long prev_u[2] = { 0, 0 };
+	unsigned long long prev_u[2] = {0, 0};
 	unsigned long long n = 0;
 	unsigned long long bytes = 0;
 	double t0;
@@ -63,8 +63,8 @@ static void test_venue_delivers_frames_in_order_at_the_configured_rate(void **st
 		t = now_s();
 	} while (t - t0 < secs);
 	print_message("venue rate %s updates/s: client got %llu msgs in %.2f s = %.0f msgs/s, "
-		      "%.1f MB/s\n", rate, n, t - t0, (double)n / (t - t0),
-		      (double)bytes / (t - t0) / 1e6);
+		      "%.1f MB/s\n",
+		      rate, n, t - t0, (double)n / (t - t0), (double)bytes / (t - t0) / 1e6);
 	assert_true(vc_ctl(&v, "stats", f, 1 << 20) > 0);
 	print_message("venue stats: %s\n", f);
 	vc_ws_close(w);
@@ -75,7 +75,7 @@ static void test_venue_delivers_frames_in_order_at_the_configured_rate(void **st
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_venue_delivers_frames_in_order_at_the_configured_rate),
+	    cmocka_unit_test(test_venue_delivers_frames_in_order_at_the_configured_rate),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -205,14 +205,14 @@ static void test_init_rejects_bad_config(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_same_seed_gives_identical_books_and_steps),
-		cmocka_unit_test(test_different_seeds_give_different_books),
-		cmocka_unit_test(test_initial_book_is_sound_with_depth_between_limits),
-		cmocka_unit_test(test_steps_keep_book_uncrossed_ids_consecutive_depth_bounded),
-		cmocka_unit_test(test_qty_zero_removes_the_level),
-		cmocka_unit_test(test_trades_happen_at_the_best_and_never_exceed_it),
-		cmocka_unit_test(test_applying_step_changes_to_a_copy_rebuilds_the_book),
-		cmocka_unit_test(test_init_rejects_bad_config),
+	    cmocka_unit_test(test_same_seed_gives_identical_books_and_steps),
+	    cmocka_unit_test(test_different_seeds_give_different_books),
+	    cmocka_unit_test(test_initial_book_is_sound_with_depth_between_limits),
+	    cmocka_unit_test(test_steps_keep_book_uncrossed_ids_consecutive_depth_bounded),
+	    cmocka_unit_test(test_qty_zero_removes_the_level),
+	    cmocka_unit_test(test_trades_happen_at_the_best_and_never_exceed_it),
+	    cmocka_unit_test(test_applying_step_changes_to_a_copy_rebuilds_the_book),
+	    cmocka_unit_test(test_init_rejects_bad_config),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

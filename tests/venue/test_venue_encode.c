@@ -25,7 +25,7 @@ static struct tt_vbook *hand_book(void)
 	assert_int_equal(tt_vsym_builtin("BTCUSDT", &cfg), 0);
 	b->cfg = cfg;
 	b->base = cfg.mid - TT_VBOOK_TICKS / 2; /* 5991808: idx 100 = 59919.08 */
-	b->bid[100] = 150000;                   /* 1.50000 BTC */
+	b->bid[100] = 150000;			/* 1.50000 BTC */
 	b->bid[90] = 1;
 	b->ask[110] = 123456789;
 	b->ask[120] = 5;
@@ -90,7 +90,7 @@ static void test_book_ticker_has_no_event_type_on_spot(void **state)
 static void test_trade_fields_and_types(void **state)
 {
 	struct tt_vbook *b = hand_book();
-	struct tt_vtrade t = { .id = 12345, .px = 5991918, .qty = 5, .buyer_maker = false };
+	struct tt_vtrade t = {.id = 12345, .px = 5991918, .qty = 5, .buyer_maker = false};
 	char buf[512];
 
 	expect("{\"e\":\"trade\",\"E\":1672515782136,\"s\":\"BTCUSDT\",\"t\":12345,"
@@ -107,16 +107,16 @@ static void test_trade_fields_and_types(void **state)
 static void test_depth_update_prints_removed_level_as_zero(void **state)
 {
 	struct tt_vbook *b = hand_book();
-	int32_t bids[] = { 100, 95 };
-	int32_t asks[] = { 110 };
+	int32_t bids[] = {100, 95};
+	int32_t asks[] = {110};
 	char buf[1024];
 
-	expect("{\"e\":\"depthUpdate\",\"E\":1672515782136,\"s\":\"BTCUSDT\",\"U\":157,"
-	       "\"u\":160,\"b\":[[\"59919.08000000\",\"1.50000000\"],[\"59919.03000000\","
-	       "\"0.00000000\"]],\"a\":[[\"59919.18000000\",\"1234.56789000\"]]}",
-	       tt_venc_depth_update(buf, sizeof(buf), b, 1672515782136ull, 157, 160, bids, 2,
-				    asks, 1),
-	       buf);
+	expect(
+	    "{\"e\":\"depthUpdate\",\"E\":1672515782136,\"s\":\"BTCUSDT\",\"U\":157,"
+	    "\"u\":160,\"b\":[[\"59919.08000000\",\"1.50000000\"],[\"59919.03000000\","
+	    "\"0.00000000\"]],\"a\":[[\"59919.18000000\",\"1234.56789000\"]]}",
+	    tt_venc_depth_update(buf, sizeof(buf), b, 1672515782136ull, 157, 160, bids, 2, asks, 1),
+	    buf);
 	expect("{\"e\":\"depthUpdate\",\"E\":1,\"s\":\"BTCUSDT\",\"U\":2,\"u\":2,\"b\":[],"
 	       "\"a\":[]}",
 	       tt_venc_depth_update(buf, sizeof(buf), b, 1, 2, 2, NULL, 0, NULL, 0), buf);
@@ -126,15 +126,16 @@ static void test_depth_update_prints_removed_level_as_zero(void **state)
 static void test_exchange_info_has_the_three_filters(void **state)
 {
 	struct tt_vbook *b = hand_book();
-	const struct tt_vbook *bk[1] = { b };
+	const struct tt_vbook *bk[1] = {b};
 	char *buf = malloc(8192);
 	int n = tt_venc_exchange_info(buf, 8192, bk, 1, 1565246363776ull);
 
 	assert_true(n > 0);
 	buf[n] = 0;
 	assert_non_null(strstr(buf, "\"serverTime\":1565246363776"));
-	assert_non_null(strstr(buf, "{\"filterType\":\"PRICE_FILTER\",\"minPrice\":\"0.01000000\","
-				    "\"maxPrice\":\"6000000.00000000\",\"tickSize\":\"0.01000000\"}"));
+	assert_non_null(strstr(buf,
+			       "{\"filterType\":\"PRICE_FILTER\",\"minPrice\":\"0.01000000\","
+			       "\"maxPrice\":\"6000000.00000000\",\"tickSize\":\"0.01000000\"}"));
 	assert_non_null(strstr(buf, "{\"filterType\":\"LOT_SIZE\",\"minQty\":\"0.00001000\","
 				    "\"maxQty\":\"9000.00000000\",\"stepSize\":\"0.00001000\"}"));
 	assert_non_null(strstr(buf, "\"filterType\":\"NOTIONAL\",\"minNotional\":\"5.00000000\""));
@@ -146,7 +147,7 @@ static void test_exchange_info_has_the_three_filters(void **state)
 static void test_log_keeps_order_across_wrap(void **state)
 {
 	uint8_t ring[4096];
-	struct tt_vlog l = { ring, sizeof(ring), 0, 0 };
+	struct tt_vlog l = {ring, sizeof(ring), 0, 0};
 	uint64_t pos = 0;
 	char msg[200];
 	const uint8_t *p;
@@ -154,7 +155,10 @@ static void test_log_keeps_order_across_wrap(void **state)
 	uint16_t sid;
 
 	for (int i = 0; i < 500; i++) {
-		int n = snprintf(msg, sizeof(msg), "frame-%d-%.*s", i, i % 150, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+		int n = snprintf(msg, sizeof(msg), "frame-%d-%.*s", i, i % 150,
+				 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+				 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+				 "xxxxxxxxxxxxxxxxxxxxxxxxxxx");
 
 		assert_int_equal(tt_vlog_put(&l, (uint16_t)(i % 7), msg, (uint32_t)n), 0);
 		assert_int_equal(tt_vlog_get(&l, &pos, &sid, &p, &len), 1);
@@ -169,9 +173,9 @@ static void test_log_keeps_order_across_wrap(void **state)
 static void test_log_reader_a_ring_behind_is_told_and_big_frames_refused(void **state)
 {
 	uint8_t ring[4096];
-	struct tt_vlog l = { ring, sizeof(ring), 0, 0 };
+	struct tt_vlog l = {ring, sizeof(ring), 0, 0};
 	uint64_t pos = 0;
-	char msg[512] = { 0 };
+	char msg[512] = {0};
 	const uint8_t *p;
 	uint32_t len;
 	uint16_t sid;
@@ -185,14 +189,14 @@ static void test_log_reader_a_ring_behind_is_told_and_big_frames_refused(void **
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fixed_point_prints_with_wire_decimals),
-		cmocka_unit_test(test_snapshot_is_exact_rest_depth_body),
-		cmocka_unit_test(test_book_ticker_has_no_event_type_on_spot),
-		cmocka_unit_test(test_trade_fields_and_types),
-		cmocka_unit_test(test_depth_update_prints_removed_level_as_zero),
-		cmocka_unit_test(test_exchange_info_has_the_three_filters),
-		cmocka_unit_test(test_log_keeps_order_across_wrap),
-		cmocka_unit_test(test_log_reader_a_ring_behind_is_told_and_big_frames_refused),
+	    cmocka_unit_test(test_fixed_point_prints_with_wire_decimals),
+	    cmocka_unit_test(test_snapshot_is_exact_rest_depth_body),
+	    cmocka_unit_test(test_book_ticker_has_no_event_type_on_spot),
+	    cmocka_unit_test(test_trade_fields_and_types),
+	    cmocka_unit_test(test_depth_update_prints_removed_level_as_zero),
+	    cmocka_unit_test(test_exchange_info_has_the_three_filters),
+	    cmocka_unit_test(test_log_keeps_order_across_wrap),
+	    cmocka_unit_test(test_log_reader_a_ring_behind_is_told_and_big_frames_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

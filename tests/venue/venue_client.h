@@ -14,10 +14,10 @@
 struct vc_proc {
 	pid_t pid;
 	int port;
-	char dir[64];   /* temp dir: certs, ctl socket */
+	char dir[64]; /* temp dir: certs, ctl socket */
 	char ca[512];
 	char ctl[100]; /* fits sun_path */
-	char err[300];  /* stderr of the venue goes here */
+	char err[300]; /* stderr of the venue goes here */
 };
 
 /* Starts tt-venue (TT_BUILD_DIR/harness/venue/tt-venue) with --port 0, a generated cert and a

@@ -11,6 +11,7 @@
  *             seeded random walk (tt_vbook_step). Invariants (tt_vbook_check): never crossed,
  *             level counts match the ladder, every step that changes the book bumps update_id
  *             by exactly one.
+ *   wsctl.c   the parser for SUBSCRIBE/UNSUBSCRIBE/... control messages (hostile input).
  *   encode.c  exact wire JSON: depthUpdate, bookTicker, trade, REST depth snapshot,
  *             exchangeInfo, and the control socket's full-book dump.
  *   market.c  symbols + depth-diff windows (@depth 1000 ms, @depth@100ms) + fault hooks,
@@ -33,23 +34,23 @@
 
 /* ---- symbols and the book ---------------------------------------------------------------- */
 
-#define TT_VBOOK_TICKS 16384 /* ladder size: price ticks covered around the start mid */
-#define TT_VENUE_MAX_SYMS 8
-#define TT_VSTEP_MAX_CHG 8
+#define TT_VBOOK_TICKS	    16384 /* ladder size: price ticks covered around the start mid */
+#define TT_VENUE_MAX_SYMS   8
+#define TT_VSTEP_MAX_CHG    8
 #define TT_VSTEP_MAX_TRADES 4
 
 struct tt_vsym_cfg {
-	char symbol[16];  /* upper case, e.g. "BTCUSDT" */
-	char lower[16];   /* lower case for stream names */
-	char base[8];     /* base asset, "BTC" */
-	char quote[8];    /* quote asset, "USDT" */
-	int px_dec;       /* price units: 10^-px_dec (tick size = one unit) */
-	int qty_dec;      /* quantity units: 10^-qty_dec (step size = one unit) */
-	int print_dec;    /* decimals on the wire (Binance Spot prints 8); >= px_dec, qty_dec */
-	int64_t mid;      /* start mid price, in price units */
-	int min_levels;   /* per side, default 20 */
-	int max_levels;   /* per side, default 200 */
-	int span;         /* new levels land within span ticks of the best, default 600 */
+	char symbol[16]; /* upper case, e.g. "BTCUSDT" */
+	char lower[16];	 /* lower case for stream names */
+	char base[8];	 /* base asset, "BTC" */
+	char quote[8];	 /* quote asset, "USDT" */
+	int px_dec;	 /* price units: 10^-px_dec (tick size = one unit) */
+	int qty_dec;	 /* quantity units: 10^-qty_dec (step size = one unit) */
+	int print_dec;	 /* decimals on the wire (Binance Spot prints 8); >= px_dec, qty_dec */
+	int64_t mid;	 /* start mid price, in price units */
+	int min_levels;	 /* per side, default 20 */
+	int max_levels;	 /* per side, default 200 */
+	int span;	 /* new levels land within span ticks of the best, default 600 */
 };
 
 struct tt_vchange {
@@ -59,32 +60,32 @@ struct tt_vchange {
 };
 
 struct tt_vtrade {
-	uint64_t id;       /* trade id, consecutive */
-	int64_t px;        /* price units */
-	int64_t qty;       /* quantity units */
-	bool buyer_maker;  /* true when a seller hit the bid */
+	uint64_t id;	  /* trade id, consecutive */
+	int64_t px;	  /* price units */
+	int64_t qty;	  /* quantity units */
+	bool buyer_maker; /* true when a seller hit the bid */
 };
 
 /* What one tt_vbook_step did. */
 struct tt_vstep {
-	uint64_t update_id;  /* book update id after the step */
+	uint64_t update_id; /* book update id after the step */
 	int nchg;
 	struct tt_vchange chg[TT_VSTEP_MAX_CHG];
 	int ntrades;
 	struct tt_vtrade tr[TT_VSTEP_MAX_TRADES];
-	bool top_changed;    /* best bid/ask price or quantity changed: a bookTicker is due */
+	bool top_changed; /* best bid/ask price or quantity changed: a bookTicker is due */
 };
 
 struct tt_vbook {
 	struct tt_vsym_cfg cfg;
-	int64_t base;        /* price of ladder index 0, price units */
-	int32_t best_bid;    /* ladder index, -1 when no bids */
-	int32_t best_ask;    /* ladder index, TT_VBOOK_TICKS when no asks */
-	int nbid;            /* levels with qty > 0 */
+	int64_t base;	  /* price of ladder index 0, price units */
+	int32_t best_bid; /* ladder index, -1 when no bids */
+	int32_t best_ask; /* ladder index, TT_VBOOK_TICKS when no asks */
+	int nbid;	  /* levels with qty > 0 */
 	int nask;
-	uint64_t update_id;  /* last book update id (snapshot lastUpdateId) */
-	uint64_t trade_id;   /* last trade id */
-	uint64_t rng;        /* xorshift64* state */
+	uint64_t update_id;	     /* last book update id (snapshot lastUpdateId) */
+	uint64_t trade_id;	     /* last trade id */
+	uint64_t rng;		     /* xorshift64* state */
 	int64_t bid[TT_VBOOK_TICKS]; /* qty per tick, 0 = empty */
 	int64_t ask[TT_VBOOK_TICKS];
 };
@@ -137,16 +138,16 @@ int tt_venc_exchange_info(char *buf, size_t cap, const struct tt_vbook *const *b
 /* ---- frame log: one byte ring of published frames, read by every client ------------------ */
 
 struct tt_vlog {
-	uint8_t *buf;   /* cap bytes, caller-owned */
-	uint64_t cap;   /* power of two */
-	uint64_t head;  /* bytes ever written (free-running) */
+	uint8_t *buf;	 /* cap bytes, caller-owned */
+	uint64_t cap;	 /* power of two */
+	uint64_t head;	 /* bytes ever written (free-running) */
 	uint64_t frames; /* frames ever published */
 };
 
 struct tt_vlog_ent {
-	uint32_t len;    /* payload bytes */
+	uint32_t len;	 /* payload bytes */
 	uint16_t stream; /* stream id, TT_VLOG_SKIP for wrap padding */
-	uint16_t flags;  /* reserved */
+	uint16_t flags;	 /* reserved */
 };
 #define TT_VLOG_SKIP 0xffff
 
@@ -166,34 +167,34 @@ enum tt_vkind {
 	TT_VK_TRADE = 3,       /* <s>@trade, real time */
 	TT_VK_COUNT = 4,
 };
-#define TT_VSTREAM(sym, kind) ((uint16_t)((sym) * 8 + (kind)))
-#define TT_VSTREAM_SYM(id) ((id) / 8)
-#define TT_VSTREAM_KIND(id) ((id) % 8)
+#define TT_VSTREAM(sym, kind) ((uint16_t)((sym)*8 + (kind)))
+#define TT_VSTREAM_SYM(id)    ((id) / 8)
+#define TT_VSTREAM_KIND(id)   ((id) % 8)
 
 /* ---- the venue process ------------------------------------------------------------------- */
 
 struct tt_venue_opts {
-	const char *bind;          /* "127.0.0.1" (default) or "::1"; anything else is refused */
-	int port;                  /* 0 = ephemeral */
-	const char *cert_file;     /* PEM; with key_file, else generated into cert_dir */
+	const char *bind;      /* "127.0.0.1" (default) or "::1"; anything else is refused */
+	int port;	       /* 0 = ephemeral */
+	const char *cert_file; /* PEM; with key_file, else generated into cert_dir */
 	const char *key_file;
-	const char *cert_dir;      /* where generated ca.pem/server.pem/server.key go */
-	const char *ctl_path;      /* control unix socket path, NULL = none */
-	const char *capture_path;  /* capture file, NULL = off */
-	const char *replay_path;   /* JSON-lines replay file, NULL = synthetic market */
-	bool replay_loop;          /* start the file again at its end */
+	const char *cert_dir;	  /* where generated ca.pem/server.pem/server.key go */
+	const char *ctl_path;	  /* control unix socket path, NULL = none */
+	const char *capture_path; /* capture file, NULL = off */
+	const char *replay_path;  /* JSON-lines replay file, NULL = synthetic market */
+	bool replay_loop;	  /* start the file again at its end */
 	char symbols[TT_VENUE_MAX_SYMS][16];
 	int nsyms;
 	uint64_t seed;
-	uint64_t rate;             /* random-walk steps per second (each: 1 book update) */
-	int depth_ms_fast;         /* window of @depth@100ms, default 100 */
-	int depth_ms_slow;         /* window of @depth, default 1000 */
-	int ping_s;                /* server ping interval, default 20 */
-	int pong_timeout_s;        /* disconnect without pong, default 60 */
-	int max_in_per_s;          /* incoming message limit, default 5 */
-	int tick_us;               /* generator/service tick, default 1000 */
-	const char *faults;        /* faults at start: "gap:BTCUSDT@2000,stall:500@1000,..." */
-	uint64_t log_bytes;        /* frame ring size (power of two), default 64 MiB */
+	uint64_t rate;	    /* random-walk steps per second (each: 1 book update) */
+	int depth_ms_fast;  /* window of @depth@100ms, default 100 */
+	int depth_ms_slow;  /* window of @depth, default 1000 */
+	int ping_s;	    /* server ping interval, default 20 */
+	int pong_timeout_s; /* disconnect without pong, default 60 */
+	int max_in_per_s;   /* incoming message limit, default 5 */
+	int tick_us;	    /* generator/service tick, default 1000 */
+	const char *faults; /* faults at start: "gap:BTCUSDT@2000,stall:500@1000,..." */
+	uint64_t log_bytes; /* frame ring size (power of two), default 64 MiB */
 };
 
 /* Defaults as documented above. */

@@ -17,10 +17,10 @@
 #include <string.h>
 
 static const struct tt_vsym_cfg builtin_syms[] = {
-	{ "BTCUSDT", "btcusdt", "BTC", "USDT", 2, 5, 8, 6000000, 20, 200, 600 },
-	{ "ETHUSDT", "ethusdt", "ETH", "USDT", 2, 4, 8, 300000, 20, 200, 600 },
-	{ "SOLUSDT", "solusdt", "SOL", "USDT", 2, 3, 8, 15000, 20, 120, 400 },
-	{ "BNBUSDT", "bnbusdt", "BNB", "USDT", 2, 3, 8, 60000, 20, 150, 500 },
+    {"BTCUSDT", "btcusdt", "BTC", "USDT", 2, 5, 8, 6000000, 20, 200, 600},
+    {"ETHUSDT", "ethusdt", "ETH", "USDT", 2, 4, 8, 300000, 20, 200, 600},
+    {"SOLUSDT", "solusdt", "SOL", "USDT", 2, 3, 8, 15000, 20, 120, 400},
+    {"BNBUSDT", "bnbusdt", "BNB", "USDT", 2, 3, 8, 60000, 20, 150, 500},
 };
 
 int tt_vsym_builtin(const char *symbol, struct tt_vsym_cfg *cfg)
@@ -53,7 +53,7 @@ static uint32_t rnd_n(struct tt_vbook *b, uint32_t n)
 /* A size with a long tail: 1..999 units times 1, 10, 100 or 1000. */
 static int64_t rnd_qty(struct tt_vbook *b)
 {
-	static const int64_t mul[] = { 1, 10, 100, 1000, 10, 100 };
+	static const int64_t mul[] = {1, 10, 100, 1000, 10, 100};
 
 	return (int64_t)(1 + rnd_n(b, 999)) * mul[rnd_n(b, TT_ARRAY_LEN(mul))];
 }
@@ -310,6 +310,5 @@ bool tt_vbook_check(const struct tt_vbook *b)
 				la = i;
 		}
 	}
-	return nb == b->nbid && na == b->nask && hb == b->best_bid && la == b->best_ask &&
-	       hb < la;
+	return nb == b->nbid && na == b->nask && hb == b->best_bid && la == b->best_ask && hb < la;
 }

@@ -48,8 +48,7 @@ static X509 *make_cert(EVP_PKEY *key, const char *cn, long serial, X509 *issuer,
 	name = X509_get_subject_name(c);
 	X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, (const unsigned char *)"ticktrade test",
 				   -1, -1, 0);
-	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1,
-				   0);
+	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
 	X509_set_issuer_name(c, issuer ? X509_get_subject_name(issuer) : name);
 	if (ca) {
 		if (add_ext(c, c, NID_basic_constraints, "critical,CA:TRUE") ||
@@ -60,8 +59,7 @@ static X509 *make_cert(EVP_PKEY *key, const char *cn, long serial, X509 *issuer,
 		if (add_ext(c, issuer, NID_basic_constraints, "critical,CA:FALSE") ||
 		    add_ext(c, issuer, NID_key_usage, "critical,digitalSignature") ||
 		    add_ext(c, issuer, NID_ext_key_usage, "serverAuth") ||
-		    add_ext(c, issuer, NID_subject_alt_name,
-			    "DNS:localhost,IP:127.0.0.1,IP:::1"))
+		    add_ext(c, issuer, NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1,IP:::1"))
 			goto fail;
 	}
 	if (!X509_sign(c, issuer_key, EVP_sha256()))
@@ -88,8 +86,8 @@ static int write_pem(const char *dir, const char *file, X509 *cert, EVP_PKEY *ke
 		close(fd);
 		return tt_err_set(-EIO, "fdopen(%s)", path);
 	}
-	ok = key ? PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL)
-		 : PEM_write_X509(f, cert);
+	ok =
+	    key ? PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL) : PEM_write_X509(f, cert);
 	if (fclose(f) != 0 || !ok)
 		return tt_err_set(-EIO, "writing %s", path);
 	return 0;

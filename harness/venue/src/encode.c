@@ -97,7 +97,7 @@ static int done(struct w *w, char *buf)
 
 int tt_venc_fixed(char *buf, size_t cap, int64_t v, int dec, int print_dec)
 {
-	struct w w = { buf, buf + cap, false };
+	struct w w = {buf, buf + cap, false};
 
 	put_fixed(&w, v, dec, print_dec);
 	return done(&w, buf);
@@ -105,7 +105,7 @@ int tt_venc_fixed(char *buf, size_t cap, int64_t v, int dec, int print_dec)
 
 int tt_venc_book_ticker(char *buf, size_t cap, const struct tt_vbook *b)
 {
-	struct w w = { buf, buf + cap, false };
+	struct w w = {buf, buf + cap, false};
 
 	puts_(&w, "{\"u\":");
 	put_u64(&w, b->update_id);
@@ -126,7 +126,7 @@ int tt_venc_book_ticker(char *buf, size_t cap, const struct tt_vbook *b)
 int tt_venc_trade(char *buf, size_t cap, const struct tt_vbook *b, const struct tt_vtrade *t,
 		  uint64_t e_ms)
 {
-	struct w w = { buf, buf + cap, false };
+	struct w w = {buf, buf + cap, false};
 
 	puts_(&w, "{\"e\":\"trade\",\"E\":");
 	put_u64(&w, e_ms);
@@ -148,7 +148,7 @@ int tt_venc_depth_update(char *buf, size_t cap, const struct tt_vbook *b, uint64
 			 uint64_t first_id, uint64_t last_id, const int32_t *bid_idx, int nb,
 			 const int32_t *ask_idx, int na)
 {
-	struct w w = { buf, buf + cap, false };
+	struct w w = {buf, buf + cap, false};
 	int i;
 
 	puts_(&w, "{\"e\":\"depthUpdate\",\"E\":");
@@ -177,7 +177,7 @@ int tt_venc_depth_update(char *buf, size_t cap, const struct tt_vbook *b, uint64
 
 int tt_venc_snapshot(char *buf, size_t cap, const struct tt_vbook *b, int limit, bool symbol)
 {
-	struct w w = { buf, buf + cap, false };
+	struct w w = {buf, buf + cap, false};
 	int n;
 	int32_t i;
 
@@ -221,7 +221,7 @@ static int64_t ipow10(int d)
 int tt_venc_exchange_info(char *buf, size_t cap, const struct tt_vbook *const *books, int n,
 			  uint64_t server_ms)
 {
-	struct w w = { buf, buf + cap, false };
+	struct w w = {buf, buf + cap, false};
 
 	puts_(&w, "{\"timezone\":\"UTC\",\"serverTime\":");
 	put_u64(&w, server_ms);

@@ -21,8 +21,8 @@
 #include <string.h>
 #include <time.h>
 
-static const char *const kind_suffix[TT_VK_COUNT] = { "@bookTicker", "@depth", "@depth@100ms",
-						      "@trade" };
+static const char *const kind_suffix[TT_VK_COUNT] = {"@bookTicker", "@depth", "@depth@100ms",
+						     "@trade"};
 
 uint64_t tt_venue_mono_ns(void)
 {
@@ -102,8 +102,8 @@ int tt_vmarket_init(struct tt_vmarket *m, const struct tt_venue_opts *o, struct 
 		m->win[i][0]->period_ms = o->depth_ms_slow;
 		m->win[i][1]->period_ms = o->depth_ms_fast;
 		for (int k = 0; k < TT_VK_COUNT; k++)
-			snprintf(m->names[TT_VSTREAM(i, k)], sizeof(m->names[0]), "%s%s",
-				 cfg.lower, kind_suffix[k]);
+			snprintf(m->names[TT_VSTREAM(i, k)], sizeof(m->names[0]), "%s%s", cfg.lower,
+				 kind_suffix[k]);
 	}
 	return 0;
 }
@@ -180,7 +180,8 @@ void tt_vmarket_step(struct tt_vmarket *m, int sym, uint64_t now_ms)
 	for (int i = 0; i < s.ntrades; i++) {
 		n = tt_venc_trade(m->enc, TT_VENC_MAX, b, &s.tr[i], now_ms);
 		if (n > 0)
-			(void)tt_vmarket_publish(m, TT_VSTREAM(sym, TT_VK_TRADE), m->enc, (uint32_t)n);
+			(void)tt_vmarket_publish(m, TT_VSTREAM(sym, TT_VK_TRADE), m->enc,
+						 (uint32_t)n);
 	}
 	if (s.top_changed) {
 		n = tt_venc_book_ticker(m->enc, TT_VENC_MAX, b);

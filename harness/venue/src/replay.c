@@ -6,8 +6,9 @@
  * line without one goes right after the previous line. <name> must be a stream of a
  * configured symbol. The replay clock starts when the first client connects. Raw /ws/
  * clients receive <payload> exactly as in the file, combined clients the re-wrapped frame
- * (byte-identical to the line when the line has no spaces outside the payload). Blank lines and lines starting with '#' are skipped; malformed
- * lines are counted and reported on stderr, never fatal. The file is read whole at start.
+ * (byte-identical to the line when the line has no spaces outside the payload). Blank lines and
+ * lines starting with '#' are skipped; malformed lines are counted and reported on stderr, never
+ * fatal. The file is read whole at start.
  */
 #include "venue_int.h"
 

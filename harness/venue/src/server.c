@@ -58,34 +58,34 @@ static uint64_t rd_tsc(void)
 
 #include <libwebsockets.h>
 
-#define MAX_CLIENTS 64
-#define BATCH (256u * 1024u)
+#define MAX_CLIENTS	 64
+#define BATCH		 (256u * 1024u)
 #define MAX_BATCH_FRAMES 8192
-#define MAX_CTL 8
-#define MAX_SCHED 32
-#define RX_MAX 4096
-#define REPLY_CAP 8192
+#define MAX_CTL		 8
+#define MAX_SCHED	 32
+#define RX_MAX		 4096
+#define REPLY_CAP	 8192
 
 struct client {
 	struct lws *wsi;
 	int id;
-	bool combined;       /* wrap frames as {"stream":..,"data":..} */
-	uint64_t subs;       /* bit per stream id */
-	uint64_t pos;        /* cursor in the frame log */
-	uint8_t *buf;        /* LWS_PRE + BATCH */
-	size_t pend_off;     /* slow fault: bytes of the batch already dribbled */
-	size_t pend_len;     /* slow fault: batch length, 0 = none pending */
+	bool combined;		    /* wrap frames as {"stream":..,"data":..} */
+	uint64_t subs;		    /* bit per stream id */
+	uint64_t pos;		    /* cursor in the frame log */
+	uint8_t *buf;		    /* LWS_PRE + BATCH */
+	size_t pend_off;	    /* slow fault: bytes of the batch already dribbled */
+	size_t pend_len;	    /* slow fault: batch length, 0 = none pending */
 	uint8_t replies[REPLY_CAP]; /* queued control responses: u16 len + bytes */
 	size_t nrep;
-	char rx[RX_MAX];     /* incoming message being assembled */
+	char rx[RX_MAX]; /* incoming message being assembled */
 	size_t rxlen;
 	bool rx_over;
-	uint64_t in_t[16];   /* times of the last incoming messages (ring) */
+	uint64_t in_t[16]; /* times of the last incoming messages (ring) */
 	unsigned in_n;
 	uint64_t next_ping_ns;
 	uint64_t ping_out_ns; /* first unanswered ping, 0 = none */
 	bool ping_due;
-	int close_code;       /* close at next writable */
+	int close_code; /* close at next writable */
 	const char *close_why;
 	uint16_t fr_stream[MAX_BATCH_FRAMES]; /* frames in the current batch, for capture */
 	uint32_t fr_off[MAX_BATCH_FRAMES];
@@ -93,8 +93,8 @@ struct client {
 };
 
 struct pss {
-	struct client *c;     /* ws */
-	char *body;           /* http */
+	struct client *c; /* ws */
+	char *body;	  /* http */
 	size_t body_len;
 	int status;
 };
@@ -144,6 +144,7 @@ static struct venue {
 	uint64_t disc_slow;
 	uint64_t disc_drop;
 	uint64_t http_reqs;
+	uint64_t bad_requests; /* control messages answered with an error */
 	volatile sig_atomic_t stop;
 } V;
 
@@ -215,7 +216,8 @@ static void client_close(struct client *c, int code, const char *why)
 	if (!c->close_code) {
 		c->close_code = code;
 		c->close_why = why;
-		fprintf(stderr, "{\"event\":\"client_close\",\"client\":%d,\"code\":%d,\"why\":\"%s\"}\n",
+		fprintf(stderr,
+			"{\"event\":\"client_close\",\"client\":%d,\"code\":%d,\"why\":\"%s\"}\n",
 			c->id, code, why);
 		lws_callback_on_writable(c->wsi);
 	}
@@ -223,124 +225,17 @@ static void client_close(struct client *c, int code, const char *why)
 
 /* ---- control messages on the WebSocket (SUBSCRIBE ...) -------------------------------- */
 
-/* Finds "key": in s and returns a pointer past the colon and spaces, or NULL. */
-static const char *jfind(const char *s, const char *key)
-{
-	char k[32];
-	const char *p;
-
-	snprintf(k, sizeof(k), "\"%s\"", key);
-	p = strstr(s, k);
-	if (!p)
-		return NULL;
-	p += strlen(k);
-	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-		p++;
-	if (*p != ':')
-		return NULL;
-	p++;
-	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-		p++;
-	return p;
-}
-
-static void ws_control(struct client *c, char *msg)
+static void ws_control(struct client *c, const char *msg, size_t len)
 {
 	char out[4096];
-	char id[64] = "null";
-	const char *p;
-	const char *mth;
-	int n;
+	int n = tt_vwsctl_handle(&V.m, msg, len, &c->subs, &c->combined, out, sizeof(out));
 
-	p = jfind(msg, "id");
-	if (p) {
-		size_t k = 0;
-
-		if (*p == '"') {
-			const char *q = strchr(p + 1, '"');
-
-			k = q ? (size_t)(q - p + 1) : 0;
-		} else {
-			while ((p[k] >= '0' && p[k] <= '9') || p[k] == '-' || (k == 0 && p[k] == 'n') ||
-			       (k > 0 && p[0] == 'n' && k < 4))
-				k++;
-		}
-		if (k > 0 && k < sizeof(id)) {
-			memcpy(id, p, k);
-			id[k] = 0;
-		}
-	}
-	mth = jfind(msg, "method");
-	if (!mth || *mth != '"') {
-		n = snprintf(out, sizeof(out),
-			     "{\"error\":{\"code\":2,\"msg\":\"Invalid request: missing field "
-			     "`method`\"},\"id\":%s}",
-			     id);
-		queue_reply(c, out, (size_t)n);
+	if (n < 0)
 		return;
-	}
-	mth++;
-	if (!strncmp(mth, "SUBSCRIBE\"", 10) || !strncmp(mth, "UNSUBSCRIBE\"", 12)) {
-		bool sub = mth[0] == 'S';
-		uint64_t mask = 0;
-		const char *q = jfind(msg, "params");
-
-		if (!q || *q != '[')
-			goto bad;
-		q++;
-		for (;;) {
-			const char *e;
-			int sid;
-
-			while (*q == ' ' || *q == ',')
-				q++;
-			if (*q == ']')
-				break;
-			if (*q != '"')
-				goto bad;
-			e = strchr(q + 1, '"');
-			if (!e)
-				goto bad;
-			sid = tt_vmarket_stream_id(&V.m, q + 1, (size_t)(e - q - 1));
-			if (sid < 0)
-				goto bad;
-			mask |= 1ull << sid;
-			q = e + 1;
-		}
-		if (sub)
-			c->subs |= mask;
-		else
-			c->subs &= ~mask;
-		n = snprintf(out, sizeof(out), "{\"result\":null,\"id\":%s}", id);
-	} else if (!strncmp(mth, "LIST_SUBSCRIPTIONS\"", 19)) {
-		n = snprintf(out, sizeof(out), "{\"result\":[");
-		for (int i = 0, k = 0; i < TT_VENUE_MAX_SYMS * 8; i++)
-			if (c->subs & (1ull << i))
-				n += snprintf(out + n, sizeof(out) - (size_t)n, "%s\"%s\"",
-					      k++ ? "," : "", V.m.names[i]);
-		n += snprintf(out + n, sizeof(out) - (size_t)n, "],\"id\":%s}", id);
-	} else if (!strncmp(mth, "SET_PROPERTY\"", 13)) {
-		const char *q = jfind(msg, "params");
-
-		if (!q || !strstr(q, "\"combined\""))
-			goto bad;
-		c->combined = strstr(q, "true") != NULL;
-		n = snprintf(out, sizeof(out), "{\"result\":null,\"id\":%s}", id);
-	} else if (!strncmp(mth, "GET_PROPERTY\"", 13)) {
-		n = snprintf(out, sizeof(out), "{\"result\":%s,\"id\":%s}",
-			     c->combined ? "true" : "false", id);
-	} else {
-		n = snprintf(out, sizeof(out),
-			     "{\"error\":{\"code\":2,\"msg\":\"Invalid request: unknown variant, "
-			     "expected one of `SUBSCRIBE`, `UNSUBSCRIBE`, `LIST_SUBSCRIPTIONS`, "
-			     "`SET_PROPERTY`, `GET_PROPERTY`\"},\"id\":%s}",
-			     id);
-	}
-	queue_reply(c, out, (size_t)n);
-	return;
-bad:
-	n = snprintf(out, sizeof(out),
-		     "{\"error\":{\"code\":2,\"msg\":\"Invalid request: invalid params\"},\"id\":%s}", id);
+	if ((size_t)n >= sizeof(out))
+		n = (int)sizeof(out) - 1;
+	if (strncmp(out, "{\"error\"", 9) == 0)
+		V.bad_requests++;
 	queue_reply(c, out, (size_t)n);
 }
 
@@ -416,8 +311,8 @@ static int client_open(struct lws *wsi, struct pss *ps)
 	if (!strcmp(uri, "/stream")) {
 		c->combined = true;
 		arg[0] = 0;
-		for (int i = 0; lws_hdr_copy_fragment(wsi, arg, sizeof(arg),
-						      WSI_TOKEN_HTTP_URI_ARGS, i) > 0;
+		for (int i = 0;
+		     lws_hdr_copy_fragment(wsi, arg, sizeof(arg), WSI_TOKEN_HTTP_URI_ARGS, i) > 0;
 		     i++) {
 			if (!strncmp(arg, "streams=", 8)) {
 				if (parse_streams(c, arg + 8) < 0)
@@ -434,7 +329,8 @@ static int client_open(struct lws *wsi, struct pss *ps)
 		c->id, uri, (unsigned long long)c->subs);
 	return 0;
 bad:
-	fprintf(stderr, "{\"event\":\"client_refused\",\"uri\":\"%s\",\"why\":\"bad stream\"}\n", uri);
+	fprintf(stderr, "{\"event\":\"client_refused\",\"uri\":\"%s\",\"why\":\"bad stream\"}\n",
+		uri);
 	client_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, "Invalid request");
 	return 0;
 }
@@ -463,7 +359,8 @@ static void capture(struct client *c, int nfr, const uint8_t *base)
 	uint64_t tsc = rd_tsc();
 
 	for (int i = 0; i < nfr; i++) {
-		const char *name = c->fr_stream[i] == TT_VLOG_SKIP ? "-" : V.m.names[c->fr_stream[i]];
+		const char *name =
+		    c->fr_stream[i] == TT_VLOG_SKIP ? "-" : V.m.names[c->fr_stream[i]];
 
 		fprintf(V.cap, "F %llu %llu %d %s %u\n", (unsigned long long)t,
 			(unsigned long long)tsc, c->id, name, c->fr_len[i]);
@@ -661,8 +558,9 @@ static int http_request(struct lws *wsi, struct pss *ps, const char *path)
 		sym = lws_get_urlarg_by_name(wsi, "symbol=", symb, sizeof(symb));
 		lim = lws_get_urlarg_by_name(wsi, "limit=", limb, sizeof(limb));
 		if (!sym) {
-			const char *e = "{\"code\":-1102,\"msg\":\"Mandatory parameter 'symbol' was "
-					"not sent, was empty/null, or malformed.\"}";
+			const char *e =
+			    "{\"code\":-1102,\"msg\":\"Mandatory parameter 'symbol' was "
+			    "not sent, was empty/null, or malformed.\"}";
 			http_body(ps, 400, e, (int)strlen(e));
 		} else if ((s = tt_vmarket_sym(&V.m, sym)) < 0 || V.m.replay) {
 			const char *e = "{\"code\":-1121,\"msg\":\"Invalid symbol.\"}";
@@ -673,16 +571,18 @@ static int http_request(struct lws *wsi, struct pss *ps, const char *path)
 				long v = strtol(lim, &ep, 10);
 
 				if (*ep || ep == lim || v < 1) {
-					const char *e = "{\"code\":-1100,\"msg\":\"Illegal characters "
-							"found in parameter 'limit'; legal range is "
-							"'^[0-9]{1,20}$'.\"}";
+					const char *e =
+					    "{\"code\":-1100,\"msg\":\"Illegal characters "
+					    "found in parameter 'limit'; legal range is "
+					    "'^[0-9]{1,20}$'.\"}";
 					http_body(ps, 400, e, (int)strlen(e));
 					goto reply;
 				}
 				limit = v > 5000 ? 5000 : (int)v;
 			}
 			tmp = malloc(TT_VENC_MAX);
-			n = tmp ? tt_venc_snapshot(tmp, TT_VENC_MAX, V.m.books[s], limit, false) : -1;
+			n = tmp ? tt_venc_snapshot(tmp, TT_VENC_MAX, V.m.books[s], limit, false)
+				: -1;
 			if (n > 0)
 				http_body(ps, 200, tmp, n);
 		}
@@ -782,10 +682,12 @@ static int cb_venue(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		c->rx[c->rxlen] = 0;
 		if (count_in(c)) {
 			if (c->rx_over)
-				queue_reply(c, "{\"error\":{\"code\":3,\"msg\":\"Invalid JSON: "
-					       "message too long\"},\"id\":null}", 66);
+				queue_reply(c,
+					    "{\"error\":{\"code\":3,\"msg\":\"Invalid JSON: "
+					    "message too long\"},\"id\":null}",
+					    66);
 			else
-				ws_control(c, c->rx);
+				ws_control(c, c->rx, c->rxlen);
 		}
 		c->rxlen = 0;
 		c->rx_over = false;
@@ -796,15 +698,13 @@ static int cb_venue(struct lws *wsi, enum lws_callback_reasons reason, void *use
 }
 
 static const struct lws_protocols protocols[] = {
-	{ "tt-venue", cb_venue, sizeof(struct pss), 4096, 0, NULL, 0 },
-	{ NULL, NULL, 0, 0, 0, NULL, 0 }
-};
+    {"tt-venue", cb_venue, sizeof(struct pss), 4096, 0, NULL, 0}, {NULL, NULL, 0, 0, 0, NULL, 0}};
 
 /* ---- control socket --------------------------------------------------------------------- */
 
 static int ctl_open(const char *path)
 {
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
 	int fd;
 
 	if (strlen(path) >= sizeof(a.sun_path))
@@ -848,7 +748,7 @@ static void ctl_poll(void)
 		out = malloc(TT_VENC_MAX);
 	while ((fd = accept4(V.ctl_fd, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
 		int i;
-		struct timeval tv = { 2, 0 };
+		struct timeval tv = {2, 0};
 
 		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 		for (i = 0; i < MAX_CTL && V.ctl[i].fd >= 0; i++)
@@ -926,15 +826,16 @@ static char *stats(char *out, size_t cap)
 	n = snprintf(out, cap,
 		     "{\"clients\":%d,\"steps\":%llu,\"update_frames_published\":%llu,"
 		     "\"frames_sent\":%llu,\"bytes_sent\":%llu,\"uptime_s\":%.3f,"
-		     "\"msgs_per_s\":%.0f,\"http_requests\":%llu,\"paused\":%s,"
+		     "\"msgs_per_s\":%.0f,\"http_requests\":%llu,\"bad_requests\":%llu,"
+		     "\"paused\":%s,"
 		     "\"disconnects\":{\"rate_limit\":%llu,\"pong_timeout\":%llu,"
 		     "\"slow_consumer\":%llu,\"fault_drop\":%llu},\"sent\":{",
 		     V.nclients, (unsigned long long)V.m.steps, (unsigned long long)V.log.frames,
 		     (unsigned long long)V.sent_frames, (unsigned long long)V.sent_bytes, up,
 		     up > 0 ? (double)V.sent_frames / up : 0.0, (unsigned long long)V.http_reqs,
-		     V.paused ? "true" : "false", (unsigned long long)V.disc_rate,
-		     (unsigned long long)V.disc_pong, (unsigned long long)V.disc_slow,
-		     (unsigned long long)V.disc_drop);
+		     (unsigned long long)V.bad_requests, V.paused ? "true" : "false",
+		     (unsigned long long)V.disc_rate, (unsigned long long)V.disc_pong,
+		     (unsigned long long)V.disc_slow, (unsigned long long)V.disc_drop);
 	for (int i = 0, k = 0; i < TT_VENUE_MAX_SYMS * 8; i++)
 		if (V.m.names[i][0])
 			n += snprintf(out + n, cap - (size_t)n, "%s\"%s\":%llu", k++ ? "," : "",
@@ -1081,7 +982,8 @@ static void tick(lws_sorted_usec_list_t *sul)
 	for (int i = 0; i < V.nsched; i++) {
 		if (!V.sched[i].done && now >= V.sched[i].at_ns) {
 			V.sched[i].done = true;
-			fprintf(stderr, "{\"event\":\"scheduled_fault\",\"cmd\":\"%s\",\"result\":%s}\n",
+			fprintf(stderr,
+				"{\"event\":\"scheduled_fault\",\"cmd\":\"%s\",\"result\":%s}\n",
 				V.sched[i].cmd, ctl_exec(V.sched[i].cmd, tmp, sizeof(tmp)));
 		}
 	}
@@ -1144,8 +1046,8 @@ static void announce_shutdown(void)
 	uint64_t t;
 	int n = snprintf(raw, sizeof(raw), "{\"e\":\"serverShutdown\",\"E\":%llu}",
 			 (unsigned long long)tt_venue_wall_ms());
-	int m = snprintf(wrapped, sizeof(wrapped), "{\"stream\":\"!serverShutdown\",\"data\":%s}",
-			 raw);
+	int m =
+	    snprintf(wrapped, sizeof(wrapped), "{\"stream\":\"!serverShutdown\",\"data\":%s}", raw);
 
 	for (int i = 0; i < MAX_CLIENTS; i++) {
 		struct client *c = V.clients[i];
@@ -1185,8 +1087,8 @@ static int parse_faults(const char *spec)
 		char *colon;
 
 		if (V.nsched == MAX_SCHED || n >= sizeof(item))
-			return tt_err_set(-TT_ECONFIG, "--fault: too many or too long: %.*s", (int)n,
-					  p);
+			return tt_err_set(-TT_ECONFIG, "--fault: too many or too long: %.*s",
+					  (int)n, p);
 		memcpy(item, p, n);
 		item[n] = 0;
 		colon = strchr(item, ':');
@@ -1333,8 +1235,8 @@ int tt_venue_run(const struct tt_venue_opts *o)
 		V.sched[i].at_ns += V.t0_ns;
 	for (int s = 0; s < V.m.nsyms; s++)
 		for (int k = 0; k < 2; k++)
-			V.m.win[s][k]->next_ns = V.t0_ns + (uint64_t)V.m.win[s][k]->period_ms *
-								   1000000ull;
+			V.m.win[s][k]->next_ns =
+			    V.t0_ns + (uint64_t)V.m.win[s][k]->period_ms * 1000000ull;
 	lws_sul_schedule(V.ctx, 0, &V.sul, tick, o->tick_us);
 	while (!V.stop)
 		if (lws_service(V.ctx, 0) < 0)

@@ -13,9 +13,9 @@ struct tt_vwin {
 	uint8_t dirty[2][TT_VBOOK_TICKS];
 	int32_t list[2][TT_VBOOK_TICKS];
 	int n[2];
-	uint64_t first;    /* U: first update id in the window, 0 = empty */
-	uint64_t last;     /* u */
-	uint64_t next_ns;  /* monotonic time of the next flush */
+	uint64_t first;	  /* U: first update id in the window, 0 = empty */
+	uint64_t last;	  /* u */
+	uint64_t next_ns; /* monotonic time of the next flush */
 	int period_ms;
 	/* one-shot faults, consumed by the next non-empty flush */
 	int gap;
@@ -29,14 +29,14 @@ struct tt_vmarket {
 	struct tt_vwin *win[TT_VENUE_MAX_SYMS][2]; /* [sym][0 = @depth, 1 = @depth@100ms] */
 	struct tt_vlog *log;
 	uint64_t steps;
-	int garbage;          /* next N frames get garbage bytes */
-	bool garbage_bin;     /* invalid UTF-8 too */
-	char *enc;            /* TT_VENC_MAX scratch */
-	char *held;           /* a reordered diff waiting for its successor */
+	int garbage;	  /* next N frames get garbage bytes */
+	bool garbage_bin; /* invalid UTF-8 too */
+	char *enc;	  /* TT_VENC_MAX scratch */
+	char *held;	  /* a reordered diff waiting for its successor */
 	int held_len;
 	uint16_t held_stream;
 	uint64_t published[TT_VENUE_MAX_SYMS * 8];
-	bool replay;          /* books unused, frames come from the replay file */
+	bool replay;			       /* books unused, frames come from the replay file */
 	char names[TT_VENUE_MAX_SYMS * 8][40]; /* stream names by id, "" when unused */
 };
 
@@ -57,6 +57,12 @@ void tt_venue_fault_log(const char *kind, const char *fmt, ...) TT_PRINTF(2, 3);
 
 uint64_t tt_venue_mono_ns(void);
 uint64_t tt_venue_wall_ms(void);
+
+/* One WebSocket control message (wsctl.c): msg[0..len) is untrusted. Updates *subs and
+ * *combined only for a valid request; writes one JSON reply into out and returns its length
+ * (snprintf-style: >= cap means truncated). */
+int tt_vwsctl_handle(const struct tt_vmarket *m, const char *msg, size_t len, uint64_t *subs,
+		     bool *combined, char *out, size_t cap);
 
 /* Replay source (replay.c). */
 struct tt_vreplay;
