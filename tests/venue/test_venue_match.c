@@ -288,6 +288,26 @@ static void test_market_sell_walks_the_bids(void **state)
 	assert_true(rec.s[0].tr[0].buyer_maker);
 }
 
+static void test_market_quote_order_spends_the_quote(void **state)
+{
+	struct tt_vreq r = limit(0, TT_VBUY, TT_VTIF_GTC, 0, 0);
+	uint64_t id;
+
+	(void)state;
+	r.type = TT_VOT_MARKET;
+	r.px_e8 = -1;
+	r.qty_e8 = -1;
+	r.quote_e8 = 100LL * 100000000; /* 100 USDT = 1e9 px*qty units (1e-7) */
+	/* 100 @ 60000.01 = 600000100; the rest 399999900 buys 66 @ 60000.02 = 396000132;
+	 * 3999768 left < one step: FILLED with origQty = executedQty = 166 */
+	id = place_ok(r);
+	assert_int_equal(mx.ord[id - 1].status, TT_VOS_FILLED);
+	assert_int_equal(mx.ord[id - 1].cum, 166);
+	assert_int_equal(mx.ord[id - 1].qty, 166);
+	assert_int_equal(mx.ord[id - 1].cumq, 996000232);
+	assert_int_equal(rec.o[rec.n - 1].status, TT_VOS_FILLED);
+}
+
 static void test_clients_trade_by_price_then_time_before_synthetic(void **state)
 {
 	uint64_t s1, s2, s3, t;
@@ -495,6 +515,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_filters_refuse_with_the_venues_codes, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_market_sell_walks_the_bids, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_market_quote_order_spends_the_quote, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_clients_trade_by_price_then_time_before_synthetic,
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_self_trade_expires_the_maker_by_default, setup,
