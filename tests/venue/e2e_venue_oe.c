@@ -29,6 +29,7 @@ static EVP_PKEY *ed_key;
 static char *buf;
 static char reply[BIG];
 static int req_id;
+static bool auto_ts = true;
 
 static const char hmac_secret[] = "tt-test-hmac-secret-0123456789abcdef";
 
@@ -153,6 +154,10 @@ static int send_req(struct vc_ws *w, const char *method, struct kv *kv, int n, c
 	if (sig)
 		len += (size_t)snprintf(msg + len, sizeof(msg) - len, "%s\"signature\":\"%s\"",
 					n ? "," : "", sig);
+	else if (auto_ts && (!strncmp(method, "order", 5) || !strncmp(method, "openOrders", 10)))
+		/* session-authenticated SIGNED requests still carry a timestamp */
+		len += (size_t)snprintf(msg + len, sizeof(msg) - len, "%s\"timestamp\":%lld",
+					n ? "," : "", wall_ms());
 	snprintf(msg + len, sizeof(msg) - len, "}}");
 	assert_int_equal(vc_ws_send(w, msg), 0);
 	return id;
@@ -389,6 +394,20 @@ static void test_resting_order_status_cancel_and_cancel_all(void **state)
 	assert_non_null(strstr(strstr(buf, "\"CANCELED\"") + 1, "\"CANCELED\""));
 	assert_int_equal(response(w, send_req(w, "openOrders.cancelAll", st, 1, NULL), buf, BIG),
 			 400);
+	/* after logon a timestamp is still mandatory; a hostile clientOrderId is refused */
+	auto_ts = false;
+	assert_int_equal(response(w, send_req(w, "openOrders.status", st, 1, NULL), buf, BIG), 400);
+	assert_non_null(strstr(buf, "parameter 'timestamp'"));
+	auto_ts = true;
+	{
+		struct kv bad[7];
+
+		memcpy(bad, kv, sizeof(kv));
+		bad[6] = (struct kv){"newClientOrderId", "a\\\"b"};
+		assert_int_equal(response(w, send_req(w, "order.place", bad, 7, NULL), buf, BIG),
+				 400);
+		assert_non_null(strstr(buf, "\"code\":-1100"));
+	}
 	/* a filter failure: price off the tick */
 	snprintf(kv[4].v, sizeof(kv[4].v), "100.001");
 	assert_int_equal(response(w, send_req(w, "order.place", kv, 6, NULL), buf, BIG), 400);

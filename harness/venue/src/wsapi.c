@@ -943,9 +943,17 @@ static int authorize(struct aconn *c, const struct req *r, bool allow_session)
 	uint64_t now = tt_venue_wall_ms();
 	int k;
 
-	if (!sig && allow_session && c->key >= 0 && !ak)
+	if (!sig && allow_session && c->key >= 0 && !ak) {
+		/* "You still have to specify the timestamp parameter for SIGNED requests." */
+		if (!ts) {
+			respond_err(c, r, 400, -1102,
+				    "Mandatory parameter 'timestamp' was not sent, was empty/null, "
+				    "or malformed.",
+				    -1, false);
+			return -1;
+		}
 		k = c->key;
-	else {
+	} else {
 		if (!ak) {
 			respond_err(c, r, 400, -1102,
 				    "Mandatory parameter 'apiKey' was not sent, was empty/null, or "
@@ -1052,6 +1060,8 @@ static int enum_of(const char *v, const char *const *names, int n)
 	return -1;
 }
 
+static bool cid_ok(const char *v);
+
 static const char *const side_n[] = {"BUY", "SELL"};
 static const char *const type_n[] = {"LIMIT", "MARKET", "LIMIT_MAKER"};
 static const char *const tif_n[] = {"GTC", "IOC", "FOK"};
@@ -1154,7 +1164,7 @@ static int build_req(struct aconn *c, const struct req *r, int acct, struct tt_v
 		return -1;
 	}
 	q->cid = param(r, "newClientOrderId");
-	if (q->cid && strlen(q->cid) > 36) {
+	if (q->cid && !cid_ok(q->cid)) {
 		respond_err(c, r, 400, -1100,
 			    "Illegal characters found in parameter 'newClientOrderId'; legal range "
 			    "is '^[\\\\.A-Z\\\\:/a-z0-9_-]{1,36}$'.",
@@ -1162,6 +1172,19 @@ static int build_req(struct aconn *c, const struct req *r, int acct, struct tt_v
 		return -1;
 	}
 	return 0;
+}
+
+/* newClientOrderId and friends: ^[.A-Z:/a-z0-9_-]{1,36}$ (also keeps our JSON clean) */
+static bool cid_ok(const char *v)
+{
+	size_t n = strlen(v);
+
+	if (n < 1 || n > 36)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)v[i]) && !strchr(".:/_-", v[i]))
+			return false;
+	return true;
 }
 
 static int resp_type(const struct req *r, int type)
@@ -1296,6 +1319,13 @@ static void do_cancel(struct aconn *c, const struct req *r, int acct)
 			respond_err(c, r, 400, -2011, msg, acct, false);
 		return;
 	}
+	if (ncid && !cid_ok(ncid)) {
+		respond_err(c, r, 400, -1100,
+			    "Illegal characters found in parameter 'newClientOrderId'; legal range "
+			    "is '^[\\.A-Z\\:/a-z0-9_-]{1,36}$'.",
+			    acct, false);
+		return;
+	}
 	if (!ncid)
 		gen_cid(cid, sizeof(cid));
 	else
@@ -1341,6 +1371,12 @@ static void do_cancel_replace(struct aconn *c, const struct req *r, int acct)
 		return;
 	if (build_req(c, r, acct, &q) < 0)
 		return;
+	if (ncid && !cid_ok(ncid)) {
+		respond_err(c, r, 400, -1100,
+			    "Illegal characters found in parameter 'cancelNewClientOrderId'.", acct,
+			    true);
+		return;
+	}
 	if (!orders_add(acct)) {
 		respond_err(c, r, 429, -1015, "Too many new orders.", acct, true);
 		return;
@@ -1727,6 +1763,7 @@ int tt_vapi_cb(struct lws *wsi, int reason, void **slot, void *in, size_t len)
  *   oe drop N                  the next N order requests: execute, then drop the connection
  *   oe dup N                   the next N executionReports are sent twice
  *   oe unknown N               the next N order requests: execute, answer 503/-1007
+ *   oe disconnect              cut every /ws-api/v3 connection (no close frame)
  *   oe limits WEIGHT_PER_MIN ORDERS_PER_10S    change the rate limits
  *   oe stats                   counters
  */
@@ -1781,6 +1818,16 @@ const char *tt_vapi_ctl(const char *line, char *out, size_t cap)
 	if (!strcmp(a1, "limits") && atoi(a2) > 0 && atoi(a3) > 0) {
 		A.weight_lim = atoi(a2);
 		A.orders10_lim = atoi(a3);
+	} else if (!strcmp(a1, "disconnect")) {
+		for (int i = 0; i < MAX_CONNS; i++) {
+			struct aconn *c = A.conns[i];
+
+			if (c && !c->drop) {
+				c->drop = true;
+				shutdown(lws_get_socket_fd(c->wsi), SHUT_RDWR);
+				lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+			}
+		}
 	} else if (!strcmp(a1, "reject") && atoi(a2) >= 0) {
 		A.reject_every = atoi(a2);
 	} else if (!strcmp(a1, "delay") && atoi(a2) >= 0) {
