@@ -394,6 +394,38 @@ static void test_resting_order_status_cancel_and_cancel_all(void **state)
 	assert_non_null(strstr(strstr(buf, "\"CANCELED\"") + 1, "\"CANCELED\""));
 	assert_int_equal(response(w, send_req(w, "openOrders.cancelAll", st, 1, NULL), buf, BIG),
 			 400);
+	/* cancelReplace: the venue's parameter names, both halves reported */
+	{
+		struct kv cr[9];
+		unsigned long long old_id, new_id;
+
+		memcpy(cr, kv, sizeof(kv));
+		cr[6] = (struct kv){"newClientOrderId", "e2e-cr-1"};
+		assert_int_equal(response(w, send_req(w, "order.place", cr, 7, NULL), buf, BIG),
+				 200);
+		old_id = vc_num(buf, "orderId");
+		snprintf(cr[4].v, sizeof(cr[4].v), "101.00");
+		cr[6] = (struct kv){"newClientOrderId", "e2e-cr-2"};
+		cr[7] = (struct kv){"cancelOrigClientOrderId", "e2e-cr-1"};
+		cr[8] = (struct kv){"cancelReplaceMode", "STOP_ON_FAILURE"};
+		assert_int_equal(
+		    response(w, send_req(w, "order.cancelReplace", cr, 9, NULL), buf, BIG), 200);
+		assert_non_null(strstr(buf, "\"cancelResult\":\"SUCCESS\""));
+		assert_non_null(strstr(buf, "\"newOrderResult\":\"SUCCESS\""));
+		assert_non_null(strstr(buf, "\"origClientOrderId\":\"e2e-cr-1\""));
+		new_id = vc_num(strstr(buf, "\"newOrderResponse\""), "orderId");
+		assert_true(new_id > old_id);
+		/* the replaced order is gone: a second replace of it fails as a whole */
+		cr[6] = (struct kv){"newClientOrderId", "e2e-cr-3"};
+		assert_int_equal(
+		    response(w, send_req(w, "order.cancelReplace", cr, 9, NULL), buf, BIG), 400);
+		assert_non_null(strstr(buf, "\"code\":-2022"));
+		assert_non_null(strstr(buf, "\"newOrderResult\":\"NOT_ATTEMPTED\""));
+		st[1].k = "orderId";
+		snprintf(st[1].v, sizeof(st[1].v), "%llu", new_id);
+		assert_int_equal(response(w, send_req(w, "order.cancel", st, 2, NULL), buf, BIG),
+				 200);
+	}
 	/* after logon a timestamp is still mandatory; a hostile clientOrderId is refused */
 	auto_ts = false;
 	assert_int_equal(response(w, send_req(w, "openOrders.status", st, 1, NULL), buf, BIG), 400);

@@ -1266,11 +1266,14 @@ static void do_place(struct aconn *c, const struct req *r, int acct)
 	flush_deferred();
 }
 
-static struct tt_vorder *lookup(struct aconn *c, const struct req *r, int acct, int *sym)
+/* The order named by orderId/origClientOrderId (cancelOrderId/cancelOrigClientOrderId for
+ * cancelReplace: replace = true). */
+static struct tt_vorder *lookup_by(struct aconn *c, const struct req *r, int acct, int *sym,
+				   bool replace)
 {
 	const char *s = param(r, "symbol");
-	const char *oid = param(r, "orderId");
-	const char *cid = param(r, "origClientOrderId");
+	const char *oid = param(r, replace ? "cancelOrderId" : "orderId");
+	const char *cid = param(r, replace ? "cancelOrigClientOrderId" : "origClientOrderId");
 	struct tt_vorder *o;
 
 	*sym = -1; /* stays -1 when this answered the error */
@@ -1289,13 +1292,21 @@ static struct tt_vorder *lookup(struct aconn *c, const struct req *r, int acct, 
 	if (!oid && !cid) {
 		*sym = -1;
 		respond_err(c, r, 400, -1102,
-			    "Param 'origClientOrderId' or 'orderId' must be sent, but both were "
-			    "empty/null!",
+			    replace
+				? "Param 'cancelOrigClientOrderId' or 'cancelOrderId' must be "
+				  "sent, but both were empty/null!"
+				: "Param 'origClientOrderId' or 'orderId' must be sent, but both "
+				  "were empty/null!",
 			    acct, false);
 		return NULL;
 	}
 	o = tt_vmatch_find(&A.mx, acct, *sym, oid ? strtoull(oid, NULL, 10) : 0, oid ? NULL : cid);
 	return o;
+}
+
+static struct tt_vorder *lookup(struct aconn *c, const struct req *r, int acct, int *sym)
+{
+	return lookup_by(c, r, acct, sym, false);
 }
 
 static void gen_cid(char *buf, size_t cap)
@@ -1366,7 +1377,7 @@ static void do_cancel_replace(struct aconn *c, const struct req *r, int acct)
 			    acct, true);
 		return;
 	}
-	o = lookup(c, r, acct, &sym);
+	o = lookup_by(c, r, acct, &sym, true);
 	if (sym < 0)
 		return;
 	if (build_req(c, r, acct, &q) < 0)
