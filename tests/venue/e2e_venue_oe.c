@@ -339,6 +339,56 @@ static void test_marketable_ioc_acks_reports_and_account_agree(void **state)
 	vc_ws_close(w);
 }
 
+/* Taking a whole synthetic level shows on the market-data side: a @trade frame with the
+ * execution's trade id, a bookTicker without that level, a depth diff removing it. */
+static void test_taking_synthetic_liquidity_is_published_on_market_data(void **state)
+{
+	struct vc_ws *w = open_logged_on();
+	struct vc_ws *md;
+	char px[40], q[40], v[128], want[160];
+	struct kv kv[6] = {{"symbol", "BTCUSDT"},  {"side", "BUY"}, {"type", "LIMIT"},
+			   {"timeInForce", "IOC"}, {"price", ""},   {"quantity", "0.00100000"}};
+	unsigned long long tid = 0;
+	bool trade = false, ticker = false, diff = false;
+
+	(void)state;
+	assert_int_equal(vc_ws_open(&md, &venue,
+				    "/stream?streams=btcusdt@trade/btcusdt@bookTicker/"
+				    "btcusdt@depth@100ms"),
+			 0);
+	best_ask("BTCUSDT", px, q);
+	snprintf(kv[4].v, sizeof(kv[4].v), "%s", px);
+	if (atof(q) > 0.001)
+		snprintf(kv[5].v, sizeof(kv[5].v), "%s", q);
+	assert_int_equal(response(w, send_req(w, "order.place", kv, 6, NULL), buf, BIG), 200);
+	tid = vc_num(strstr(buf, "\"fills\""), "tradeId");
+	assert_true(tid > 0);
+	ctl("flush");
+	snprintf(want, sizeof(want), "[\"%s\",\"0.00000000\"]", px);
+	for (int i = 0; i < 400 && !(trade && ticker && diff); i++) {
+		assert_true(vc_ws_next(md, buf, BIG, 5000) > 0);
+		if (strstr(buf, "\"stream\":\"btcusdt@trade\"") && vc_num(buf, "t") == tid) {
+			str_field(buf, "p", v, sizeof(v));
+			assert_string_equal(v, px);
+			str_field(buf, "q", v, sizeof(v));
+			assert_string_equal(v, q);
+			assert_non_null(strstr(buf, "\"m\":false"));
+			trade = true;
+		} else if (trade && strstr(buf, "\"stream\":\"btcusdt@bookTicker\"")) {
+			str_field(buf, "a", v, sizeof(v));
+			assert_true(atof(v) > atof(px));
+			ticker = true;
+		} else if (strstr(buf, "depthUpdate") && strstr(buf, want)) {
+			diff = true;
+		}
+	}
+	assert_true(trade && ticker && diff);
+	best_ask("BTCUSDT", v, q);
+	assert_true(atof(v) > atof(px));
+	vc_ws_close(md);
+	vc_ws_close(w);
+}
+
 static void test_hmac_signed_request_accepted_and_bad_one_rejected(void **state)
 {
 	struct vc_ws *w;
@@ -541,6 +591,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_logon_accepts_good_rejects_tampered_and_stale),
 	    cmocka_unit_test(test_marketable_ioc_acks_reports_and_account_agree),
+	    cmocka_unit_test(test_taking_synthetic_liquidity_is_published_on_market_data),
 	    cmocka_unit_test(test_hmac_signed_request_accepted_and_bad_one_rejected),
 	    cmocka_unit_test(test_resting_order_status_cancel_and_cancel_all),
 	    cmocka_unit_test(test_disconnect_cancels_the_sessions_orders),
