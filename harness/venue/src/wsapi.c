@@ -558,6 +558,35 @@ out:
 	return ok;
 }
 
+/* Test hook (venue_int.h): parse msg, write the signature payload, check its signature with
+ * an HMAC secret. */
+int tt_vapi_check_hmac(const char *msg, const char *secret, char *payload, size_t cap)
+{
+	static struct req r;
+	struct key k;
+	struct param sorted[MAX_PARAMS];
+	const char *sig;
+	size_t n = 0;
+	int ns = 0;
+
+	if (parse_req(msg, &r) < 0)
+		return -1;
+	for (int i = 0; i < r.np; i++)
+		if (strcmp(r.p[i].key, "signature"))
+			sorted[ns++] = r.p[i];
+	qsort(sorted, (size_t)ns, sizeof(sorted[0]), cmp_param);
+	payload[0] = 0;
+	for (int i = 0; i < ns && n < cap; i++)
+		n += (size_t)snprintf(payload + n, cap - n, "%s%s=%s", i ? "&" : "", sorted[i].key,
+				      sorted[i].val);
+	sig = param(&r, "signature");
+	if (!sig)
+		return 0;
+	memset(&k, 0, sizeof(k));
+	snprintf(k.secret, sizeof(k.secret), "%s", secret);
+	return sig_ok(&r, &k, sig) ? 1 : 0;
+}
+
 /* ---- outgoing ---------------------------------------------------------------------------- */
 
 static void conn_send(struct aconn *c, const char *s, size_t n, uint64_t delay_ms)
