@@ -548,6 +548,11 @@ static void test_faults_reject_unknown_drop_dup(void **state)
 		snprintf(x1, sizeof(x1), "%s", x2);
 	}
 	assert_int_equal(n, 1);
+	/* held responses still arrive, in order, with their reports after them */
+	ctl("oe delay 300");
+	assert_int_equal(response(w, send_req(w, "order.place", kv, 6, NULL), buf, BIG), 200);
+	assert_true(next_report(w, buf, BIG, 5000) > 0);
+	ctl("oe delay 0");
 	ctl("oe reject 1");
 	assert_int_equal(response(w, send_req(w, "order.place", kv, 6, NULL), buf, BIG), 400);
 	assert_non_null(strstr(buf, "\"code\":-2010"));

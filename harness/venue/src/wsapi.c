@@ -49,6 +49,7 @@
 #define MAX_CONNS  64
 #define MAX_PARAMS 32
 #define RXCAP	   8192
+#define OUTQ_MAX   (8u << 20) /* bytes queued to one connection before it is cut */
 
 struct key {
 	char name[128];
@@ -74,6 +75,7 @@ struct aconn {
 	int sub_id;
 	struct outmsg *head;
 	struct outmsg *tail;
+	size_t qbytes; /* queued, not yet written */
 	char rx[RXCAP];
 	size_t rxlen;
 	bool rx_over;
@@ -135,6 +137,7 @@ static struct api {
 	uint64_t stats_requests;
 	uint64_t stats_errors;
 	uint64_t stats_reports;
+	uint64_t stats_slow;
 } A;
 
 /* ---- growable JSON buffer ---------------------------------------------------------------- */
@@ -591,10 +594,24 @@ int tt_vapi_check_hmac(const char *msg, const char *secret, char *payload, size_
 
 static void conn_send(struct aconn *c, const char *s, size_t n, uint64_t delay_ms)
 {
-	struct outmsg *m = malloc(sizeof(*m) + LWS_PRE + n);
+	struct outmsg *m;
 
+	if (c->drop)
+		return;
+	if (c->qbytes + n > OUTQ_MAX) {
+		/* a client that does not read: cut it rather than grow without bound */
+		A.stats_slow++;
+		fprintf(stderr, "{\"event\":\"api_slow_consumer\",\"conn\":%d,\"queued\":%zu}\n",
+			c->id, c->qbytes);
+		c->drop = true;
+		shutdown(lws_get_socket_fd(c->wsi), SHUT_RDWR);
+		lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+		return;
+	}
+	m = malloc(sizeof(*m) + LWS_PRE + n);
 	if (!m)
 		return;
+	c->qbytes += n;
 	m->next = NULL;
 	m->len = n;
 	m->due_ns = tt_venue_mono_ns() + delay_ms * 1000000ull;
@@ -626,6 +643,7 @@ static int conn_writable(struct aconn *c)
 		c->head = m->next;
 		if (!c->head)
 			c->tail = NULL;
+		c->qbytes -= m->len;
 		free(m);
 		if (c->head) {
 			lws_callback_on_writable(c->wsi);
@@ -1849,10 +1867,10 @@ const char *tt_vapi_ctl(const char *line, char *out, size_t cap)
 	if (!strcmp(a1, "stats")) {
 		snprintf(out, cap,
 			 "{\"requests\":%llu,\"errors\":%llu,\"reports\":%llu,\"orders\":%zu,"
-			 "\"open\":%zu,\"fills\":%zu,\"weight\":%d}",
+			 "\"open\":%zu,\"fills\":%zu,\"weight\":%d,\"slow_consumers\":%llu}",
 			 (unsigned long long)A.stats_requests, (unsigned long long)A.stats_errors,
 			 (unsigned long long)A.stats_reports, A.mx.nord, A.mx.nlive, A.mx.nfill,
-			 A.w_count);
+			 A.w_count, (unsigned long long)A.stats_slow);
 		return out;
 	}
 	if (!strcmp(a1, "limits") && atoi(a2) > 0 && atoi(a3) > 0) {
