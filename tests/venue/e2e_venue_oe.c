@@ -332,6 +332,10 @@ static void test_marketable_ioc_acks_reports_and_account_agree(void **state)
 		assert_string_equal(v, "FILLED");
 	}
 	assert_true(ntrades >= 1);
+	/* the venue's position for the account is what the reports add up to */
+	ctl("account edkey");
+	snprintf(v, sizeof(v), "\"positions\":{\"0\":{\"BTCUSDT\":\"%s\"", exq);
+	assert_non_null(strstr(reply, v));
 	ctl("orders edkey");
 	assert_non_null(strstr(reply, "\"clientOrderId\":\"e2e-ioc-1\""));
 	snprintf(v, sizeof(v), "\"executedQty\":\"%s\"", exq);

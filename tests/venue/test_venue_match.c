@@ -192,6 +192,15 @@ static void test_ioc_buy_sweeps_two_synthetic_levels_and_publishes_them(void **s
 	assert_int_equal(mx.nfill, 2);
 	assert_int_equal(mx.bal[0][0], 250000);
 	assert_int_equal(mx.bal[0][1], -(6000001LL * 100 + 6000002LL * 150) * 10);
+	{
+		static char dump[1 << 16];
+
+		assert_true(tt_vmatch_dump(&mx, 0, dump, sizeof(dump)) < (int)sizeof(dump));
+		assert_non_null(strstr(dump, "\"positions\":{\"0\":{\"BTCUSDT\":\"0.00250000\"}}"));
+		/* 600000100 + 900000300 (x1e-7) = 150.00004000 USDT spent */
+		assert_non_null(strstr(dump, "\"USDT\":\"-150.00004000\""));
+		assert_non_null(strstr(dump, "\"executedQty\":\"0.00250000\""));
+	}
 }
 
 static void test_ioc_remainder_expires_and_gtc_remainder_rests(void **state)

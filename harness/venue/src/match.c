@@ -668,7 +668,27 @@ int tt_vmatch_dump(const struct tt_vmatch *m, int acct, char *buf, size_t cap)
 		   (unsigned long long)f->order_id, f->side ? "SELL" : "BUY", a, b2,
 		   f->maker ? "true" : "false", (unsigned long long)f->t_ms);
 	}
-	AP("],\"balances\":{");
+	AP("],\"positions\":{");
+	k = 0;
+	for (int ac = 0; ac < TT_VMATCH_ACCTS; ac++) {
+		int j = 0;
+
+		if (acct >= 0 && ac != acct)
+			continue;
+		AP("%s\"%d\":{", k++ ? "," : "", ac);
+		for (int s = 0; s < m->nsyms; s++) {
+			const struct tt_vsym_cfg *c = &m->books[s]->cfg;
+			int64_t pos = 0;
+
+			for (size_t i = 0; i < m->nfill; i++)
+				if (m->fill[i].acct == ac && m->fill[i].sym == s)
+					pos += m->fill[i].side ? -m->fill[i].qty : m->fill[i].qty;
+			fx(a, sizeof(a), pos, c->qty_dec);
+			AP("%s\"%s\":\"%s\"", j++ ? "," : "", c->symbol, a);
+		}
+		AP("}");
+	}
+	AP("},\"balances\":{");
 	k = 0;
 	for (int ac = 0; ac < TT_VMATCH_ACCTS; ac++) {
 		int j = 0;
