@@ -14,6 +14,7 @@
 #include <setjmp.h>
 #include <sys/time.h>
 #include <unistd.h>
+#include <math.h>
 
 #include <cmocka.h>
 #include <openssl/evp.h>
@@ -393,6 +394,47 @@ static void test_taking_synthetic_liquidity_is_published_on_market_data(void **s
 	vc_ws_close(w);
 }
 
+/* A resting bid one tick under the best ask: once the random walk runs again, a synthetic
+ * seller trading at or through it (or an ask moving onto it) fills it as maker. */
+static void test_resting_bid_is_filled_by_the_moving_market(void **state)
+{
+	struct vc_ws *w = open_logged_on();
+	char px[40], q[40], v[64];
+	struct kv kv[7] = {{"symbol", "BTCUSDT"},
+			   {"side", "BUY"},
+			   {"type", "LIMIT"},
+			   {"timeInForce", "GTC"},
+			   {"price", ""},
+			   {"quantity", "0.00100000"},
+			   {"newClientOrderId", "e2e-maker"}};
+	long long p;
+	bool filled = false;
+
+	(void)state;
+	assert_int_equal(
+	    response(w, send_req(w, "userDataStream.subscribe", NULL, 0, NULL), buf, BIG), 200);
+	best_ask("BTCUSDT", px, q);
+	p = llround(atof(px) * 100) - 1;
+	snprintf(kv[4].v, sizeof(kv[4].v), "%lld.%02lld", p / 100, p % 100);
+	assert_int_equal(response(w, send_req(w, "order.place", kv, 7, NULL), buf, BIG), 200);
+	assert_non_null(strstr(buf, "\"status\":\"NEW\""));
+	ctl("resume");
+	for (int i = 0; i < 100 && !filled; i++) {
+		if (next_report(w, buf, BIG, 1000) <= 0)
+			continue;
+		str_field(buf, "c", v, sizeof(v));
+		if (strcmp(v, "e2e-maker") != 0 || !strstr(buf, "\"x\":\"TRADE\""))
+			continue;
+		assert_non_null(strstr(buf, "\"m\":true"));
+		str_field(buf, "L", v, sizeof(v));
+		assert_true(llround(atof(v) * 100) == p); /* at the client's own price */
+		filled = true;
+	}
+	ctl("pause");
+	assert_true(filled);
+	vc_ws_close(w);
+}
+
 static void test_hmac_signed_request_accepted_and_bad_one_rejected(void **state)
 {
 	struct vc_ws *w;
@@ -601,6 +643,7 @@ int main(void)
 	    cmocka_unit_test(test_logon_accepts_good_rejects_tampered_and_stale),
 	    cmocka_unit_test(test_marketable_ioc_acks_reports_and_account_agree),
 	    cmocka_unit_test(test_taking_synthetic_liquidity_is_published_on_market_data),
+	    cmocka_unit_test(test_resting_bid_is_filled_by_the_moving_market),
 	    cmocka_unit_test(test_hmac_signed_request_accepted_and_bad_one_rejected),
 	    cmocka_unit_test(test_resting_order_status_cancel_and_cancel_all),
 	    cmocka_unit_test(test_disconnect_cancels_the_sessions_orders),
