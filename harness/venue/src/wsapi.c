@@ -1613,7 +1613,9 @@ static void handle(struct aconn *c, const char *msg)
 		    false);
 		return;
 	}
-	if (!weight_add(method_weight(r.method))) {
+	if (!weight_add(!strcmp(r.method, "openOrders.status") && !param(&r, "symbol")
+			    ? 80 /* every symbol */
+			    : method_weight(r.method))) {
 		char m[200];
 
 		snprintf(m, sizeof(m),
