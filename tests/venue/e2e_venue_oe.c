@@ -435,6 +435,51 @@ static void test_resting_bid_is_filled_by_the_moving_market(void **state)
 	vc_ws_close(w);
 }
 
+/* A sweep of many synthetic levels: the response comes first, then NEW and one TRADE per
+ * fill in execution order (I increasing), then EXPIRED for the rest. */
+static void test_sweep_response_first_then_every_report_in_order(void **state)
+{
+	struct vc_ws *w = open_logged_on();
+	char px[40], q[40], v[64];
+	struct kv kv[6] = {{"symbol", "ETHUSDT"},  {"side", "BUY"}, {"type", "LIMIT"},
+			   {"timeInForce", "IOC"}, {"price", ""},   {"quantity", "900.0000"}};
+	int id, nfills = 0, ntrades = 0;
+	unsigned long long last_i = 0;
+	const char *p;
+	int expired;
+
+	(void)state;
+	assert_int_equal(
+	    response(w, send_req(w, "userDataStream.subscribe", NULL, 0, NULL), buf, BIG), 200);
+	best_ask("ETHUSDT", px, q);
+	snprintf(kv[4].v, sizeof(kv[4].v), "%.2f", atof(px) + 10.0); /* 1000 ticks up */
+	id = send_req(w, "order.place", kv, 6, NULL);
+	assert_true(vc_ws_next(w, buf, BIG, 10000) > 0);
+	snprintf(v, sizeof(v), "{\"id\":%d,\"status\":200", id);
+	assert_memory_equal(buf, v, strlen(v));
+	for (p = strstr(buf, "\"tradeId\""); p; p = strstr(p + 1, "\"tradeId\""))
+		nfills++;
+	assert_true(nfills > 64); /* more than one batch of anything fixed-size */
+	expired = strstr(buf, "\"status\":\"EXPIRED\"") != NULL;
+	if (!expired)
+		assert_non_null(strstr(buf, "\"status\":\"FILLED\""));
+	for (int k = 0; k < nfills + 1 + expired; k++) {
+		assert_true(vc_ws_next(w, buf, BIG, 10000) > 0);
+		assert_non_null(strstr(buf, "\"executionReport\""));
+		assert_true(vc_num(buf, "I") > last_i);
+		last_i = vc_num(buf, "I");
+		str_field(buf, "x", v, sizeof(v));
+		if (k == 0)
+			assert_string_equal(v, "NEW");
+		else if (k <= nfills)
+			assert_string_equal(v, "TRADE"), ntrades++;
+		else
+			assert_string_equal(v, "EXPIRED");
+	}
+	assert_int_equal(ntrades, nfills);
+	vc_ws_close(w);
+}
+
 static void test_hmac_signed_request_accepted_and_bad_one_rejected(void **state)
 {
 	struct vc_ws *w;
@@ -644,6 +689,7 @@ int main(void)
 	    cmocka_unit_test(test_marketable_ioc_acks_reports_and_account_agree),
 	    cmocka_unit_test(test_taking_synthetic_liquidity_is_published_on_market_data),
 	    cmocka_unit_test(test_resting_bid_is_filled_by_the_moving_market),
+	    cmocka_unit_test(test_sweep_response_first_then_every_report_in_order),
 	    cmocka_unit_test(test_hmac_signed_request_accepted_and_bad_one_rejected),
 	    cmocka_unit_test(test_resting_order_status_cancel_and_cancel_all),
 	    cmocka_unit_test(test_disconnect_cancels_the_sessions_orders),

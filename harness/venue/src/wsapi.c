@@ -130,9 +130,10 @@ static struct api {
 	int unknown_next;
 	/* request context */
 	bool deferring;
-	struct jb deferred[64];
-	int ndeferred_acct[64];
+	struct jb *deferred; /* reports held until the request's response is queued */
+	int *deferred_conn;  /* slot in conns[] */
 	int ndeferred;
+	int capdeferred;
 	const char *cancel_cid; /* clientOrderId of the cancel in progress */
 	uint64_t stats_requests;
 	uint64_t stats_errors;
@@ -841,9 +842,21 @@ static void on_exec(void *ctx, const struct tt_vexec *e)
 		if (!b.p)
 			continue;
 		A.stats_reports++;
-		if (A.deferring && A.ndeferred < 64) {
+		if (A.deferring && A.ndeferred == A.capdeferred) {
+			int nc = A.capdeferred ? A.capdeferred * 2 : 64;
+			struct jb *d = realloc(A.deferred, (size_t)nc * sizeof(*d));
+			int *dc = d ? realloc(A.deferred_conn, (size_t)nc * sizeof(*dc)) : NULL;
+
+			if (d)
+				A.deferred = d;
+			if (dc) {
+				A.deferred_conn = dc;
+				A.capdeferred = nc;
+			}
+		}
+		if (A.deferring && A.ndeferred < A.capdeferred) {
 			A.deferred[A.ndeferred] = b;
-			A.ndeferred_acct[A.ndeferred] = i;
+			A.deferred_conn[A.ndeferred] = i;
 			A.ndeferred++;
 			continue;
 		}
@@ -865,7 +878,7 @@ static void on_exec(void *ctx, const struct tt_vexec *e)
 static void flush_deferred(void)
 {
 	for (int i = 0; i < A.ndeferred; i++) {
-		struct aconn *c = A.conns[A.ndeferred_acct[i]];
+		struct aconn *c = A.conns[A.deferred_conn[i]];
 
 		if (c && !c->drop) {
 			int times = A.dup_next > 0 ? 2 : 1;
@@ -1940,6 +1953,11 @@ int tt_vapi_init(struct tt_vmarket *m, const struct tt_venue_opts *o)
 
 void tt_vapi_fini(void)
 {
+	free(A.deferred);
+	free(A.deferred_conn);
+	A.deferred = NULL;
+	A.deferred_conn = NULL;
+	A.capdeferred = A.ndeferred = 0;
 	for (int i = 0; i < A.nkeys; i++)
 		EVP_PKEY_free(A.keys[i].pub);
 	A.nkeys = 0;
