@@ -655,6 +655,39 @@ static void test_faults_reject_unknown_drop_dup(void **state)
 	assert_non_null(strstr(reply, "\"requests\":"));
 }
 
+/* The orders dump is not limited by the control socket's 1 MiB buffer. */
+static void test_orders_dump_larger_than_a_mebibyte(void **state)
+{
+	struct vc_ws *w = open_logged_on();
+	struct kv kv[6] = {{"symbol", "ETHUSDT"},  {"side", "BUY"},	{"type", "LIMIT"},
+			   {"timeInForce", "GTC"}, {"price", "100.00"}, {"quantity", "0.0500"}};
+	enum { N = 5000 };
+	size_t cap = 16u << 20;
+	char *big = malloc(cap);
+	int first = 0, n, count = 0;
+
+	(void)state;
+	assert_non_null(big);
+	ctl("oe limits 100000 100000");
+	for (int i = 0; i < N; i++) {
+		int id = send_req(w, "order.place", kv, 6, NULL);
+
+		if (!first)
+			first = id;
+	}
+	for (int i = 0; i < N; i++)
+		assert_int_equal(response(w, first + i, buf, BIG), 200);
+	n = vc_ctl(&venue, "orders edkey", big, cap);
+	assert_true(n > (1 << 20));
+	assert_memory_equal(big + n - 2, "]}", 2);
+	for (const char *p = strstr(big, "\"orderId\""); p; p = strstr(p + 1, "\"orderId\""))
+		count++;
+	assert_true(count >= N);
+	ctl("oe limits 6000 100");
+	free(big);
+	vc_ws_close(w);
+}
+
 static void test_rate_limits_return_the_venues_errors(void **state)
 {
 	struct vc_ws *w = open_logged_on();
@@ -694,6 +727,7 @@ int main(void)
 	    cmocka_unit_test(test_resting_order_status_cancel_and_cancel_all),
 	    cmocka_unit_test(test_disconnect_cancels_the_sessions_orders),
 	    cmocka_unit_test(test_faults_reject_unknown_drop_dup),
+	    cmocka_unit_test(test_orders_dump_larger_than_a_mebibyte),
 	    cmocka_unit_test(test_rate_limits_return_the_venues_errors),
 	};
 

@@ -968,7 +968,12 @@ static char *ctl_exec(const char *line, char *out, size_t cap)
 		tt_venue_fault_log("slow", ",\"ms\":%d,\"chunk\":%zu,\"delay_ms\":%d", atoi(a1),
 				   V.slow_chunk, V.slow_delay_ms);
 		snprintf(out, cap, "{\"ok\":true}");
-	} else if (!tt_vapi_ctl(line, out, cap)) {
+	} else {
+		/* order entry (wsapi.c); its answer may live in its own, larger buffer */
+		const char *r = tt_vapi_ctl(line, out, cap);
+
+		if (r)
+			return (char *)r;
 		snprintf(out, cap, "{\"ok\":false,\"error\":\"unknown command or bad argument\"}");
 	}
 	return out;

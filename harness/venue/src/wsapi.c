@@ -139,6 +139,7 @@ static struct api {
 	uint64_t stats_errors;
 	uint64_t stats_reports;
 	uint64_t stats_slow;
+	char *dump; /* control-socket dumps larger than its buffer */
 } A;
 
 /* ---- growable JSON buffer ---------------------------------------------------------------- */
@@ -428,6 +429,9 @@ static int key_add(const char *name, const char *type, const char *val)
 
 	if (A.nkeys == MAX_KEYS || strlen(name) >= sizeof(k->name) || !name[0])
 		return tt_err_set(-TT_ECONFIG, "api key '%s': too many or bad name", name);
+	for (const char *p = name; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_')
+			return tt_err_set(-TT_ECONFIG, "api key name: only [A-Za-z0-9_-]");
 	for (int i = 0; i < A.nkeys; i++)
 		if (!strcmp(A.keys[i].name, name))
 			return tt_err_set(-TT_ECONFIG, "api key '%s' twice", name);
@@ -1853,13 +1857,25 @@ const char *tt_vapi_ctl(const char *line, char *out, size_t cap)
 	sscanf(line, "%31s %159s %159s %599s %63s", cmd, a1, a2, a3, a4);
 	if (!strcmp(cmd, "orders") || !strcmp(cmd, "account")) {
 		int acct = -1;
+		int n;
 
 		if (a1[0] && (acct = key_find(a1)) < 0) {
 			snprintf(out, cap, "{\"ok\":false,\"error\":\"unknown api key\"}");
 			return out;
 		}
-		if (tt_vmatch_dump(&A.mx, acct, out, cap) >= (int)cap)
-			snprintf(out, cap, "{\"ok\":false,\"error\":\"too big\"}");
+		n = tt_vmatch_dump(&A.mx, acct, out, cap);
+		if (n >= (int)cap) {
+			/* bigger than the control socket's buffer: our own (kept until fini) */
+			char *big = realloc(A.dump, (size_t)n + 1);
+
+			if (!big) {
+				snprintf(out, cap, "{\"ok\":false,\"error\":\"no memory\"}");
+				return out;
+			}
+			A.dump = big;
+			out = big;
+			(void)tt_vmatch_dump(&A.mx, acct, out, (size_t)n + 1);
+		}
 		if (cmd[0] == 'o') {
 			char *f = strstr(out, ",\"fills\":[");
 
@@ -1953,6 +1969,8 @@ int tt_vapi_init(struct tt_vmarket *m, const struct tt_venue_opts *o)
 
 void tt_vapi_fini(void)
 {
+	free(A.dump);
+	A.dump = NULL;
 	free(A.deferred);
 	free(A.deferred_conn);
 	A.deferred = NULL;
