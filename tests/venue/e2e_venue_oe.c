@@ -655,6 +655,54 @@ static void test_faults_reject_unknown_drop_dup(void **state)
 	assert_non_null(strstr(reply, "\"requests\":"));
 }
 
+/* --api-keys FILE: keys from the file work (Ed25519 logon, HMAC request); a missing or
+ * malformed file stops the venue at start. */
+static void test_api_keys_file_registers_keys_bad_file_refused(void **state)
+{
+	char dir[64], pem[128], keys[128];
+	struct vc_proc v2;
+	struct vc_ws *w;
+	FILE *f;
+	const char *args[] = {"--symbols", "BTCUSDT", "--api-keys", keys, NULL};
+	struct kv kv[3];
+	char sig[200];
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/tt-venueoe-keys-%d-XXXXXX", (int)getpid());
+	assert_non_null(mkdtemp(dir));
+	snprintf(pem, sizeof(pem), "%s/ed.pem", dir);
+	snprintf(keys, sizeof(keys), "%s/keys", dir);
+	f = fopen(pem, "w");
+	assert_non_null(f);
+	assert_int_equal(PEM_write_PUBKEY(f, ed_key), 1);
+	fclose(f);
+	f = fopen(keys, "w");
+	assert_non_null(f);
+	fprintf(f, "# test keys\nedkey ed25519 %s\nhmackey hmac %s\n", pem, hmac_secret);
+	fclose(f);
+	assert_int_equal(vc_start(&v2, args), 0);
+	assert_int_equal(vc_ws_open(&w, &v2, "/ws-api/v3"), 0);
+	assert_int_equal(logon(w, 0, false, buf), 200);
+	kv[0] = (struct kv){"apiKey", "hmackey"};
+	kv[1] = (struct kv){"symbol", "BTCUSDT"};
+	ts_now(&kv[2]);
+	sign(kv, 3, true, sig);
+	assert_int_equal(response(w, send_req(w, "openOrders.status", kv, 3, sig), buf, BIG), 200);
+	vc_ws_close(w);
+	assert_int_equal(vc_stop(&v2), 0);
+	/* malformed line: configuration error, exit 2 */
+	f = fopen(keys, "w");
+	assert_non_null(f);
+	fprintf(f, "edkey ed25519\n");
+	fclose(f);
+	assert_int_equal(vc_run_status(args), 2);
+	/* missing file */
+	unlink(keys);
+	assert_true(vc_run_status(args) != 0);
+	unlink(pem);
+	rmdir(dir);
+}
+
 /* The orders dump is not limited by the control socket's 1 MiB buffer. */
 static void test_orders_dump_larger_than_a_mebibyte(void **state)
 {
@@ -727,6 +775,7 @@ int main(void)
 	    cmocka_unit_test(test_resting_order_status_cancel_and_cancel_all),
 	    cmocka_unit_test(test_disconnect_cancels_the_sessions_orders),
 	    cmocka_unit_test(test_faults_reject_unknown_drop_dup),
+	    cmocka_unit_test(test_api_keys_file_registers_keys_bad_file_refused),
 	    cmocka_unit_test(test_orders_dump_larger_than_a_mebibyte),
 	    cmocka_unit_test(test_rate_limits_return_the_venues_errors),
 	};
