@@ -114,6 +114,7 @@ struct tt_vmatch {
 	size_t cap;
 	uint32_t *live; /* indices of resting orders */
 	size_t nlive;
+	int32_t best[TT_VENUE_MAX_SYMS][2]; /* cached best resting index, -1 none, -2 stale */
 	struct tt_vfill *fill;
 	size_t nfill;
 	size_t fcap;
