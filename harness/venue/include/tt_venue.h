@@ -20,6 +20,8 @@
  *             5 msgs/s incoming limit, slow-TLS dribble, capture file, control socket.
  *   cert.c    self-signed CA + server certificate for localhost/127.0.0.1/::1 (OpenSSL).
  *   replay.c  JSON-lines replay source.
+ *   match.c   order entry: the client-order matching engine (tt_vmatch.h).
+ *   wsapi.c   order entry: Binance's WebSocket API at /ws-api/v3 (ORDER_ENTRY.md).
  *
  * Single-threaded: everything runs in the libwebsockets service loop; no locks.
  */
