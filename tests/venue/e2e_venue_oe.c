@@ -624,8 +624,24 @@ static void test_faults_reject_unknown_drop_dup(void **state)
 	assert_int_equal(
 	    response(w, send_req(w, "userDataStream.subscribe", NULL, 0, NULL), buf, BIG), 200);
 	ctl("oe unknown 1");
-	assert_int_equal(response(w, send_req(w, "order.place", kv, 6, NULL), buf, BIG), 503);
-	assert_non_null(strstr(buf, "\"code\":-1007"));
+	{
+		struct kv k7[7];
+
+		memcpy(k7, kv, sizeof(kv));
+		k7[6] = (struct kv){"newClientOrderId", "e2e-unknown"};
+		assert_int_equal(response(w, send_req(w, "order.place", k7, 7, NULL), buf, BIG),
+				 503);
+		assert_non_null(strstr(buf, "\"code\":-1007"));
+		/* it was executed: a blind retry with the same clientOrderId is a duplicate, and
+		 * order.status finds it */
+		assert_int_equal(response(w, send_req(w, "order.place", k7, 7, NULL), buf, BIG),
+				 400);
+		assert_non_null(strstr(buf, "Duplicate order sent."));
+		k7[1] = (struct kv){"origClientOrderId", "e2e-unknown"};
+		assert_int_equal(response(w, send_req(w, "order.status", k7, 2, NULL), buf, BIG),
+				 200);
+		assert_non_null(strstr(buf, "\"status\":\"NEW\""));
+	}
 	ctl("oe dup 1");
 	assert_int_equal(response(w, send_req(w, "order.place", kv, 6, NULL), buf, BIG), 200);
 	/* the first report (NEW of the 503 order) was not duplicated; find the dup pair */

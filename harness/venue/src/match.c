@@ -470,6 +470,17 @@ int tt_vmatch_place(struct tt_vmatch *m, const struct tt_vreq *r, uint64_t *id, 
 			return -2010;
 		}
 	}
+	if (r->cid && r->cid[0]) {
+		/* a clientOrderId is unique among the account's open orders */
+		for (size_t i = 0; i < m->nlive; i++) {
+			const struct tt_vorder *lo = &m->ord[m->live[i]];
+
+			if (lo->acct == r->acct && !strcmp(lo->cid, r->cid)) {
+				*msg = "Duplicate order sent.";
+				return -2010;
+			}
+		}
+	}
 	if (m->nord == m->cap || (r->type != TT_VOT_MARKET && m->nlive == m->cap)) {
 		*msg = "Too many open orders.";
 		return -2010;
