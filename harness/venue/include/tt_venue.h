@@ -175,6 +175,8 @@ enum tt_vkind {
 
 /* ---- the venue process ------------------------------------------------------------------- */
 
+#define TT_VENUE_MAX_RATE 10000000ull
+
 struct tt_venue_opts {
 	const char *bind;      /* "127.0.0.1" (default) or "::1"; anything else is refused */
 	int port;	       /* 0 = ephemeral */
@@ -188,7 +190,7 @@ struct tt_venue_opts {
 	char symbols[TT_VENUE_MAX_SYMS][16];
 	int nsyms;
 	uint64_t seed;
-	uint64_t rate;	    /* random-walk steps per second (each: 1 book update) */
+	uint64_t rate;	    /* book updates per second, 1..TT_VENUE_MAX_RATE */
 	int depth_ms_fast;  /* window of @depth@100ms, default 100 */
 	int depth_ms_slow;  /* window of @depth, default 1000 */
 	int ping_s;	    /* server ping interval, default 20 */
