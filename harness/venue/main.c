@@ -33,7 +33,11 @@ static void usage(FILE *f)
 	    "  --replay FILE        JSON-lines replay instead of the random walk\n"
 	    "  --replay-loop        start the replay file again at its end\n"
 	    "  --fault 'MS:CMD;..'  control commands run MS ms after start\n"
-	    "  --log-mb N           frame ring size in MiB, power of two (default 64)\n");
+	    "  --log-mb N           frame ring size in MiB, power of two (default 64)\n"
+	    "  --api-keys FILE      order-entry keys: 'APIKEY ed25519 PEM_FILE' or\n"
+	    "                       'APIKEY hmac SECRET' per line (WS API at /ws-api/v3)\n"
+	    "  --oe-weight N        REQUEST_WEIGHT per minute (default 6000)\n"
+	    "  --oe-orders N        ORDERS per 10 s per account (default 100)\n");
 }
 
 int main(int argc, char **argv)
@@ -59,6 +63,9 @@ int main(int argc, char **argv)
 	    {"replay-loop", no_argument, 0, 'L'},
 	    {"fault", required_argument, 0, 'f'},
 	    {"log-mb", required_argument, 0, 'l'},
+	    {"api-keys", required_argument, 0, 'K'},
+	    {"oe-weight", required_argument, 0, 'w'},
+	    {"oe-orders", required_argument, 0, 'o'},
 	    {"help", no_argument, 0, 'h'},
 	    {0, 0, 0, 0},
 	};
@@ -129,6 +136,15 @@ int main(int argc, char **argv)
 			break;
 		case 'l':
 			o.log_bytes = strtoull(optarg, NULL, 0) << 20;
+			break;
+		case 'K':
+			o.api_keys = optarg;
+			break;
+		case 'w':
+			o.oe_weight_per_min = atoi(optarg);
+			break;
+		case 'o':
+			o.oe_orders_per_10s = atoi(optarg);
 			break;
 		case 'h':
 			usage(stdout);

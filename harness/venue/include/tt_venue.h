@@ -20,6 +20,8 @@
  *             5 msgs/s incoming limit, slow-TLS dribble, capture file, control socket.
  *   cert.c    self-signed CA + server certificate for localhost/127.0.0.1/::1 (OpenSSL).
  *   replay.c  JSON-lines replay source.
+ *   match.c   order entry: the client-order matching engine (tt_vmatch.h).
+ *   wsapi.c   order entry: Binance's WebSocket API at /ws-api/v3 (ORDER_ENTRY.md).
  *
  * Single-threaded: everything runs in the libwebsockets service loop; no locks.
  */
@@ -197,6 +199,11 @@ struct tt_venue_opts {
 	int tick_us;	    /* generator/service tick, default 1000 */
 	const char *faults; /* faults at start: "gap:BTCUSDT@2000,stall:500@1000,..." */
 	uint64_t log_bytes; /* frame ring size (power of two), default 64 MiB */
+	/* order entry (WebSocket API at /ws-api/v3, wsapi.c; always on with the synthetic
+	 * market) */
+	const char *api_keys;	/* key file: "APIKEY ed25519 PEM_FILE" | "APIKEY hmac SECRET" */
+	int oe_weight_per_min;	/* REQUEST_WEIGHT limit, default 6000 */
+	int oe_orders_per_10s;	/* ORDERS limit per 10 s and account, default 100 */
 };
 
 /* Defaults as documented above. */

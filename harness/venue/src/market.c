@@ -167,28 +167,40 @@ static void mark(struct tt_vwin *w, const struct tt_vstep *s)
 	w->last = s->update_id;
 }
 
-void tt_vmarket_step(struct tt_vmarket *m, int sym, uint64_t now_ms)
+void tt_vmarket_emit(struct tt_vmarket *m, int sym, const struct tt_vstep *s, uint64_t now_ms)
 {
 	struct tt_vbook *b = m->books[sym];
-	struct tt_vstep s;
 	int n;
 
-	tt_vbook_step(b, &s);
-	m->steps++;
-	mark(m->win[sym][0], &s);
-	mark(m->win[sym][1], &s);
-	for (int i = 0; i < s.ntrades; i++) {
-		n = tt_venc_trade(m->enc, TT_VENC_MAX, b, &s.tr[i], now_ms);
+	if (s->nchg > 0) {
+		mark(m->win[sym][0], s);
+		mark(m->win[sym][1], s);
+	}
+	for (int i = 0; i < s->ntrades; i++) {
+		n = tt_venc_trade(m->enc, TT_VENC_MAX, b, &s->tr[i], now_ms);
 		if (n > 0)
 			(void)tt_vmarket_publish(m, TT_VSTREAM(sym, TT_VK_TRADE), m->enc,
 						 (uint32_t)n);
 	}
-	if (s.top_changed) {
+	if (s->top_changed) {
 		n = tt_venc_book_ticker(m->enc, TT_VENC_MAX, b);
 		if (n > 0)
 			(void)tt_vmarket_publish(m, TT_VSTREAM(sym, TT_VK_BOOK_TICKER), m->enc,
 						 (uint32_t)n);
 	}
+}
+
+void tt_vmarket_step(struct tt_vmarket *m, int sym, uint64_t now_ms)
+{
+	struct tt_vbook *b = m->books[sym];
+	struct tt_vstep s;
+
+	tt_vbook_step(b, &s);
+	m->steps++;
+	tt_vmarket_emit(m, sym, &s, now_ms);
+	/* the order-entry side (match.c via wsapi.c): client orders the step traded through */
+	if (m->on_step)
+		m->on_step(m->step_ctx, sym, &s);
 }
 
 static int cmp_desc(const void *a, const void *b)

@@ -94,6 +94,7 @@ struct client {
 
 struct pss {
 	struct client *c; /* ws */
+	void *api;	  /* ws /ws-api/v3 (wsapi.c) */
 	char *body;	  /* http */
 	size_t body_len;
 	int status;
@@ -630,6 +631,9 @@ static int cb_venue(struct lws *wsi, enum lws_callback_reasons reason, void *use
 	struct pss *ps = user;
 	struct client *c = ps ? ps->c : NULL;
 
+	/* order entry connections belong to wsapi.c */
+	if (ps && (ps->api || (reason == LWS_CALLBACK_ESTABLISHED && tt_vapi_wants(wsi))))
+		return tt_vapi_cb(wsi, (int)reason, &ps->api, in, len);
 	switch (reason) {
 	case LWS_CALLBACK_HTTP:
 		return http_request(wsi, ps, (const char *)in);
@@ -966,6 +970,11 @@ static char *ctl_exec(const char *line, char *out, size_t cap)
 				   V.slow_chunk, V.slow_delay_ms);
 		snprintf(out, cap, "{\"ok\":true}");
 	} else {
+		/* order entry (wsapi.c); its answer may live in its own, larger buffer */
+		const char *r = tt_vapi_ctl(line, out, cap);
+
+		if (r)
+			return (char *)r;
 		snprintf(out, cap, "{\"ok\":false,\"error\":\"unknown command or bad argument\"}");
 	}
 	return out;
@@ -1149,6 +1158,9 @@ int tt_venue_run(const struct tt_venue_opts *o)
 			       "BNBUSDT)");
 		goto out_market;
 	}
+	rc = tt_vapi_init(&V.m, o);
+	if (rc < 0)
+		goto out_market;
 	if (o->replay_path) {
 		rc = tt_vreplay_open(&V.replay, o->replay_path, o->replay_loop);
 		if (rc < 0) {
@@ -1262,6 +1274,7 @@ out_cap:
 	if (V.cap)
 		fclose(V.cap);
 out_market:
+	tt_vapi_fini();
 	tt_vreplay_close(V.replay);
 	tt_vmarket_fini(&V.m);
 	free(V.log.buf);

@@ -38,12 +38,17 @@ struct tt_vmarket {
 	uint64_t published[TT_VENUE_MAX_SYMS * 8];
 	bool replay;			       /* books unused, frames come from the replay file */
 	char names[TT_VENUE_MAX_SYMS * 8][40]; /* stream names by id, "" when unused */
+	/* called after each random-walk step (order entry: wsapi.c), NULL = none */
+	void (*on_step)(void *ctx, int sym, const struct tt_vstep *s);
+	void *step_ctx;
 };
 
 int tt_vmarket_init(struct tt_vmarket *m, const struct tt_venue_opts *o, struct tt_vlog *log);
 void tt_vmarket_fini(struct tt_vmarket *m);
 /* One random-walk step on symbol sym; publishes bookTicker/trade frames; marks windows. */
 void tt_vmarket_step(struct tt_vmarket *m, int sym, uint64_t now_ms);
+/* Publishes what a step did (marks windows when it changed levels, trades, bookTicker). */
+void tt_vmarket_emit(struct tt_vmarket *m, int sym, const struct tt_vstep *s, uint64_t now_ms);
 /* Publishes the depth diffs whose window ended by now_ns. */
 void tt_vmarket_flush(struct tt_vmarket *m, uint64_t now_ns, uint64_t now_ms, bool force);
 /* Publishes one frame (applies the garbage fault). */
@@ -71,5 +76,20 @@ int tt_vreplay_open(struct tt_vreplay **r, const char *path, bool loop);
 int tt_vreplay_pump(struct tt_vreplay *r, struct tt_vmarket *m, uint64_t now_ns);
 void tt_vreplay_close(struct tt_vreplay *r);
 bool tt_vreplay_done(const struct tt_vreplay *r);
+
+/* Order entry: the WebSocket API at /ws-api/v3 (wsapi.c) over match.c. */
+struct lws;
+int tt_vapi_init(struct tt_vmarket *m, const struct tt_venue_opts *o);
+void tt_vapi_fini(void);
+/* true when this new WebSocket connection asked for /ws-api/v3 (order entry enabled) */
+bool tt_vapi_wants(struct lws *wsi);
+/* the protocol callback for /ws-api/v3 connections; *slot is the connection's state */
+int tt_vapi_cb(struct lws *wsi, int reason, void **slot, void *in, size_t len);
+/* Test hook: parses one WS API request (untrusted bytes), writes its signature payload into
+ * payload and checks its "signature" as HMAC-SHA256 with secret. 1 valid, 0 invalid or
+ * absent, -1 malformed request. */
+int tt_vapi_check_hmac(const char *msg, const char *secret, char *payload, size_t cap);
+/* a control-socket line for order entry; NULL when not ours */
+const char *tt_vapi_ctl(const char *line, char *out, size_t cap);
 
 #endif /* TT_VENUE_INT_H */
