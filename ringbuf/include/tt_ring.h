@@ -302,8 +302,13 @@ static inline int tt_ring_push(struct tt_ring *r, const void *msg, size_t len)
  * until tt_ring_release. */
 static inline const void *tt_ring_peek(struct tt_ring *r)
 {
-	if (tt_unlikely(r->local == r->cached_peer))
-		return tt__ring_peek_slow(r);
+	if (r->local == r->cached_peer) {
+		/* Inline refresh (a caught-up consumer takes this path once per message). Pairs
+		 * with the producer's store-release of head in tt_ring_publish. */
+		r->cached_peer = tt_load_acquire(&r->hdr->head);
+		if (r->local == r->cached_peer)
+			return NULL;
+	}
 	return r->slots + (r->local & r->mask) * r->slot_size;
 }
 
