@@ -299,4 +299,50 @@ static inline bool tt_json_key1(const char *k, uint32_t klen, bool esc, char ch)
 	return klen == 1 && !esc && k[0] == ch;
 }
 
+/*
+ * Array iteration: tt_json_arr_begin() once, then tt_json_arr_next() until it returns 0.
+ * 1 = the cursor is on the next element (after ws), 0 = closing bracket consumed, -1 error.
+ */
+static inline bool tt_json_arr_begin(struct tt_json *c, bool *first)
+{
+	*first = true;
+	return tt_json_expect(c, '[');
+}
+
+static inline int tt_json_arr_next(struct tt_json *c, bool *first)
+{
+	tt_json_ws(c);
+	if (tt_unlikely(c->p >= c->end))
+		return tt_json_fail(c, TT_JSON_E_TRUNCATED, c->p), -1;
+	if (*c->p == ']') {
+		c->p++;
+		return 0;
+	}
+	if (!*first) {
+		if (tt_unlikely(*c->p != ','))
+			return tt_json_fail(c, TT_JSON_E_SYNTAX, c->p), -1;
+		c->p++;
+	}
+	*first = false;
+	return tt_json_val(c) ? 1 : -1;
+}
+
+/* Key equality with a literal (escaped keys never match). */
+static inline bool tt_json_key_is(const char *k, uint32_t klen, bool esc, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	return !esc && klen == n && memcmp(k, lit, n) == 0;
+}
+
+/* null at the cursor: consumed, true. */
+static inline bool tt_json_is_null(struct tt_json *c)
+{
+	if (c->end - c->p >= 4 && memcmp(c->p, "null", 4) == 0) {
+		c->p += 4;
+		return true;
+	}
+	return false;
+}
+
 #endif /* TT_JSON_H */
