@@ -226,6 +226,18 @@ int tt_bn_decode_orders(const char *p, size_t n, const struct tt_bn_symtab *t,
 			int (*cb)(const struct tt_bn_order *o, void *arg), void *arg,
 			struct tt_bn_perr *err) TT_WUR;
 
+struct tt_oe_filter;
+/*
+ * exchangeInfo (REST GET /api/v3/exchangeInfo body, or the WS API result): for every
+ * symbols[] entry that is in t, fills out[i] (t->v[i]'s filters; scales from t) from
+ * PRICE_FILTER, LOT_SIZE, MIN_NOTIONAL and NOTIONAL. Other symbols and filters are skipped.
+ * A bound finer than the configured scale is refused (TT_BN_PE_DECIMAL): the config is
+ * wrong, rounding would send rejects. Returns the number of our symbols found, or
+ * -TT_EPROTO.
+ */
+int tt_bn_decode_exchange_info(const char *p, size_t n, const struct tt_bn_symtab *t,
+			       struct tt_oe_filter *out, struct tt_bn_perr *err) TT_WUR;
+
 /* ---- venue error codes → reasons ---- */
 
 /* X(NAME, value, venue error code or 0, text); the event name is the lower-case NAME. */

@@ -18,6 +18,7 @@
 #include "tt_fixed.h"
 #include "tt_json.h"
 #include "tt_msg.h"
+#include "tt_oe_filter.h"
 #include "tt_risk.h"
 
 /* ---- client order ids ---- */
@@ -1045,6 +1046,175 @@ int tt_bn_decode_orders(const char *p, size_t n, const struct tt_bn_symtab *t,
 	if (r != 0 || c.code || !tt_json_end(&c))
 		return fail_out(&c, err, "orders");
 	return count;
+}
+
+/* ---- exchangeInfo ---- */
+
+enum { F_MINPX, F_MAXPX, F_TICK, F_MINQTY, F_MAXQTY, F_STEP, F_MINNOT, F_MAXNOT, F_N };
+static const char *const f_keys[F_N] = { "minPrice", "maxPrice", "tickSize", "minQty",
+					  "maxQty", "stepSize", "minNotional", "maxNotional" };
+
+/* One filters[] element into f (scales already set). */
+static bool filter_obj(struct tt_json *c, struct tt_oe_filter *f)
+{
+	const char *v[F_N] = { 0 }, *k, *type = NULL;
+	uint32_t vl[F_N] = { 0 }, klen, tlen = 0;
+	bool first, esc, apply = false;
+	int r;
+
+	if (!tt_json_obj_begin(c, &first))
+		return false;
+	while ((r = tt_json_obj_next(c, &first, &k, &klen, &esc)) == 1) {
+		int i;
+
+		if (tt_json_key_is(k, klen, esc, "filterType")) {
+			if (!str_field(c, &type, &tlen))
+				return false;
+			continue;
+		}
+		if (tt_json_key_is(k, klen, esc, "applyToMarket") ||
+		    tt_json_key_is(k, klen, esc, "applyMinToMarket")) {
+			if (!tt_json_bool(c, &apply))
+				return false;
+			continue;
+		}
+		for (i = 0; i < F_N; i++)
+			if (tt_json_key_is(k, klen, esc, f_keys[i]))
+				break;
+		if (i < F_N) {
+			if (!str_field(c, &v[i], &vl[i]))
+				return false;
+		} else if (!tt_json_skip_value(c)) {
+			return false;
+		}
+	}
+	if (r != 0)
+		return false;
+	if (!type)
+		return tt_json_fail(c, TT_BN_PE_MISSING, c->p);
+	{
+		bool price = sv_eq(type, tlen, "PRICE_FILTER");
+		bool lot = sv_eq(type, tlen, "LOT_SIZE");
+		bool notional = sv_eq(type, tlen, "MIN_NOTIONAL") || sv_eq(type, tlen, "NOTIONAL");
+		int64_t *dst[F_N] = { &f->min_px, &f->max_px, &f->tick, &f->min_qty,
+				      &f->max_qty, &f->step, &f->min_notional, &f->max_notional };
+		int lo = price ? F_MINPX : lot ? F_MINQTY : F_MINNOT;
+		int hi = price ? F_TICK : lot ? F_STEP : F_MAXNOT;
+
+		if (!price && !lot && !notional)
+			return true;
+		for (int i = lo; i <= hi; i++) {
+			unsigned scale = (i >= F_MINQTY && i <= F_STEP) ? f->qty_scale : f->px_scale;
+
+			if (!v[i])
+				continue;
+			if (tt_fixed_parse(v[i], vl[i], scale, dst[i]) < 0 || *dst[i] < 0)
+				return tt_json_fail(c, TT_BN_PE_DECIMAL, v[i]);
+		}
+		if (notional)
+			f->notional_market = apply;
+	}
+	return true;
+}
+
+static bool filters_arr(struct tt_json *c, struct tt_oe_filter *f)
+{
+	bool first;
+	int r;
+
+	if (!tt_json_arr_begin(c, &first))
+		return false;
+	while ((r = tt_json_arr_next(c, &first)) == 1)
+		if (!filter_obj(c, f))
+			return false;
+	return r == 0;
+}
+
+static bool symbol_obj(struct tt_json *c, const struct tt_bn_symtab *t, struct tt_oe_filter *out,
+		       int *found)
+{
+	const char *k, *sym = NULL, *fl = NULL;
+	uint32_t klen, slen = 0, fl_len = 0;
+	bool first, esc;
+	int r;
+
+	if (!tt_json_obj_begin(c, &first))
+		return false;
+	while ((r = tt_json_obj_next(c, &first, &k, &klen, &esc)) == 1) {
+		if (tt_json_key_is(k, klen, esc, "symbol")) {
+			if (!str_field(c, &sym, &slen))
+				return false;
+		} else if (tt_json_key_is(k, klen, esc, "filters")) {
+			if (!slice_value(c, &fl, &fl_len))
+				return false;
+		} else if (!tt_json_skip_value(c)) {
+			return false;
+		}
+	}
+	if (r != 0)
+		return false;
+	if (!sym)
+		return tt_json_fail(c, TT_BN_PE_MISSING, c->p);
+	{
+		const struct tt_bn_instr *in = tt_bn_symtab_find(t, sym, slen);
+		struct tt_oe_filter *f;
+		struct tt_json sub;
+
+		if (!in || !fl)
+			return true;
+		f = &out[in - t->v];
+		memset(f, 0, sizeof(*f));
+		f->px_scale = in->px_scale;
+		f->qty_scale = in->qty_scale;
+		tt_json_init(&sub, fl, fl_len);
+		if (!filters_arr(&sub, f)) {
+			c->code = sub.code;
+			c->pos = (uint32_t)(fl - c->base) + sub.pos;
+			return false;
+		}
+		(*found)++;
+	}
+	return true;
+}
+
+int tt_bn_decode_exchange_info(const char *p, size_t n, const struct tt_bn_symtab *t,
+			       struct tt_oe_filter *out, struct tt_bn_perr *err)
+{
+	struct tt_json c;
+	const char *k;
+	uint32_t klen;
+	bool first, esc, have = false;
+	int r, found = 0;
+
+	if (n > INT32_MAX)
+		return -EINVAL;
+	tt_json_init(&c, p, n);
+	if (!tt_json_obj_begin(&c, &first))
+		return fail_out(&c, err, "exchangeInfo");
+	while ((r = tt_json_obj_next(&c, &first, &k, &klen, &esc)) == 1) {
+		if (tt_json_key_is(k, klen, esc, "symbols")) {
+			bool f2;
+			int r2;
+
+			have = true;
+			if (!tt_json_arr_begin(&c, &f2))
+				break;
+			while ((r2 = tt_json_arr_next(&c, &f2)) == 1)
+				if (!symbol_obj(&c, t, out, &found))
+					break;
+			if (r2 != 0)
+				break;
+		} else if (!tt_json_skip_value(&c)) {
+			break;
+		}
+	}
+	if (r != 0 || c.code || !tt_json_end(&c))
+		return fail_out(&c, err, "exchangeInfo");
+	if (!have) {
+		tt_json_fail(&c, TT_BN_PE_MISSING, p);
+		return fail_out(&c, err, "exchangeInfo");
+	}
+	return found;
 }
 
 /* ---- reasons ---- */
