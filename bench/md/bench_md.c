@@ -20,8 +20,8 @@
 #include "tt_fixed.h"
 #include "tt_md.h"
 
-#define NMSG 1024
-#define BATCH 8
+#define NMSG   1024
+#define BATCH  8
 #define MSGMAX 1024
 
 static char msgs[NMSG][MSGMAX];
@@ -89,11 +89,12 @@ static void gen_book_ticker(int combined)
 		qty_str(B, sizeof(B));
 		px_str(a, sizeof(a));
 		qty_str(A, sizeof(A));
-		lens[i] = (size_t)snprintf(msgs[i], MSGMAX,
-					   "%s{\"u\":%" PRIu64 ",\"s\":\"BTCUSDT\",\"b\":\"%s\","
-					   "\"B\":\"%s\",\"a\":\"%s\",\"A\":\"%s\"}%s",
-					   combined ? "{\"stream\":\"btcusdt@bookTicker\",\"data\":" : "",
-					   (uint64_t)40090021700ULL + (uint64_t)i, b, B, a, A, combined ? "}" : "");
+		lens[i] = (size_t)snprintf(
+		    msgs[i], MSGMAX,
+		    "%s{\"u\":%" PRIu64 ",\"s\":\"BTCUSDT\",\"b\":\"%s\","
+		    "\"B\":\"%s\",\"a\":\"%s\",\"A\":\"%s\"}%s",
+		    combined ? "{\"stream\":\"btcusdt@bookTicker\",\"data\":" : "",
+		    (uint64_t)40090021700ULL + (uint64_t)i, b, B, a, A, combined ? "}" : "");
 	}
 }
 
@@ -123,17 +124,18 @@ static void gen_depth(void)
 		size_t n = 0;
 		int nb = (int)(rnd() % 10) + 1, na = (int)(rnd() % 10) + 1;
 
-		n += (size_t)snprintf(m + n, MSGMAX - n,
-				      "{\"e\":\"depthUpdate\",\"E\":1672515782136,\"s\":\"BTCUSDT\","
-				      "\"U\":%d,\"u\":%d,\"b\":[",
-				      1000 + 2 * i, 1001 + 2 * i);
+		n +=
+		    (size_t)snprintf(m + n, MSGMAX - n,
+				     "{\"e\":\"depthUpdate\",\"E\":1672515782136,\"s\":\"BTCUSDT\","
+				     "\"U\":%d,\"u\":%d,\"b\":[",
+				     1000 + 2 * i, 1001 + 2 * i);
 		for (k = 0; k < nb; k++) {
 			char p[32], q[32];
 
 			px_str(p, sizeof(p));
 			qty_str(q, sizeof(q));
-			n += (size_t)snprintf(m + n, MSGMAX - n, "%s[\"%s\",\"%s\"]", k ? "," : "", p,
-					      q);
+			n += (size_t)snprintf(m + n, MSGMAX - n, "%s[\"%s\",\"%s\"]", k ? "," : "",
+					      p, q);
 		}
 		n += (size_t)snprintf(m + n, MSGMAX - n, "],\"a\":[");
 		for (k = 0; k < na; k++) {
@@ -141,8 +143,8 @@ static void gen_depth(void)
 
 			px_str(p, sizeof(p));
 			qty_str(q, sizeof(q));
-			n += (size_t)snprintf(m + n, MSGMAX - n, "%s[\"%s\",\"%s\"]", k ? "," : "", p,
-					      q);
+			n += (size_t)snprintf(m + n, MSGMAX - n, "%s[\"%s\",\"%s\"]", k ? "," : "",
+					      p, q);
 		}
 		n += (size_t)snprintf(m + n, MSGMAX - n, "]}");
 		lens[i] = n;
@@ -261,7 +263,7 @@ enum kind { K_BT, K_BT_COMB, K_DEPTH, K_TRADE };
 static int parse_one(enum kind k, int ours, int i)
 {
 	static struct tt_md_level b[16], a[16];
-	struct tt_md_depth d = { .bids = b, .asks = a, .cap_bids = 16, .cap_asks = 16 };
+	struct tt_md_depth d = {.bids = b, .asks = a, .cap_bids = 16, .cap_asks = 16};
 	struct tt_md_book_ticker bt;
 	struct tt_md_trade tr;
 	struct tt_md_perr e;
@@ -304,8 +306,8 @@ static struct res run(enum kind k, int ours, int rounds)
 	/* warm up and check every message parses */
 	for (i = 0; i < NMSG; i++)
 		if (parse_one(k, ours, i) != 0) {
-			fprintf(stderr, "message %d refused by %s: %.*s\n", i, ours ? "tt" : "cJSON",
-				(int)lens[i], msgs[i]);
+			fprintf(stderr, "message %d refused by %s: %.*s\n", i,
+				ours ? "tt" : "cJSON", (int)lens[i], msgs[i]);
 			exit(1);
 		}
 	for (r = 0; r < rounds; r++) {
@@ -374,10 +376,11 @@ static void bench_book(int rounds)
 	{
 		struct res res = pct(v, s);
 
-		printf("%-22s tt p50 %7.1f p99 %7.1f   (1000-deep book, %u/%u levels at end, %" PRIu64
-		       " dropped)\n",
-		       "book set (ns/level)", res.p50, res.p99, tt_book_count(&b, 0),
-		       tt_book_count(&b, 1), b.dropped);
+		printf(
+		    "%-22s tt p50 %7.1f p99 %7.1f   (1000-deep book, %u/%u levels at end, %" PRIu64
+		    " dropped)\n",
+		    "book set (ns/level)", res.p50, res.p99, tt_book_count(&b, 0),
+		    tt_book_count(&b, 1), b.dropped);
 	}
 	free(v);
 }
@@ -386,7 +389,7 @@ int main(int argc, char **argv)
 {
 	int rounds = argc > 1 ? atoi(argv[1]) : 200;
 
-	if (argc > 2 && strcmp(argv[2], "bt") == 0) {	/* profiling aid: ours, bookTicker */
+	if (argc > 2 && strcmp(argv[2], "bt") == 0) { /* profiling aid: ours, bookTicker */
 		tt_md_instr_table_init(&tab);
 		if (tt_md_instr_add(&tab, "BTCUSDT", 1, 8, 8))
 			return 1;

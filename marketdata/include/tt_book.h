@@ -21,21 +21,21 @@
 #include "tt_msg.h"
 
 struct tt_book_level {
-	tt_px_t px;		/* price (asks: stored negated inside the book) */
-	tt_qty_t qty;		/* absolute quantity, > 0 */
+	tt_px_t px;   /* price (asks: stored negated inside the book) */
+	tt_qty_t qty; /* absolute quantity, > 0 */
 };
 
 struct tt_book_side {
-	struct tt_book_level *lv;	/* 2*depth+1 slots, caller storage */
-	uint32_t lo;			/* index of the worst level */
-	uint32_t n;			/* live levels: lv[lo .. lo+n), best at lo+n-1 */
+	struct tt_book_level *lv; /* 2*depth+1 slots, caller storage */
+	uint32_t lo;		  /* index of the worst level */
+	uint32_t n;		  /* live levels: lv[lo .. lo+n), best at lo+n-1 */
 };
 
 struct tt_book {
-	struct tt_book_side side[2];	/* [TT_SIDE_BUY] bids, [TT_SIDE_SELL] asks */
-	uint32_t depth;			/* max levels per side */
-	uint32_t cap;			/* slots per side: 2*depth+1 */
-	uint64_t dropped;		/* levels dropped (worst) because a side was at depth */
+	struct tt_book_side side[2]; /* [TT_SIDE_BUY] bids, [TT_SIDE_SELL] asks */
+	uint32_t depth;		     /* max levels per side */
+	uint32_t cap;		     /* slots per side: 2*depth+1 */
+	uint64_t dropped;	     /* levels dropped (worst) because a side was at depth */
 };
 
 /* Slots of storage tt_book_init() needs for `depth` levels per side (both sides). */
@@ -68,8 +68,7 @@ static inline uint32_t tt_book_count(const struct tt_book *b, unsigned side)
 }
 
 /* Best level of a side into *px and *qty; false (outputs untouched) when the side is empty. */
-static inline bool tt_book_best(const struct tt_book *b, unsigned side, tt_px_t *px,
-				tt_qty_t *qty)
+static inline bool tt_book_best(const struct tt_book *b, unsigned side, tt_px_t *px, tt_qty_t *qty)
 {
 	const struct tt_book_side *s = &b->side[side & 1];
 	const struct tt_book_level *l;

@@ -29,22 +29,22 @@
 /* ---- instruments ---------------------------------------------------------------------- */
 
 #define TT_MD_MAX_INSTR 64
-#define TT_MD_SYM_MAX 24	/* bytes of a venue symbol */
+#define TT_MD_SYM_MAX	24 /* bytes of a venue symbol */
 
 struct tt_md_instr {
-	char sym[TT_MD_SYM_MAX];	/* symbol as configured, ASCII upper-cased, NUL-padded */
-	uint8_t sym_len;		/* bytes in sym */
-	uint8_t px_scale;		/* decimals of prices (0..18) */
-	uint8_t qty_scale;		/* decimals of quantities (0..18) */
-	tt_instr_t id;			/* instrument id written into messages */
+	char sym[TT_MD_SYM_MAX]; /* symbol as configured, ASCII upper-cased, NUL-padded */
+	uint8_t sym_len;	 /* bytes in sym */
+	uint8_t px_scale;	 /* decimals of prices (0..18) */
+	uint8_t qty_scale;	 /* decimals of quantities (0..18) */
+	tt_instr_t id;		 /* instrument id written into messages */
 };
 
 /* Symbol -> instrument, open addressing over 128 slots (load <= 1/2). Case-insensitive
  * for ASCII letters: stream names carry "btcusdt", payloads "BTCUSDT". */
 struct tt_md_instr_table {
-	struct tt_md_instr e[TT_MD_MAX_INSTR];	/* entries in insertion order */
-	uint8_t slot[2 * TT_MD_MAX_INSTR];	/* 0 = empty, else entry index + 1 */
-	uint32_t n;				/* entries used */
+	struct tt_md_instr e[TT_MD_MAX_INSTR]; /* entries in insertion order */
+	uint8_t slot[2 * TT_MD_MAX_INSTR];     /* 0 = empty, else entry index + 1 */
+	uint32_t n;			       /* entries used */
 };
 
 void tt_md_instr_table_init(struct tt_md_instr_table *t);
@@ -59,34 +59,34 @@ const struct tt_md_instr *tt_md_instr_find(const struct tt_md_instr_table *t, co
 /* ---- parse errors --------------------------------------------------------------------- */
 
 /* X(name, text) — why a message was refused. */
-#define TT_MD_PERR_MAP(X)                                                                     \
-	X(TT_MD_PE_NONE, "no error")                                                         \
-	X(TT_MD_PE_TRUNCATED, "input ends inside a value")                                   \
-	X(TT_MD_PE_SYNTAX, "unexpected character")                                           \
-	X(TT_MD_PE_TYPE, "field has the wrong JSON type")                                    \
-	X(TT_MD_PE_ESCAPE, "bad escape or raw control character in a string")                \
-	X(TT_MD_PE_DUPKEY, "duplicate key")                                                  \
-	X(TT_MD_PE_RANGE, "number out of range")                                             \
-	X(TT_MD_PE_PRECISION, "more decimals than the instrument's scale")                   \
-	X(TT_MD_PE_DECIMAL, "malformed or negative decimal string")                          \
-	X(TT_MD_PE_MISSING, "required field missing")                                        \
-	X(TT_MD_PE_TOO_MANY, "more levels than the caller's array holds")                    \
-	X(TT_MD_PE_SYMBOL, "unknown symbol or symbol does not match the stream")             \
-	X(TT_MD_PE_VALUE, "unexpected value (event type, stream name, id order)")            \
-	X(TT_MD_PE_NESTING, "nesting deeper than 64")                                        \
-	X(TT_MD_PE_TRAILING, "bytes after the JSON value")                                   \
+#define TT_MD_PERR_MAP(X)                                                                          \
+	X(TT_MD_PE_NONE, "no error")                                                               \
+	X(TT_MD_PE_TRUNCATED, "input ends inside a value")                                         \
+	X(TT_MD_PE_SYNTAX, "unexpected character")                                                 \
+	X(TT_MD_PE_TYPE, "field has the wrong JSON type")                                          \
+	X(TT_MD_PE_ESCAPE, "bad escape or raw control character in a string")                      \
+	X(TT_MD_PE_DUPKEY, "duplicate key")                                                        \
+	X(TT_MD_PE_RANGE, "number out of range")                                                   \
+	X(TT_MD_PE_PRECISION, "more decimals than the instrument's scale")                         \
+	X(TT_MD_PE_DECIMAL, "malformed or negative decimal string")                                \
+	X(TT_MD_PE_MISSING, "required field missing")                                              \
+	X(TT_MD_PE_TOO_MANY, "more levels than the caller's array holds")                          \
+	X(TT_MD_PE_SYMBOL, "unknown symbol or symbol does not match the stream")                   \
+	X(TT_MD_PE_VALUE, "unexpected value (event type, stream name, id order)")                  \
+	X(TT_MD_PE_NESTING, "nesting deeper than 64")                                              \
+	X(TT_MD_PE_TRAILING, "bytes after the JSON value")                                         \
 	X(TT_MD_PE_TOO_LONG, "message longer than 2^31 bytes")
 
 enum tt_md_perr_code {
 #define TT_MD_PE_ENUM(name, text) name,
 	TT_MD_PERR_MAP(TT_MD_PE_ENUM)
 #undef TT_MD_PE_ENUM
-	TT_MD_PE_COUNT
+	    TT_MD_PE_COUNT
 };
 
 struct tt_md_perr {
-	uint32_t code;		/* enum tt_md_perr_code */
-	uint32_t pos;		/* byte offset into the message where it went wrong */
+	uint32_t code; /* enum tt_md_perr_code */
+	uint32_t pos;  /* byte offset into the message where it went wrong */
 };
 
 /* Text of a tt_md_perr code; never NULL. */
@@ -95,29 +95,29 @@ const char *tt_md_perr_str(uint32_t code);
 /* ---- scanner outputs ------------------------------------------------------------------ */
 
 struct tt_md_level {
-	tt_px_t px;		/* fixed point at the instrument's px_scale, > 0 */
-	tt_qty_t qty;		/* fixed point at qty_scale, >= 0 (0 removes) */
+	tt_px_t px;   /* fixed point at the instrument's px_scale, > 0 */
+	tt_qty_t qty; /* fixed point at qty_scale, >= 0 (0 removes) */
 };
 
 /* <symbol>@bookTicker (Spot: no e/E). */
 struct tt_md_book_ticker {
 	const struct tt_md_instr *instr;
-	uint64_t update_id;	/* u */
-	tt_px_t bid_px;		/* b */
-	tt_qty_t bid_qty;	/* B */
-	tt_px_t ask_px;		/* a */
-	tt_qty_t ask_qty;	/* A */
+	uint64_t update_id; /* u */
+	tt_px_t bid_px;	    /* b */
+	tt_qty_t bid_qty;   /* B */
+	tt_px_t ask_px;	    /* a */
+	tt_qty_t ask_qty;   /* A */
 };
 
 /* <symbol>@trade. */
 struct tt_md_trade {
 	const struct tt_md_instr *instr;
-	uint64_t event_ts;	/* E (ms, or µs with timeUnit=MICROSECOND) */
-	uint64_t trade_id;	/* t */
-	uint64_t trade_ts;	/* T (same unit as E) */
-	tt_px_t px;		/* p */
-	tt_qty_t qty;		/* q */
-	bool buyer_maker;	/* m: true = the seller was the taker */
+	uint64_t event_ts; /* E (ms, or µs with timeUnit=MICROSECOND) */
+	uint64_t trade_id; /* t */
+	uint64_t trade_ts; /* T (same unit as E) */
+	tt_px_t px;	   /* p */
+	tt_qty_t qty;	   /* q */
+	bool buyer_maker;  /* m: true = the seller was the taker */
 };
 
 /*
@@ -127,15 +127,15 @@ struct tt_md_trade {
  */
 struct tt_md_depth {
 	const struct tt_md_instr *instr;
-	uint64_t event_ts;	/* E (diff only, else 0) */
-	uint64_t first_id;	/* U (diff); for a snapshot: lastUpdateId */
-	uint64_t final_id;	/* u (diff); for a snapshot: lastUpdateId */
-	struct tt_md_level *bids;	/* caller array, in wire order */
-	struct tt_md_level *asks;	/* caller array, in wire order */
-	uint32_t cap_bids;	/* caller: entries in bids */
-	uint32_t cap_asks;	/* caller: entries in asks */
-	uint32_t n_bids;	/* scanner: entries filled */
-	uint32_t n_asks;	/* scanner: entries filled */
+	uint64_t event_ts;	  /* E (diff only, else 0) */
+	uint64_t first_id;	  /* U (diff); for a snapshot: lastUpdateId */
+	uint64_t final_id;	  /* u (diff); for a snapshot: lastUpdateId */
+	struct tt_md_level *bids; /* caller array, in wire order */
+	struct tt_md_level *asks; /* caller array, in wire order */
+	uint32_t cap_bids;	  /* caller: entries in bids */
+	uint32_t cap_asks;	  /* caller: entries in asks */
+	uint32_t n_bids;	  /* scanner: entries filled */
+	uint32_t n_asks;	  /* scanner: entries filled */
 };
 
 enum tt_md_id_kind { TT_MD_ID_NONE = 0, TT_MD_ID_NULL, TT_MD_ID_NUM, TT_MD_ID_STR };
@@ -143,15 +143,15 @@ enum tt_md_id_kind { TT_MD_ID_NONE = 0, TT_MD_ID_NULL, TT_MD_ID_NUM, TT_MD_ID_ST
 /* Reply to SUBSCRIBE & co: {"result":…,"id":N} or {"error":{"code":C,"msg":"…"},"id":N}
  * (the docs' error table also shows the flat {"code":C,"msg":"…","id":N}; both accepted). */
 struct tt_md_control {
-	uint8_t id_kind;	/* enum tt_md_id_kind */
-	bool is_error;		/* error object (or flat code) present */
-	int64_t id;		/* id when TT_MD_ID_NUM */
-	const char *id_str;	/* id when TT_MD_ID_STR (raw bytes, no quotes) */
+	uint8_t id_kind;    /* enum tt_md_id_kind */
+	bool is_error;	    /* error object (or flat code) present */
+	int64_t id;	    /* id when TT_MD_ID_NUM */
+	const char *id_str; /* id when TT_MD_ID_STR (raw bytes, no quotes) */
 	uint32_t id_str_len;
-	uint32_t result_len;	/* raw JSON of "result" (0 when absent) */
-	const char *result;	/* "null" for a plain success */
-	int64_t err_code;	/* error code */
-	const char *err_msg;	/* raw string bytes (escapes not decoded) */
+	uint32_t result_len; /* raw JSON of "result" (0 when absent) */
+	const char *result;  /* "null" for a plain success */
+	int64_t err_code;    /* error code */
+	const char *err_msg; /* raw string bytes (escapes not decoded) */
 	uint32_t err_msg_len;
 };
 
@@ -166,9 +166,9 @@ struct tt_md_control {
 TT_WUR int tt_md_bn_book_ticker(const struct tt_md_instr_table *t, const struct tt_md_instr *hint,
 				const char *p, size_t len, struct tt_md_book_ticker *out,
 				struct tt_md_perr *err);
-TT_WUR int tt_md_bn_depth_update(const struct tt_md_instr_table *t,
-				 const struct tt_md_instr *hint, const char *p, size_t len,
-				 struct tt_md_depth *out, struct tt_md_perr *err);
+TT_WUR int tt_md_bn_depth_update(const struct tt_md_instr_table *t, const struct tt_md_instr *hint,
+				 const char *p, size_t len, struct tt_md_depth *out,
+				 struct tt_md_perr *err);
 TT_WUR int tt_md_bn_trade(const struct tt_md_instr_table *t, const struct tt_md_instr *hint,
 			  const char *p, size_t len, struct tt_md_trade *out,
 			  struct tt_md_perr *err);
@@ -179,15 +179,14 @@ TT_WUR int tt_md_bn_snapshot(const struct tt_md_instr *instr, const char *p, siz
 TT_WUR int tt_md_bn_control(const char *p, size_t len, struct tt_md_control *out,
 			    struct tt_md_perr *err);
 /* serverShutdown {"e":"serverShutdown","E":ts} (web-socket-streams.md "Server Shutdown"). */
-TT_WUR int tt_md_bn_shutdown(const char *p, size_t len, uint64_t *event_ts,
-			     struct tt_md_perr *err);
+TT_WUR int tt_md_bn_shutdown(const char *p, size_t len, uint64_t *event_ts, struct tt_md_perr *err);
 
 /* Combined-stream wrapper {"stream":"<name>","data":<payload>} in either key order:
  * slices of the stream name (no quotes) and of the data value. */
 struct tt_md_combined {
 	const char *stream;
 	uint32_t stream_len;
-	uint32_t data_off;	/* offset of data in the message */
+	uint32_t data_off; /* offset of data in the message */
 	const char *data;
 	uint32_t data_len;
 };
@@ -195,12 +194,12 @@ TT_WUR int tt_md_bn_combined(const char *p, size_t len, struct tt_md_combined *o
 			     struct tt_md_perr *err);
 
 enum tt_md_stream_kind {
-	TT_MD_STREAM_OTHER = 0,	/* a stream we do not decode (aggTrade, kline, ...) */
-	TT_MD_STREAM_BOOK_TICKER,	/* <s>@bookTicker */
-	TT_MD_STREAM_DEPTH,		/* <s>@depth, <s>@depth@100ms (diff) */
-	TT_MD_STREAM_PARTIAL,		/* <s>@depth5|10|20[@100ms] */
-	TT_MD_STREAM_TRADE,		/* <s>@trade */
-	TT_MD_STREAM_SHUTDOWN,		/* !serverShutdown */
+	TT_MD_STREAM_OTHER = 0,	  /* a stream we do not decode (aggTrade, kline, ...) */
+	TT_MD_STREAM_BOOK_TICKER, /* <s>@bookTicker */
+	TT_MD_STREAM_DEPTH,	  /* <s>@depth, <s>@depth@100ms (diff) */
+	TT_MD_STREAM_PARTIAL,	  /* <s>@depth5|10|20[@100ms] */
+	TT_MD_STREAM_TRADE,	  /* <s>@trade */
+	TT_MD_STREAM_SHUTDOWN,	  /* !serverShutdown */
 };
 
 /* Classifies a stream name and resolves its symbol (*instr NULL when unknown or none).
@@ -210,20 +209,20 @@ int tt_md_bn_stream_kind(const struct tt_md_instr_table *t, const char *name, si
 
 enum tt_md_msg_kind {
 	TT_MD_MSG_NONE = 0,
-	TT_MD_MSG_BOOK_TICKER,	/* m->bt */
-	TT_MD_MSG_DEPTH,	/* m->depth (diff) */
-	TT_MD_MSG_PARTIAL,	/* m->depth (partial book from a combined stream) */
-	TT_MD_MSG_TRADE,	/* m->trade */
-	TT_MD_MSG_CONTROL,	/* m->ctl */
-	TT_MD_MSG_SHUTDOWN,	/* m->event_ts: reconnect now */
-	TT_MD_MSG_IGNORED,	/* a well-formed stream we do not decode; m->instr may be set */
+	TT_MD_MSG_BOOK_TICKER, /* m->bt */
+	TT_MD_MSG_DEPTH,       /* m->depth (diff) */
+	TT_MD_MSG_PARTIAL,     /* m->depth (partial book from a combined stream) */
+	TT_MD_MSG_TRADE,       /* m->trade */
+	TT_MD_MSG_CONTROL,     /* m->ctl */
+	TT_MD_MSG_SHUTDOWN,    /* m->event_ts: reconnect now */
+	TT_MD_MSG_IGNORED,     /* a well-formed stream we do not decode; m->instr may be set */
 };
 
 /* One decoded frame. Set depth.bids/asks/caps once; tt_md_bn_scan keeps them. */
 struct tt_md_bn_msg {
-	uint32_t kind;				/* enum tt_md_msg_kind */
-	const struct tt_md_instr *instr;	/* instrument of a data message */
-	uint64_t event_ts;			/* serverShutdown E */
+	uint32_t kind;			 /* enum tt_md_msg_kind */
+	const struct tt_md_instr *instr; /* instrument of a data message */
+	uint64_t event_ts;		 /* serverShutdown E */
 	struct tt_md_book_ticker bt;
 	struct tt_md_trade trade;
 	struct tt_md_depth depth;
@@ -271,20 +270,20 @@ enum tt_md_sync_state {
 	TT_MD_SYNC_LIVE,
 };
 
-#define TT_MD_RESYNC_MAP(X)                                                                   \
-	X(TT_MD_RESYNC_NONE, "none")                                                         \
-	X(TT_MD_RESYNC_GAP, "update id gap (U > book id + 1)")                               \
-	X(TT_MD_RESYNC_CROSSED, "book crossed after an update")                              \
-	X(TT_MD_RESYNC_OVERFLOW, "diff buffer full while waiting for the snapshot")          \
-	X(TT_MD_RESYNC_BAD_LEVEL, "level with price <= 0 or negative quantity")              \
-	X(TT_MD_RESYNC_EMIT, "the output callback failed")                                   \
+#define TT_MD_RESYNC_MAP(X)                                                                        \
+	X(TT_MD_RESYNC_NONE, "none")                                                               \
+	X(TT_MD_RESYNC_GAP, "update id gap (U > book id + 1)")                                     \
+	X(TT_MD_RESYNC_CROSSED, "book crossed after an update")                                    \
+	X(TT_MD_RESYNC_OVERFLOW, "diff buffer full while waiting for the snapshot")                \
+	X(TT_MD_RESYNC_BAD_LEVEL, "level with price <= 0 or negative quantity")                    \
+	X(TT_MD_RESYNC_EMIT, "the output callback failed")                                         \
 	X(TT_MD_RESYNC_CALLER, "asked by the caller (parse error, reconnect)")
 
 enum tt_md_resync_reason {
 #define TT_MD_RS_ENUM(name, text) name,
 	TT_MD_RESYNC_MAP(TT_MD_RS_ENUM)
 #undef TT_MD_RS_ENUM
-	TT_MD_RESYNC_COUNT
+	    TT_MD_RESYNC_COUNT
 };
 const char *tt_md_resync_str(uint32_t reason);
 
@@ -296,44 +295,44 @@ const char *tt_md_resync_str(uint32_t reason);
  */
 typedef int (*tt_md_emit_fn)(void *ctx, const union tt_msg *m);
 struct tt_md_out {
-	tt_md_emit_fn fn;	/* callback, never NULL */
-	void *ctx;		/* its argument */
-	uint64_t seq;		/* last seq stamped */
+	tt_md_emit_fn fn; /* callback, never NULL */
+	void *ctx;	  /* its argument */
+	uint64_t seq;	  /* last seq stamped */
 };
 
 /* A buffered diff (levels live in the sync's level arena). */
 struct tt_md_sync_ev {
-	uint64_t first_id;	/* U */
-	uint64_t final_id;	/* u */
-	uint32_t off;		/* first level in the arena */
-	uint32_t n_bids;	/* bids at arena[off ..) */
-	uint32_t n_asks;	/* then asks */
-	tt_tsc_t t_rx;		/* when it was reaped */
+	uint64_t first_id; /* U */
+	uint64_t final_id; /* u */
+	uint32_t off;	   /* first level in the arena */
+	uint32_t n_bids;   /* bids at arena[off ..) */
+	uint32_t n_asks;   /* then asks */
+	tt_tsc_t t_rx;	   /* when it was reaped */
 };
 
 struct tt_md_sync {
-	uint32_t state;			/* enum tt_md_sync_state */
-	tt_instr_t instr;		/* id stamped into messages */
-	struct tt_book *book;		/* caller's book (tt_book_init'ed) */
-	uint64_t book_id;		/* LIVE: update id of the book */
-	uint64_t first_U;		/* BUFFERING/PENDING: U of the first buffered diff */
-	uint64_t top_id;		/* update id of the last BOOK_TOP emitted */
-	tt_px_t top[4];			/* last emitted top: bid px, qty, ask px, qty */
-	struct tt_md_sync_ev *ev;	/* caller array of ev_cap buffered diffs */
-	struct tt_md_level *lv;		/* caller arena of lv_cap levels */
+	uint32_t state;		  /* enum tt_md_sync_state */
+	tt_instr_t instr;	  /* id stamped into messages */
+	struct tt_book *book;	  /* caller's book (tt_book_init'ed) */
+	uint64_t book_id;	  /* LIVE: update id of the book */
+	uint64_t first_U;	  /* BUFFERING/PENDING: U of the first buffered diff */
+	uint64_t top_id;	  /* update id of the last BOOK_TOP emitted */
+	tt_px_t top[4];		  /* last emitted top: bid px, qty, ask px, qty */
+	struct tt_md_sync_ev *ev; /* caller array of ev_cap buffered diffs */
+	struct tt_md_level *lv;	  /* caller arena of lv_cap levels */
 	uint32_t ev_cap;
 	uint32_t lv_cap;
-	uint32_t ev_n;			/* buffered diffs */
-	uint32_t lv_n;			/* arena levels used */
-	tt_tsc_t last_rx;		/* t_rx of the last message of this instrument, 0 never */
-	bool stale;			/* STALE status emitted and not yet cleared */
-	uint32_t last_reason;		/* enum tt_md_resync_reason of the last resync */
-	uint64_t resyncs[TT_MD_RESYNC_COUNT];	/* resyncs per reason */
-	uint64_t n_applied;		/* diffs applied to the book */
-	uint64_t n_ignored;		/* diffs ignored as older than the book (u < id) */
-	uint64_t n_dropped_buffered;	/* buffered diffs dropped at snapshot (u <= lastUpdateId) */
-	uint64_t n_refetch;		/* snapshots refused as too old */
-	uint64_t n_tickers_old;		/* bookTickers ignored as older than the last top */
+	uint32_t ev_n;	      /* buffered diffs */
+	uint32_t lv_n;	      /* arena levels used */
+	tt_tsc_t last_rx;     /* t_rx of the last message of this instrument, 0 never */
+	bool stale;	      /* STALE status emitted and not yet cleared */
+	uint32_t last_reason; /* enum tt_md_resync_reason of the last resync */
+	uint64_t resyncs[TT_MD_RESYNC_COUNT]; /* resyncs per reason */
+	uint64_t n_applied;		      /* diffs applied to the book */
+	uint64_t n_ignored;		      /* diffs ignored as older than the book (u < id) */
+	uint64_t n_dropped_buffered; /* buffered diffs dropped at snapshot (u <= lastUpdateId) */
+	uint64_t n_refetch;	     /* snapshots refused as too old */
+	uint64_t n_tickers_old;	     /* bookTickers ignored as older than the last top */
 };
 
 /*
@@ -359,8 +358,8 @@ void tt_md_sync_snapshot_requested(struct tt_md_sync *s);
  * Returns 0 (applied, buffered or ignored), 1 when it caused a resync, or a negative
  * error from the emit callback.
  */
-TT_WUR int tt_md_sync_on_depth(struct tt_md_sync *s, const struct tt_md_depth *d,
-			       tt_tsc_t t_rx, struct tt_md_out *out);
+TT_WUR int tt_md_sync_on_depth(struct tt_md_sync *s, const struct tt_md_depth *d, tt_tsc_t t_rx,
+			       struct tt_md_out *out);
 
 /*
  * The parsed REST snapshot, in BUFFERING or PENDING. lastUpdateId < first buffered U:
@@ -386,8 +385,7 @@ TT_WUR int tt_md_sync_resync(struct tt_md_sync *s, uint32_t reason, tt_tsc_t t_r
 			     struct tt_md_out *out);
 
 /* True when nothing arrived for this instrument within threshold ticks of now (or ever). */
-static inline bool tt_md_sync_is_stale(const struct tt_md_sync *s, tt_tsc_t now,
-				       tt_tsc_t threshold)
+static inline bool tt_md_sync_is_stale(const struct tt_md_sync *s, tt_tsc_t now, tt_tsc_t threshold)
 {
 	return s->last_rx == 0 || now - s->last_rx > threshold;
 }

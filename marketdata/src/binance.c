@@ -26,7 +26,7 @@ const char *tt_md_perr_str(uint32_t code)
 {
 	static const char *const text[] = {
 #define TT_MD_PE_TEXT(name, t) t,
-		TT_MD_PERR_MAP(TT_MD_PE_TEXT)
+	    TT_MD_PERR_MAP(TT_MD_PE_TEXT)
 #undef TT_MD_PE_TEXT
 	};
 
@@ -134,9 +134,9 @@ static bool scan_book_ticker(struct mdj *c, const struct tt_md_instr_table *t,
 {
 	/* b, B, a, A: converted at once when the scales are known (hint, or "s" came first),
 	 * else kept as slices until "s" shows up. */
-	int64_t *dst[4] = { &out->bid_px, &out->bid_qty, &out->ask_px, &out->ask_qty };
-	const char *v[4] = { 0 };
-	uint32_t vn[4] = { 0 };
+	int64_t *dst[4] = {&out->bid_px, &out->bid_qty, &out->ask_px, &out->ask_qty};
+	const char *v[4] = {0};
+	uint32_t vn[4] = {0};
 	const struct tt_md_instr *in = hint;
 	uint32_t mask = 0;
 	const char *key;
@@ -178,7 +178,7 @@ static bool scan_book_ticker(struct mdj *c, const struct tt_md_instr_table *t,
 		case 'A':
 			k = 3;
 			break;
-		case 'e':	/* USD-M futures style: accept only its own event name */
+		case 'e': /* USD-M futures style: accept only its own event name */
 			if (!seen(c, &mask, BT_E, key) || !EVENT_IS(c, "bookTicker"))
 				return false;
 			continue;
@@ -344,12 +344,14 @@ static bool scan_depth_update(struct mdj *c, const struct tt_md_instr_table *t,
 			break;
 		case 'b':
 			if (!seen(c, &mask, DU_B, key) ||
-			    !levels_or_defer(c, in, out->bids, out->cap_bids, &out->n_bids, &defer_b))
+			    !levels_or_defer(c, in, out->bids, out->cap_bids, &out->n_bids,
+					     &defer_b))
 				return false;
 			break;
 		case 'a':
 			if (!seen(c, &mask, DU_A, key) ||
-			    !levels_or_defer(c, in, out->asks, out->cap_asks, &out->n_asks, &defer_a))
+			    !levels_or_defer(c, in, out->asks, out->cap_asks, &out->n_asks,
+					     &defer_a))
 				return false;
 			break;
 		default:
@@ -373,8 +375,17 @@ static bool scan_depth_update(struct mdj *c, const struct tt_md_instr_table *t,
 
 /* ---- trade ----------------------------------------------------------------------------- */
 
-enum { TR_E = 1, TR_ET = 2, TR_S = 4, TR_T = 8, TR_P = 16, TR_Q = 32, TR_TT = 64, TR_M = 128,
-       TR_MM = 256 };
+enum {
+	TR_E = 1,
+	TR_ET = 2,
+	TR_S = 4,
+	TR_T = 8,
+	TR_P = 16,
+	TR_Q = 32,
+	TR_TT = 64,
+	TR_M = 128,
+	TR_MM = 256
+};
 #define TR_REQUIRED (TR_E | TR_ET | TR_S | TR_T | TR_P | TR_Q | TR_TT | TR_M)
 
 static bool scan_trade(struct mdj *c, const struct tt_md_instr_table *t,
@@ -417,13 +428,14 @@ static bool scan_trade(struct mdj *c, const struct tt_md_instr_table *t,
 				return false;
 			break;
 		case 'p':
-			if (!seen(c, &mask, TR_P, key) ||
-			    !(in ? dec_str(c, in->px_scale, &out->px) : mdj_string(c, &ps, &pn, &esc)))
+			if (!seen(c, &mask, TR_P, key) || !(in ? dec_str(c, in->px_scale, &out->px)
+							       : mdj_string(c, &ps, &pn, &esc)))
 				return false;
 			break;
 		case 'q':
 			if (!seen(c, &mask, TR_Q, key) ||
-			    !(in ? dec_str(c, in->qty_scale, &out->qty) : mdj_string(c, &qs, &qn, &esc)))
+			    !(in ? dec_str(c, in->qty_scale, &out->qty)
+				 : mdj_string(c, &qs, &qn, &esc)))
 				return false;
 			break;
 		case 'T':
@@ -434,7 +446,7 @@ static bool scan_trade(struct mdj *c, const struct tt_md_instr_table *t,
 			if (!seen(c, &mask, TR_M, key) || !mdj_bool(c, &out->buyer_maker))
 				return false;
 			break;
-		case 'M':	/* "Ignore" in the docs: any value */
+		case 'M': /* "Ignore" in the docs: any value */
 			if (!seen(c, &mask, TR_MM, key) || !tt__mdj_skip_value(c))
 				return false;
 			break;
@@ -637,21 +649,21 @@ static bool scan_shutdown(struct mdj *c, uint64_t *ts)
 
 /* ---- public single-type scanners ------------------------------------------------------- */
 
-#define SCAN_PUBLIC(what, call)                                                               \
-	do {                                                                                  \
-		struct mdj c;                                                                 \
-		if (tt_unlikely(len > MAX_MSG)) {                                             \
-			err->code = TT_MD_PE_TOO_LONG;                                        \
-			err->pos = 0;                                                         \
-			return tt_err_set(-TT_EPROTO, "%s: message too long", what);          \
-		}                                                                             \
-		mdj_init(&c, p, len);                                                         \
-		if (tt_likely((call) && mdj_end(&c))) {                                       \
-			err->code = TT_MD_PE_NONE;                                            \
-			err->pos = 0;                                                         \
-			return 0;                                                             \
-		}                                                                             \
-		return tt__mdj_finish(&c, err, what);                                         \
+#define SCAN_PUBLIC(what, call)                                                                    \
+	do {                                                                                       \
+		struct mdj c;                                                                      \
+		if (tt_unlikely(len > MAX_MSG)) {                                                  \
+			err->code = TT_MD_PE_TOO_LONG;                                             \
+			err->pos = 0;                                                              \
+			return tt_err_set(-TT_EPROTO, "%s: message too long", what);               \
+		}                                                                                  \
+		mdj_init(&c, p, len);                                                              \
+		if (tt_likely((call) && mdj_end(&c))) {                                            \
+			err->code = TT_MD_PE_NONE;                                                 \
+			err->pos = 0;                                                              \
+			return 0;                                                                  \
+		}                                                                                  \
+		return tt__mdj_finish(&c, err, what);                                              \
 	} while (0)
 
 int tt_md_bn_book_ticker(const struct tt_md_instr_table *t, const struct tt_md_instr *hint,
@@ -668,8 +680,8 @@ int tt_md_bn_depth_update(const struct tt_md_instr_table *t, const struct tt_md_
 	SCAN_PUBLIC("depthUpdate", scan_depth_update(&c, t, hint, out));
 }
 
-int tt_md_bn_trade(const struct tt_md_instr_table *t, const struct tt_md_instr *hint,
-		   const char *p, size_t len, struct tt_md_trade *out, struct tt_md_perr *err)
+int tt_md_bn_trade(const struct tt_md_instr_table *t, const struct tt_md_instr *hint, const char *p,
+		   size_t len, struct tt_md_trade *out, struct tt_md_perr *err)
 {
 	SCAN_PUBLIC("trade", scan_trade(&c, t, hint, out));
 }
@@ -685,8 +697,7 @@ int tt_md_bn_snapshot(const struct tt_md_instr *instr, const char *p, size_t len
 	SCAN_PUBLIC("depth snapshot", scan_snapshot(&c, instr, out));
 }
 
-int tt_md_bn_control(const char *p, size_t len, struct tt_md_control *out,
-		     struct tt_md_perr *err)
+int tt_md_bn_control(const char *p, size_t len, struct tt_md_control *out, struct tt_md_perr *err)
 {
 	SCAN_PUBLIC("control reply", scan_control(&c, out));
 }
@@ -736,8 +747,7 @@ int tt_md_bn_stream_kind(const struct tt_md_instr_table *t, const char *name, si
 
 /* Decodes the payload of a stream at the cursor (one value). */
 static bool scan_stream_data(struct mdj *c, const struct tt_md_instr_table *t, int kind,
-			     const struct tt_md_instr *in, struct tt_md_bn_msg *m,
-			     const char *name)
+			     const struct tt_md_instr *in, struct tt_md_bn_msg *m, const char *name)
 {
 	m->instr = in;
 	switch (kind) {
@@ -775,8 +785,7 @@ static bool scan_stream_data(struct mdj *c, const struct tt_md_instr_table *t, i
 
 enum { TOP_STREAM = 1, TOP_DATA = 2, TOP_E = 4, TOP_CTL = 8, TOP_LU = 16, TOP_U = 32 };
 
-int tt_md_bn_combined(const char *p, size_t len, struct tt_md_combined *out,
-		      struct tt_md_perr *err)
+int tt_md_bn_combined(const char *p, size_t len, struct tt_md_combined *out, struct tt_md_perr *err)
 {
 	struct mdj c;
 	uint32_t mask = 0;
@@ -853,7 +862,7 @@ int tt_md_bn_scan(const struct tt_md_instr_table *t, const char *p, size_t len,
 	mdj_init(&c, p, len);
 	if (!mdj_val(&c))
 		goto fail;
-	if (*c.p == '[') {	/* array streams (!miniTicker@arr): valid, not decoded */
+	if (*c.p == '[') { /* array streams (!miniTicker@arr): valid, not decoded */
 		if (!tt__mdj_skip_value(&c) || !mdj_end(&c))
 			goto fail;
 		m->kind = TT_MD_MSG_IGNORED;

@@ -83,9 +83,9 @@ int tt_book_set(struct tt_book *b, unsigned side, tt_px_t px, tt_qty_t qty)
 		return 0;
 	}
 	if (qty == 0)
-		return 0;	/* removing an absent level */
+		return 0; /* removing an absent level */
 	if (s->n == b->depth && i == s->lo) {
-		b->dropped++;	/* worse than everything on a full side */
+		b->dropped++; /* worse than everything on a full side */
 		return 0;
 	}
 	/* Insert before index i: open a slot by moving the shorter movable part. */
@@ -100,7 +100,7 @@ int tt_book_set(struct tt_book *b, unsigned side, tt_px_t px, tt_qty_t qty)
 	s->lv[i].qty = qty;
 	s->n++;
 	if (s->n > b->depth) {
-		s->lo++;	/* drop the worst */
+		s->lo++; /* drop the worst */
 		s->n--;
 		b->dropped++;
 	}
@@ -158,7 +158,7 @@ bool tt_book_check(const struct tt_book *b)
 			if (px <= 0 || s->lv[i].qty <= 0)
 				return false;
 			if (i > s->lo && s->lv[i - 1].px >= s->lv[i].px)
-				return false;	/* unsorted or duplicate */
+				return false; /* unsorted or duplicate */
 		}
 	}
 	return !tt_book_is_crossed(b);

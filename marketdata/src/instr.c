@@ -36,7 +36,7 @@ bool tt__md_sym_eq(const struct tt_md_instr *in, const char *s, size_t n)
 
 	if (n != in->sym_len)
 		return false;
-	if (memcmp(in->sym, s, n) == 0)	/* payloads carry the stored upper case */
+	if (memcmp(in->sym, s, n) == 0) /* payloads carry the stored upper case */
 		return true;
 	for (i = 0; i < n; i++)
 		if (upper((unsigned char)s[i]) != (unsigned char)in->sym[i])

@@ -18,7 +18,7 @@ const char *tt_md_resync_str(uint32_t reason)
 {
 	static const char *const text[] = {
 #define TT_MD_RS_TEXT(name, t) t,
-		TT_MD_RESYNC_MAP(TT_MD_RS_TEXT)
+	    TT_MD_RESYNC_MAP(TT_MD_RS_TEXT)
 #undef TT_MD_RS_TEXT
 	};
 
@@ -97,8 +97,7 @@ static int resync(struct tt_md_sync *s, uint32_t reason, tt_tsc_t t_rx, struct t
 	return emit_status(s, TT_STATUS_RESYNC, reason, t_rx, out);
 }
 
-int tt_md_sync_resync(struct tt_md_sync *s, uint32_t reason, tt_tsc_t t_rx,
-		      struct tt_md_out *out)
+int tt_md_sync_resync(struct tt_md_sync *s, uint32_t reason, tt_tsc_t t_rx, struct tt_md_out *out)
 {
 	return resync(s, reason, t_rx, out);
 }
@@ -150,7 +149,7 @@ static int buffer_diff(struct tt_md_sync *s, const struct tt_md_depth *d, tt_tsc
 static int emit_top_if_changed(struct tt_md_sync *s, uint64_t update_id, tt_tsc_t t_rx,
 			       struct tt_md_out *out)
 {
-	tt_px_t top[4] = { 0, 0, 0, 0 };
+	tt_px_t top[4] = {0, 0, 0, 0};
 	union tt_msg m;
 
 	(void)tt_book_best(s->book, TT_SIDE_BUY, &top[0], &top[1]);
@@ -222,7 +221,7 @@ static int live_apply(struct tt_md_sync *s, uint64_t U, uint64_t u, const struct
 		return 0;
 	}
 	if (U > s->book_id + 1)
-		return 2;	/* gap: the caller resyncs and rebuffers */
+		return 2; /* gap: the caller resyncs and rebuffers */
 	rc = apply_levels(s, bids, nb, asks, na, u, t_rx, out);
 	if (rc)
 		return rc;
@@ -247,8 +246,8 @@ int tt_md_sync_on_depth(struct tt_md_sync *s, const struct tt_md_depth *d, tt_ts
 		return rc;
 	if (s->state != TT_MD_SYNC_LIVE)
 		return buffer_diff(s, d, t_rx, out);
-	rc = live_apply(s, d->first_id, d->final_id, d->bids, d->n_bids, d->asks, d->n_asks,
-			t_rx, out);
+	rc = live_apply(s, d->first_id, d->final_id, d->bids, d->n_bids, d->asks, d->n_asks, t_rx,
+			out);
 	if (rc != 2)
 		return rc;
 	/* Missed events: discard the book and start over; this diff is the first buffered. */
@@ -277,7 +276,7 @@ int tt_md_sync_on_snapshot(struct tt_md_sync *s, const struct tt_md_depth *snap,
 	tt_book_clear(s->book);
 	for (k = 0; k < snap->n_bids + snap->n_asks; k++) {
 		const struct tt_md_level *l =
-			k < snap->n_bids ? &snap->bids[k] : &snap->asks[k - snap->n_bids];
+		    k < snap->n_bids ? &snap->bids[k] : &snap->asks[k - snap->n_bids];
 		unsigned side = k < snap->n_bids ? TT_SIDE_BUY : TT_SIDE_SELL;
 
 		if (tt_book_set(s->book, side, l->px, l->qty) != 0) {

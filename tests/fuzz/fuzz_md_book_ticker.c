@@ -19,8 +19,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	rc = tt_md_bn_book_ticker(t, NULL, (const char *)data, size, &bt, &e);
 	fuzz_md_check_err(rc, &e, size);
-	if (rc == 0 && (!bt.instr || bt.bid_px < 0 || bt.bid_qty < 0 || bt.ask_px < 0 ||
-			bt.ask_qty < 0))
+	if (rc == 0 &&
+	    (!bt.instr || bt.bid_px < 0 || bt.bid_qty < 0 || bt.ask_px < 0 || bt.ask_qty < 0))
 		abort();
 	rc = tt_md_bn_book_ticker(t, &t->e[0], (const char *)data, size, &bt, &e);
 	fuzz_md_check_err(rc, &e, size);

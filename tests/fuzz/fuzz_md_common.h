@@ -17,7 +17,8 @@ static const struct tt_md_instr_table *fuzz_md_table(void)
 
 	if (!done) {
 		tt_md_instr_table_init(&t);
-		if (tt_md_instr_add(&t, "BNBUSDT", 1, 8, 8) || tt_md_instr_add(&t, "BNBBTC", 2, 8, 8) ||
+		if (tt_md_instr_add(&t, "BNBUSDT", 1, 8, 8) ||
+		    tt_md_instr_add(&t, "BNBBTC", 2, 8, 8) ||
 		    tt_md_instr_add(&t, "BTCUSDT", 3, 2, 5))
 			abort();
 		done = 1;

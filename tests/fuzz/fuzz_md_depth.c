@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const struct tt_md_instr_table *t = fuzz_md_table();
 	struct tt_md_level b[4], a[4];
-	struct tt_md_depth d = { .bids = b, .asks = a, .cap_bids = 4, .cap_asks = 3 };
+	struct tt_md_depth d = {.bids = b, .asks = a, .cap_bids = 4, .cap_asks = 3};
 	struct tt_md_perr e;
 	uint32_t i;
 	int rc;

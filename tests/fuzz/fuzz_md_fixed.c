@@ -28,7 +28,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (flags = 0; flags <= TT_FIXED_FMT_TRIM; flags++) {
 			int n = tt_fixed_format(v, scale, flags, buf, sizeof(buf));
 
-			if (n <= 0 || tt_fixed_parse(buf, (size_t)n, scale, &back) != 0 || back != v)
+			if (n <= 0 || tt_fixed_parse(buf, (size_t)n, scale, &back) != 0 ||
+			    back != v)
 				abort();
 		}
 	}

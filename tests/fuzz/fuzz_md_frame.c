@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const struct tt_md_instr_table *t = fuzz_md_table();
 	const char *p = (const char *)data;
 	struct tt_md_level b[4], a[4];
-	struct tt_md_bn_msg m = { 0 };
+	struct tt_md_bn_msg m = {0};
 	struct tt_md_combined cw;
 	struct tt_md_control c;
 	struct tt_md_perr e;

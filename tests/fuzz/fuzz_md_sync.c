@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct tt_book_level store[2 * (2 * 16 + 1)];
 	static struct tt_md_sync_ev ev[4];
 	static struct tt_md_level lv[16];
-	struct tt_md_out out = { sink, NULL, 0 };
+	struct tt_md_out out = {sink, NULL, 0};
 	struct tt_md_level bl[4], al[4];
 	struct tt_book book;
 	struct tt_md_sync s;
@@ -33,12 +33,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	while (i + 4 <= size) {
 		uint8_t op = data[i], a1 = data[i + 1], a2 = data[i + 2], a3 = data[i + 3];
-		struct tt_md_depth d = { .bids = bl, .asks = al };
+		struct tt_md_depth d = {.bids = bl, .asks = al};
 		unsigned k;
 		int rc = 0;
 
 		i += 4;
-		out.ctx = (op & 0x80) ? (void *)1 : NULL;	/* sometimes the emit fails */
+		out.ctx = (op & 0x80) ? (void *)1 : NULL; /* sometimes the emit fails */
 		d.first_id = a1;
 		d.final_id = (uint64_t)a1 + (a2 & 7);
 		d.n_bids = a3 & 3;
@@ -46,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (k = 0; k < 4; k++) {
 			uint8_t r = i + k < size ? data[i + k] : 0;
 
-			bl[k].px = (r & 15) - 1;	/* -1 .. 14: bad prices reachable */
+			bl[k].px = (r & 15) - 1; /* -1 .. 14: bad prices reachable */
 			bl[k].qty = r >> 4;
 			al[k].px = (r & 15) + 8;
 			al[k].qty = (r >> 3) & 3;
@@ -67,7 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			rc = tt_md_sync_resync(&s, a1, i, &out);
 			break;
 		case 6: {
-			struct tt_md_book_ticker bt = { .update_id = a1 };
+			struct tt_md_book_ticker bt = {.update_id = a1};
 
 			rc = tt_md_sync_on_book_ticker(&s, &bt, i, &out);
 			break;

@@ -126,7 +126,7 @@ static void test_crossed_book_is_detected_and_fails_the_checker(void **st)
 	assert_int_equal(tt_book_set(&b, TT_SIDE_BUY, 100, 1), 0);
 	assert_int_equal(tt_book_set(&b, TT_SIDE_SELL, 101, 1), 0);
 	assert_false(tt_book_is_crossed(&b));
-	assert_int_equal(tt_book_set(&b, TT_SIDE_SELL, 100, 1), 0);	/* locked = crossed */
+	assert_int_equal(tt_book_set(&b, TT_SIDE_SELL, 100, 1), 0); /* locked = crossed */
 	assert_true(tt_book_is_crossed(&b));
 	assert_false(tt_book_check(&b));
 	assert_int_equal(tt_book_set(&b, TT_SIDE_SELL, 100, 0), 0);
@@ -143,16 +143,16 @@ static void test_checker_catches_corrupted_storage(void **st)
 	assert_int_equal(tt_book_set(&b, TT_SIDE_BUY, 100, 1), 0);
 	assert_int_equal(tt_book_set(&b, TT_SIDE_BUY, 101, 1), 0);
 	s = &b.side[TT_SIDE_BUY];
-	s->lv[s->lo].px = 101;	/* duplicate */
+	s->lv[s->lo].px = 101; /* duplicate */
 	assert_false(tt_book_check(&b));
-	s->lv[s->lo].px = 102;	/* unsorted */
+	s->lv[s->lo].px = 102; /* unsorted */
 	assert_false(tt_book_check(&b));
 	s->lv[s->lo].px = 100;
-	s->lv[s->lo].qty = 0;	/* zero qty */
+	s->lv[s->lo].qty = 0; /* zero qty */
 	assert_false(tt_book_check(&b));
 	s->lv[s->lo].qty = 1;
 	assert_true(tt_book_check(&b));
-	s->n = DEPTH + 1;	/* over depth */
+	s->n = DEPTH + 1; /* over depth */
 	assert_false(tt_book_check(&b));
 }
 
@@ -195,7 +195,7 @@ static void model_set(struct model *m, unsigned side, tt_px_t px, tt_qty_t q, un
 				worst = i;
 		m->dropped++;
 		if (better(side, m->px[side][worst], px))
-			return;	/* the new one is the worst */
+			return; /* the new one is the worst */
 		m->px[side][worst] = px;
 		m->qty[side][worst] = q;
 		return;
@@ -279,21 +279,21 @@ static void test_random_ops_match_a_plain_model(void **st)
 
 	(void)st;
 	printf("# seed %" PRIu64 " iters %ld (TT_TEST_SEED, TT_TEST_ITERS)\n", seed, iters);
-	run_property(seed, iters, 1, 10);	/* depth 1: every insert decides a drop */
-	run_property(seed + 1, iters, 8, 40);	/* small depth, lots of dropping */
+	run_property(seed, iters, 1, 10);     /* depth 1: every insert decides a drop */
+	run_property(seed + 1, iters, 8, 40); /* small depth, lots of dropping */
 	run_property(seed + 2, iters, 64, 100);
-	run_property(seed + 3, iters, 1000, 3000);	/* production depth */
+	run_property(seed + 3, iters, 1000, 3000); /* production depth */
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_set_best_count_and_remove),
-		cmocka_unit_test(test_set_refuses_bad_input_and_leaves_book_unchanged),
-		cmocka_unit_test(test_full_side_drops_the_worst_level_and_counts_it),
-		cmocka_unit_test(test_crossed_book_is_detected_and_fails_the_checker),
-		cmocka_unit_test(test_checker_catches_corrupted_storage),
-		cmocka_unit_test(test_random_ops_match_a_plain_model),
+	    cmocka_unit_test(test_set_best_count_and_remove),
+	    cmocka_unit_test(test_set_refuses_bad_input_and_leaves_book_unchanged),
+	    cmocka_unit_test(test_full_side_drops_the_worst_level_and_counts_it),
+	    cmocka_unit_test(test_crossed_book_is_detected_and_fails_the_checker),
+	    cmocka_unit_test(test_checker_catches_corrupted_storage),
+	    cmocka_unit_test(test_random_ops_match_a_plain_model),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -63,7 +63,7 @@ static void test_parse_refuses_nonzero_digit_beyond_scale(void **st)
 	assert_int_equal(parse("25.35190001", 4, &v), -EDOM);
 	assert_int_equal(parse("0.5", 0, &v), -EDOM);
 	assert_int_equal(parse("1.0000000000000000001", 18, &v), -EDOM);
-	assert_int_equal(v, 77);	/* untouched on error */
+	assert_int_equal(v, 77); /* untouched on error */
 }
 
 static void test_parse_edges_of_the_grammar(void **st)
@@ -116,10 +116,10 @@ static void test_parse_int64_boundaries_at_every_scale(void **st)
 		assert_true(v == INT64_MIN);
 		/* ... and one unit beyond is refused. */
 		assert_true(tt_fixed_format(INT64_MAX, scale, 0, buf, sizeof(buf)) > 0);
-		buf[strlen(buf) - 1] = '8';	/* ...807 -> ...808 */
+		buf[strlen(buf) - 1] = '8'; /* ...807 -> ...808 */
 		assert_int_equal(parse(buf, scale, &v), -ERANGE);
 		assert_true(tt_fixed_format(INT64_MIN, scale, 0, buf, sizeof(buf)) > 0);
-		buf[strlen(buf) - 1] = '9';	/* -...808 -> -...809 */
+		buf[strlen(buf) - 1] = '9'; /* -...808 -> -...809 */
 		assert_int_equal(parse(buf, scale, &v), -ERANGE);
 	}
 	assert_int_equal(parse("9223372036854775807", 0, &v), 0);
@@ -169,7 +169,7 @@ static void test_format_refuses_small_buffer_and_bad_scale(void **st)
 	memset(buf, 'x', sizeof(buf));
 	assert_int_equal(tt_fixed_format(150000000, 8, 0, buf, 10), -ENOSPC);
 	assert_int_equal(buf[0], 'x');
-	assert_int_equal(tt_fixed_format(12, 0, 0, buf, 3), 2);	/* exactly fits */
+	assert_int_equal(tt_fixed_format(12, 0, 0, buf, 3), 2); /* exactly fits */
 	assert_int_equal(tt_fixed_format(123, 0, 0, buf, 3), -ENOSPC);
 	assert_int_equal(tt_fixed_format(1, 19, 0, buf, sizeof(buf)), -EINVAL);
 }
@@ -219,8 +219,8 @@ static void test_parse_of_format_round_trips_random_values(void **st)
 		assert_true(n > 0);
 		assert_int_equal(tt_fixed_parse(buf, (size_t)n, scale, &back), 0);
 		if (back != v)
-			fail_msg("seed %" PRIu64 " iter %ld: %s -> %" PRId64 " != %" PRId64, seed, i,
-				 buf, back, v);
+			fail_msg("seed %" PRIu64 " iter %ld: %s -> %" PRId64 " != %" PRId64, seed,
+				 i, buf, back, v);
 	}
 }
 
@@ -312,10 +312,11 @@ static void test_parse_matches_a_reference_on_random_strings(void **st)
 		rb = ref_parse(buf, len, scale, &b);
 		/* EDOM and ERANGE may both apply (too big and too precise): either is right. */
 		if (ra != rb && !(ra == -ERANGE && rb == -EDOM) && !(ra == -EDOM && rb == -ERANGE))
-			fail_msg("seed %" PRIu64 " iter %ld: '%.*s' scale %u: rc %d, ref %d", seed, i,
-				 (int)len, buf, scale, ra, rb);
+			fail_msg("seed %" PRIu64 " iter %ld: '%.*s' scale %u: rc %d, ref %d", seed,
+				 i, (int)len, buf, scale, ra, rb);
 		if (ra == 0 && a != b)
-			fail_msg("seed %" PRIu64 " iter %ld: '%.*s' scale %u: %" PRId64 " ref %" PRId64,
+			fail_msg("seed %" PRIu64 " iter %ld: '%.*s' scale %u: %" PRId64
+				 " ref %" PRId64,
 				 seed, i, (int)len, buf, scale, a, b);
 	}
 }
@@ -337,11 +338,13 @@ static void test_scan_stops_after_the_number(void **st)
 	assert_int_equal(v, 2712345);
 	assert_ptr_equal(stop, s2 + 14);
 	assert_int_equal(tt_fixed_scan(s3, s3 + strlen(s3), 2, &v, &stop), 0);
-	assert_ptr_equal(stop, s3 + 3);	/* the caller sees 'e', not the quote */
+	assert_ptr_equal(stop, s3 + 3); /* the caller sees 'e', not the quote */
 	assert_int_equal(tt_fixed_scan(s4, s4 + strlen(s4), 1, &v, &stop), -EDOM);
 	assert_int_equal(tt_fixed_scan("x", (const char *)"x" + 1, 1, &v, &stop), -EINVAL);
 	/* the checked path (19 significant digits) stops at the same place */
-	assert_int_equal(tt_fixed_scan("1234567890.123456789\"", (const char *)"1234567890.123456789\"" + 21, 9, &v, &stop), 0);
+	assert_int_equal(tt_fixed_scan("1234567890.123456789\"",
+				       (const char *)"1234567890.123456789\"" + 21, 9, &v, &stop),
+			 0);
 	assert_int_equal(v, 1234567890123456789LL);
 	assert_int_equal(*stop, '"');
 }
@@ -349,17 +352,17 @@ static void test_scan_stops_after_the_number(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_binance_examples_exactly),
-		cmocka_unit_test(test_parse_accepts_trailing_zeros_beyond_scale),
-		cmocka_unit_test(test_parse_refuses_nonzero_digit_beyond_scale),
-		cmocka_unit_test(test_parse_edges_of_the_grammar),
-		cmocka_unit_test(test_parse_int64_boundaries_at_every_scale),
-		cmocka_unit_test(test_format_with_and_without_trailing_zeros),
-		cmocka_unit_test(test_format_refuses_small_buffer_and_bad_scale),
-		cmocka_unit_test(test_rescale_is_exact_or_refuses),
-		cmocka_unit_test(test_parse_of_format_round_trips_random_values),
-		cmocka_unit_test(test_parse_matches_a_reference_on_random_strings),
-		cmocka_unit_test(test_scan_stops_after_the_number),
+	    cmocka_unit_test(test_parse_binance_examples_exactly),
+	    cmocka_unit_test(test_parse_accepts_trailing_zeros_beyond_scale),
+	    cmocka_unit_test(test_parse_refuses_nonzero_digit_beyond_scale),
+	    cmocka_unit_test(test_parse_edges_of_the_grammar),
+	    cmocka_unit_test(test_parse_int64_boundaries_at_every_scale),
+	    cmocka_unit_test(test_format_with_and_without_trailing_zeros),
+	    cmocka_unit_test(test_format_refuses_small_buffer_and_bad_scale),
+	    cmocka_unit_test(test_rescale_is_exact_or_refuses),
+	    cmocka_unit_test(test_parse_of_format_round_trips_random_values),
+	    cmocka_unit_test(test_parse_matches_a_reference_on_random_strings),
+	    cmocka_unit_test(test_scan_stops_after_the_number),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -118,7 +118,7 @@ static void test_book_ticker_doc_example_decodes_exactly(void **st)
 static void test_depth_update_doc_example_decodes_exactly(void **st)
 {
 	struct tt_md_level b[4], a[4];
-	struct tt_md_depth d = { .bids = b, .asks = a, .cap_bids = 4, .cap_asks = 4 };
+	struct tt_md_depth d = {.bids = b, .asks = a, .cap_bids = 4, .cap_asks = 4};
 	struct tt_md_perr e;
 
 	(void)st;
@@ -154,7 +154,7 @@ static void test_trade_doc_example_decodes_exactly(void **st)
 static void test_snapshot_doc_examples_decode_exactly(void **st)
 {
 	struct tt_md_level b[2], a[2];
-	struct tt_md_depth d = { .bids = b, .asks = a, .cap_bids = 2, .cap_asks = 2 };
+	struct tt_md_depth d = {.bids = b, .asks = a, .cap_bids = 2, .cap_asks = 2};
 	struct tt_md_perr e;
 	const struct tt_md_instr *in = tt_md_instr_find(&tab, "BNBBTC", 6);
 
@@ -205,8 +205,8 @@ static void test_control_replies_decode(void **st)
 
 	assert_int_equal(tt_md_bn_control("{\"result\":true,\"id\":null}", 25, &c, &e), 0);
 	assert_int_equal(c.id_kind, TT_MD_ID_NULL);
-	assert_int_equal(tt_md_bn_control("{\"id\":-9223372036854775808,\"result\":null}", 41, &c,
-					  &e), 0);
+	assert_int_equal(
+	    tt_md_bn_control("{\"id\":-9223372036854775808,\"result\":null}", 41, &c, &e), 0);
 	assert_true(c.id == INT64_MIN);
 }
 
@@ -233,12 +233,14 @@ static void test_server_shutdown_raw_and_combined(void **st)
 
 static void test_combined_wrapper_in_either_key_order(void **st)
 {
-	static const char a[] = "{\"stream\":\"bnbusdt@bookTicker\",\"data\":{\"u\":1,"
-				"\"s\":\"BNBUSDT\",\"b\":\"1.5\",\"B\":\"2\",\"a\":\"1.6\",\"A\":\"3\"}}";
-	static const char b[] = " { \"data\" : {\"u\":1,\"s\":\"BNBUSDT\",\"b\":\"1.5\",\"B\":\"2\","
-				"\"a\":\"1.6\",\"A\":\"3\"} , \"x\":[{}], \"stream\" : "
-				"\"bnbusdt@bookTicker\" } \n";
-	const char *msgs[2] = { a, b };
+	static const char a[] =
+	    "{\"stream\":\"bnbusdt@bookTicker\",\"data\":{\"u\":1,"
+	    "\"s\":\"BNBUSDT\",\"b\":\"1.5\",\"B\":\"2\",\"a\":\"1.6\",\"A\":\"3\"}}";
+	static const char b[] =
+	    " { \"data\" : {\"u\":1,\"s\":\"BNBUSDT\",\"b\":\"1.5\",\"B\":\"2\","
+	    "\"a\":\"1.6\",\"A\":\"3\"} , \"x\":[{}], \"stream\" : "
+	    "\"bnbusdt@bookTicker\" } \n";
+	const char *msgs[2] = {a, b};
 	struct tt_md_combined cw;
 	struct tt_md_bn_msg m;
 	struct tt_md_perr e;
@@ -282,7 +284,7 @@ static void test_scan_dispatches_every_message_kind(void **st)
 	assert_int_equal(tt_md_bn_scan(&tab, CT_ERR, strlen(CT_ERR), &m, &e), 0);
 	assert_int_equal(m.kind, TT_MD_MSG_CONTROL);
 	assert_int_equal(tt_md_bn_scan(&tab, SN_DOC, strlen(SN_DOC), &m, &e), 0);
-	assert_int_equal(m.kind, TT_MD_MSG_IGNORED);	/* raw partial: no symbol */
+	assert_int_equal(m.kind, TT_MD_MSG_IGNORED); /* raw partial: no symbol */
 	snprintf(buf, sizeof(buf), "{\"stream\":\"bnbbtc@depth10@100ms\",\"data\":%s}", PD_DOC);
 	assert_int_equal(tt_md_bn_scan(&tab, buf, strlen(buf), &m, &e), 0);
 	assert_int_equal(m.kind, TT_MD_MSG_PARTIAL);
@@ -295,7 +297,8 @@ static void test_scan_dispatches_every_message_kind(void **st)
 	assert_int_equal(tt_md_bn_scan(&tab, buf, strlen(buf), &m, &e), 0);
 	assert_int_equal(m.kind, TT_MD_MSG_TRADE);
 	assert_int_equal(m.trade.trade_id, 12345);
-	snprintf(buf, sizeof(buf), "{\"stream\":\"bnbbtc@aggTrade\",\"data\":{\"e\":\"aggTrade\"}}");
+	snprintf(buf, sizeof(buf),
+		 "{\"stream\":\"bnbbtc@aggTrade\",\"data\":{\"e\":\"aggTrade\"}}");
 	assert_int_equal(tt_md_bn_scan(&tab, buf, strlen(buf), &m, &e), 0);
 	assert_int_equal(m.kind, TT_MD_MSG_IGNORED);
 	assert_int_equal(tt_md_bn_scan(&tab, "[{\"e\":\"24hrMiniTicker\"}]", 24, &m, &e), 0);
@@ -372,10 +375,11 @@ static void test_instr_table_is_case_insensitive_and_bounded(void **st)
 static void test_unknown_fields_of_any_shape_are_skipped(void **st)
 {
 	static const char msg[] =
-		"\t{ \"zz\" : {\"a\":[1,-2.5e+3,{\"b\":[[],{}]},true,false,null,\"x\\\"\\u00e9\\\\\"]},"
-		" \"A\" : \"40.66000000\" , \"a\":\"25.36520000\",\"u\":400900217,"
-		"\"\\u0062\":\"junk-key-with-escape\",\"e2\":0,\"B\":\"31.21000000\","
-		"\"b\":\"25.35190000\",\"s\":\"bnbusdt\",\"long\":\"" "ab\\/c\"\r\n}\n ";
+	    "\t{ \"zz\" : {\"a\":[1,-2.5e+3,{\"b\":[[],{}]},true,false,null,\"x\\\"\\u00e9\\\\\"]},"
+	    " \"A\" : \"40.66000000\" , \"a\":\"25.36520000\",\"u\":400900217,"
+	    "\"\\u0062\":\"junk-key-with-escape\",\"e2\":0,\"B\":\"31.21000000\","
+	    "\"b\":\"25.35190000\",\"s\":\"bnbusdt\",\"long\":\""
+	    "ab\\/c\"\r\n}\n ";
 	struct tt_md_book_ticker bt;
 	struct tt_md_perr e;
 
@@ -388,10 +392,11 @@ static void test_unknown_fields_of_any_shape_are_skipped(void **st)
 
 static void test_depth_levels_before_symbol_are_decoded_after(void **st)
 {
-	static const char msg[] = "{\"b\":[[\"1.5\",\"2\"],[\"1.4\",\"0\",[]]],\"a\":[],"
-				  "\"U\":5,\"u\":7,\"E\":1,\"e\":\"depthUpdate\",\"s\":\"BTCUSDT\"}";
+	static const char msg[] =
+	    "{\"b\":[[\"1.5\",\"2\"],[\"1.4\",\"0\",[]]],\"a\":[],"
+	    "\"U\":5,\"u\":7,\"E\":1,\"e\":\"depthUpdate\",\"s\":\"BTCUSDT\"}";
 	struct tt_md_level b[4], a[4];
-	struct tt_md_depth d = { .bids = b, .asks = a, .cap_bids = 4, .cap_asks = 4 };
+	struct tt_md_depth d = {.bids = b, .asks = a, .cap_bids = 4, .cap_asks = 4};
 	struct tt_md_perr e;
 
 	(void)st;
@@ -399,8 +404,8 @@ static void test_depth_levels_before_symbol_are_decoded_after(void **st)
 	assert_int_equal(d.instr->id, 3);
 	assert_int_equal(d.n_bids, 2);
 	assert_int_equal(d.n_asks, 0);
-	assert_int_equal(b[0].px, 150);	/* px scale 2 */
-	assert_int_equal(b[0].qty, 200000);	/* qty scale 5 */
+	assert_int_equal(b[0].px, 150);	    /* px scale 2 */
+	assert_int_equal(b[0].qty, 200000); /* qty scale 5 */
 	assert_int_equal(b[1].px, 140);
 	assert_int_equal(b[1].qty, 0);
 }
@@ -415,8 +420,8 @@ static void test_trade_with_symbol_last_is_decoded_after(void **st)
 	(void)st;
 	assert_int_equal(tt_md_bn_trade(&tab, NULL, msg, strlen(msg), &tr, &e), 0);
 	assert_int_equal(tr.instr->id, 3);
-	assert_int_equal(tr.px, 2712345);	/* scale 2 */
-	assert_int_equal(tr.qty, 120);	/* scale 5 */
+	assert_int_equal(tr.px, 2712345); /* scale 2 */
+	assert_int_equal(tr.qty, 120);	  /* scale 5 */
 	assert_false(tr.buyer_maker);
 	/* the same with a hint that does not match */
 	assert_int_equal(tt_md_bn_trade(&tab, &tab.e[0], msg, strlen(msg), &tr, &e), -TT_EPROTO);
@@ -428,7 +433,7 @@ static void test_trade_with_symbol_last_is_decoded_after(void **st)
 struct bad {
 	const char *in;
 	uint32_t code;
-	int pos;	/* -1: do not check */
+	int pos; /* -1: do not check */
 };
 
 static void check_bad(const struct bad *cases, size_t n, int which)
@@ -437,11 +442,11 @@ static void check_bad(const struct bad *cases, size_t n, int which)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		struct tt_md_depth d = { .bids = b, .asks = a, .cap_bids = 2, .cap_asks = 2 };
+		struct tt_md_depth d = {.bids = b, .asks = a, .cap_bids = 2, .cap_asks = 2};
 		struct tt_md_book_ticker bt;
 		struct tt_md_trade tr;
 		struct tt_md_control c;
-		struct tt_md_perr e = { 99, 99 };
+		struct tt_md_perr e = {99, 99};
 		size_t len = strlen(cases[i].in);
 		char *p = dup_exact(cases[i].in, len);
 		int rc;
@@ -480,57 +485,57 @@ static void check_bad(const struct bad *cases, size_t n, int which)
 static void test_book_ticker_hostile_inputs_get_specific_errors(void **st)
 {
 	static const struct bad cases[] = {
-		{ "", TT_MD_PE_TRUNCATED, 0 },
-		{ "   ", TT_MD_PE_TRUNCATED, 3 },
-		{ "[]", TT_MD_PE_SYNTAX, 0 },
-		{ "{", TT_MD_PE_TRUNCATED, 1 },
-		{ "{\"u\"", TT_MD_PE_TRUNCATED, 4 },
-		{ "{\"u\":", TT_MD_PE_TRUNCATED, 5 },
-		{ "{\"u\":1", TT_MD_PE_TRUNCATED, 6 },
-		{ "{\"u\" 1}", TT_MD_PE_SYNTAX, 5 },
-		{ "{u:1}", TT_MD_PE_SYNTAX, 1 },
-		{ "{\"u\":1,}", TT_MD_PE_SYNTAX, 7 },
-		{ "{\"u\":1 \"s\":2}", TT_MD_PE_SYNTAX, 7 },
-		{ BTX(",\"A\":\"1\"}x"), TT_MD_PE_TRAILING, 53 },
-		{ BTX(",\"A\":\"1\"}{}"), TT_MD_PE_TRAILING, 53 },
-		{ BTX("}"), TT_MD_PE_MISSING, -1 },
-		{ BTX(",\"A\":1}"), TT_MD_PE_TYPE, 49 },
-		{ BTX(",\"A\":\"1\",\"u\":2}"), TT_MD_PE_DUPKEY, 53 },
-		{ BTX(",\"A\":\"1\",\"b\":\"3\"}"), TT_MD_PE_DUPKEY, -1 },
-		{ BTX(",\"A\":\"1.000000001\"}"), TT_MD_PE_PRECISION, 50 },
-		{ BTX(",\"A\":\"1e5\"}"), TT_MD_PE_DECIMAL, 50 },
-		{ BTX(",\"A\":\"-1\"}"), TT_MD_PE_DECIMAL, 50 },
-		{ BTX(",\"A\":\"\"}"), TT_MD_PE_DECIMAL, 50 },
-		{ BTX(",\"A\":\"99999999999\"}"), TT_MD_PE_RANGE, 50 },
-		{ BTX(",\"A\":\"1\\u0030\"}"), TT_MD_PE_DECIMAL, 50 },
-		{ BTX(",\"A\":\"1\\x\"}"), TT_MD_PE_ESCAPE, 51 },
-		{ BTX(",\"A\":\"1\\u00g0\"}"), TT_MD_PE_ESCAPE, 51 },
-		{ BTX(",\"A\":\"1\n\"}"), TT_MD_PE_ESCAPE, 51 },
-		{ BTX(",\"A\":\"1\\"), TT_MD_PE_TRUNCATED, 52 },
-		{ BTX(",\"A\":\"1\\u00"), TT_MD_PE_TRUNCATED, -1 },
-		{ BTX(",\"A\":\"1"), TT_MD_PE_TRUNCATED, 51 },
-		{ "{\"u\":-1}", TT_MD_PE_TYPE, 5 },
-		{ "{\"u\":1.5}", TT_MD_PE_TYPE, 5 },
-		{ "{\"u\":1e3}", TT_MD_PE_TYPE, 5 },
-		{ "{\"u\":01}", TT_MD_PE_TYPE, 5 },
-		{ "{\"u\":\"1\"}", TT_MD_PE_TYPE, 5 },
-		{ "{\"u\":18446744073709551615,\"x\":1", TT_MD_PE_TRUNCATED, -1 },
-		{ "{\"u\":18446744073709551616}", TT_MD_PE_RANGE, 5 },
-		{ "{\"u\":99999999999999999999999}", TT_MD_PE_RANGE, 5 },
-		{ "{\"u\":1,\"s\":\"ETHUSDT\",\"b\":\"1\",\"B\":\"1\",\"a\":\"2\",\"A\":\"1\"}",
-		  TT_MD_PE_SYMBOL, 12 },
-		{ "{\"u\":1,\"s\":\"BNB\\u0055SDT\",\"b\":\"1\",\"B\":\"1\",\"a\":\"2\",\"A\":\"1\"}",
-		  TT_MD_PE_VALUE, 12 },
-		{ "{\"x\":[1,2}", TT_MD_PE_SYNTAX, 9 },
-		{ "{\"x\":{\"a\"}}", TT_MD_PE_SYNTAX, 9 },
-		{ "{\"x\":tru}", TT_MD_PE_SYNTAX, 8 },
-		{ "{\"x\":nul", TT_MD_PE_TRUNCATED, 8 },
-		{ "{\"x\":-}", TT_MD_PE_SYNTAX, 6 },
-		{ "{\"x\":1.}", TT_MD_PE_SYNTAX, 7 },
-		{ "{\"x\":1e}", TT_MD_PE_SYNTAX, 7 },
-		{ "{\"x\":+1}", TT_MD_PE_SYNTAX, 5 },
-		{ "{\"e\":\"trade\"}", TT_MD_PE_VALUE, 6 },
-		{ "{\"x\":\"a\x01\"}", TT_MD_PE_ESCAPE, 7 },
+	    {"", TT_MD_PE_TRUNCATED, 0},
+	    {"   ", TT_MD_PE_TRUNCATED, 3},
+	    {"[]", TT_MD_PE_SYNTAX, 0},
+	    {"{", TT_MD_PE_TRUNCATED, 1},
+	    {"{\"u\"", TT_MD_PE_TRUNCATED, 4},
+	    {"{\"u\":", TT_MD_PE_TRUNCATED, 5},
+	    {"{\"u\":1", TT_MD_PE_TRUNCATED, 6},
+	    {"{\"u\" 1}", TT_MD_PE_SYNTAX, 5},
+	    {"{u:1}", TT_MD_PE_SYNTAX, 1},
+	    {"{\"u\":1,}", TT_MD_PE_SYNTAX, 7},
+	    {"{\"u\":1 \"s\":2}", TT_MD_PE_SYNTAX, 7},
+	    {BTX(",\"A\":\"1\"}x"), TT_MD_PE_TRAILING, 53},
+	    {BTX(",\"A\":\"1\"}{}"), TT_MD_PE_TRAILING, 53},
+	    {BTX("}"), TT_MD_PE_MISSING, -1},
+	    {BTX(",\"A\":1}"), TT_MD_PE_TYPE, 49},
+	    {BTX(",\"A\":\"1\",\"u\":2}"), TT_MD_PE_DUPKEY, 53},
+	    {BTX(",\"A\":\"1\",\"b\":\"3\"}"), TT_MD_PE_DUPKEY, -1},
+	    {BTX(",\"A\":\"1.000000001\"}"), TT_MD_PE_PRECISION, 50},
+	    {BTX(",\"A\":\"1e5\"}"), TT_MD_PE_DECIMAL, 50},
+	    {BTX(",\"A\":\"-1\"}"), TT_MD_PE_DECIMAL, 50},
+	    {BTX(",\"A\":\"\"}"), TT_MD_PE_DECIMAL, 50},
+	    {BTX(",\"A\":\"99999999999\"}"), TT_MD_PE_RANGE, 50},
+	    {BTX(",\"A\":\"1\\u0030\"}"), TT_MD_PE_DECIMAL, 50},
+	    {BTX(",\"A\":\"1\\x\"}"), TT_MD_PE_ESCAPE, 51},
+	    {BTX(",\"A\":\"1\\u00g0\"}"), TT_MD_PE_ESCAPE, 51},
+	    {BTX(",\"A\":\"1\n\"}"), TT_MD_PE_ESCAPE, 51},
+	    {BTX(",\"A\":\"1\\"), TT_MD_PE_TRUNCATED, 52},
+	    {BTX(",\"A\":\"1\\u00"), TT_MD_PE_TRUNCATED, -1},
+	    {BTX(",\"A\":\"1"), TT_MD_PE_TRUNCATED, 51},
+	    {"{\"u\":-1}", TT_MD_PE_TYPE, 5},
+	    {"{\"u\":1.5}", TT_MD_PE_TYPE, 5},
+	    {"{\"u\":1e3}", TT_MD_PE_TYPE, 5},
+	    {"{\"u\":01}", TT_MD_PE_TYPE, 5},
+	    {"{\"u\":\"1\"}", TT_MD_PE_TYPE, 5},
+	    {"{\"u\":18446744073709551615,\"x\":1", TT_MD_PE_TRUNCATED, -1},
+	    {"{\"u\":18446744073709551616}", TT_MD_PE_RANGE, 5},
+	    {"{\"u\":99999999999999999999999}", TT_MD_PE_RANGE, 5},
+	    {"{\"u\":1,\"s\":\"ETHUSDT\",\"b\":\"1\",\"B\":\"1\",\"a\":\"2\",\"A\":\"1\"}",
+	     TT_MD_PE_SYMBOL, 12},
+	    {"{\"u\":1,\"s\":\"BNB\\u0055SDT\",\"b\":\"1\",\"B\":\"1\",\"a\":\"2\",\"A\":\"1\"}",
+	     TT_MD_PE_VALUE, 12},
+	    {"{\"x\":[1,2}", TT_MD_PE_SYNTAX, 9},
+	    {"{\"x\":{\"a\"}}", TT_MD_PE_SYNTAX, 9},
+	    {"{\"x\":tru}", TT_MD_PE_SYNTAX, 8},
+	    {"{\"x\":nul", TT_MD_PE_TRUNCATED, 8},
+	    {"{\"x\":-}", TT_MD_PE_SYNTAX, 6},
+	    {"{\"x\":1.}", TT_MD_PE_SYNTAX, 7},
+	    {"{\"x\":1e}", TT_MD_PE_SYNTAX, 7},
+	    {"{\"x\":+1}", TT_MD_PE_SYNTAX, 5},
+	    {"{\"e\":\"trade\"}", TT_MD_PE_VALUE, 6},
+	    {"{\"x\":\"a\x01\"}", TT_MD_PE_ESCAPE, 7},
 	};
 
 	(void)st;
@@ -566,32 +571,33 @@ static void test_nesting_deeper_than_64_is_refused(void **st)
 	assert_int_equal(e.code, TT_MD_PE_MISSING);
 }
 
-#define DUX(levels) "{\"e\":\"depthUpdate\",\"E\":1,\"s\":\"BTCUSDT\",\"U\":5,\"u\":7,\"a\":[]," \
-		    "\"b\":" levels "}"
+#define DUX(levels)                                                                                \
+	"{\"e\":\"depthUpdate\",\"E\":1,\"s\":\"BTCUSDT\",\"U\":5,\"u\":7,\"a\":[],"               \
+	"\"b\":" levels "}"
 
 static void test_depth_update_hostile_inputs_get_specific_errors(void **st)
 {
 	static const struct bad cases[] = {
-		{ DUX("[[\"1\",\"1\"],[\"2\",\"1\"],[\"3\",\"1\"]]"), TT_MD_PE_TOO_MANY, 83 },
-		{ DUX("[[\"1\"]]"), TT_MD_PE_SYNTAX, 67 },
-		{ DUX("[[\"1\",1]]"), TT_MD_PE_TYPE, 68 },
-		{ DUX("[\"1\",\"1\"]"), TT_MD_PE_TYPE, 63 },
-		{ DUX("{}"), TT_MD_PE_TYPE, 62 },
-		{ DUX("[[\"1\",\"1\"]"), TT_MD_PE_SYNTAX, 72 },
-		{ DUX("[[\"1\",\"1\"],]"), TT_MD_PE_TYPE, 73 },
-		{ DUX("[[\"1.001\",\"1\"]]"), TT_MD_PE_PRECISION, 65 },
-		{ DUX("[[\"1\",\"-1\"]]"), TT_MD_PE_DECIMAL, 69 },
-		{ "{\"e\":\"depthUpdate\",\"E\":1,\"s\":\"BTCUSDT\",\"U\":8,\"u\":7,\"a\":[],\"b\":[]}",
-		  TT_MD_PE_VALUE, -1 },
-		{ "{\"e\":\"depthUpdate\",\"E\":1,\"s\":\"BTCUSDT\",\"U\":5,\"a\":[],\"b\":[]}",
-		  TT_MD_PE_MISSING, -1 },
-		{ "{\"e\":\"depthUpdat\",\"E\":1}", TT_MD_PE_VALUE, 6 },
-		{ "{\"b\":[[\"1\",\"1\"]],\"e\":\"depthUpdate\",\"E\":1,\"s\":\"NOPE\"}",
-		  TT_MD_PE_SYMBOL, -1 },
-		/* deferred levels report the position inside them */
-		{ "{\"b\":[[\"1.001\",\"1\"]],\"e\":\"depthUpdate\",\"E\":1,\"s\":\"BTCUSDT\","
-		  "\"U\":5,\"u\":7,\"a\":[]}",
-		  TT_MD_PE_PRECISION, 8 },
+	    {DUX("[[\"1\",\"1\"],[\"2\",\"1\"],[\"3\",\"1\"]]"), TT_MD_PE_TOO_MANY, 83},
+	    {DUX("[[\"1\"]]"), TT_MD_PE_SYNTAX, 67},
+	    {DUX("[[\"1\",1]]"), TT_MD_PE_TYPE, 68},
+	    {DUX("[\"1\",\"1\"]"), TT_MD_PE_TYPE, 63},
+	    {DUX("{}"), TT_MD_PE_TYPE, 62},
+	    {DUX("[[\"1\",\"1\"]"), TT_MD_PE_SYNTAX, 72},
+	    {DUX("[[\"1\",\"1\"],]"), TT_MD_PE_TYPE, 73},
+	    {DUX("[[\"1.001\",\"1\"]]"), TT_MD_PE_PRECISION, 65},
+	    {DUX("[[\"1\",\"-1\"]]"), TT_MD_PE_DECIMAL, 69},
+	    {"{\"e\":\"depthUpdate\",\"E\":1,\"s\":\"BTCUSDT\",\"U\":8,\"u\":7,\"a\":[],\"b\":[]}",
+	     TT_MD_PE_VALUE, -1},
+	    {"{\"e\":\"depthUpdate\",\"E\":1,\"s\":\"BTCUSDT\",\"U\":5,\"a\":[],\"b\":[]}",
+	     TT_MD_PE_MISSING, -1},
+	    {"{\"e\":\"depthUpdat\",\"E\":1}", TT_MD_PE_VALUE, 6},
+	    {"{\"b\":[[\"1\",\"1\"]],\"e\":\"depthUpdate\",\"E\":1,\"s\":\"NOPE\"}",
+	     TT_MD_PE_SYMBOL, -1},
+	    /* deferred levels report the position inside them */
+	    {"{\"b\":[[\"1.001\",\"1\"]],\"e\":\"depthUpdate\",\"E\":1,\"s\":\"BTCUSDT\","
+	     "\"U\":5,\"u\":7,\"a\":[]}",
+	     TT_MD_PE_PRECISION, 8},
 	};
 
 	(void)st;
@@ -601,20 +607,20 @@ static void test_depth_update_hostile_inputs_get_specific_errors(void **st)
 static void test_trade_hostile_inputs_get_specific_errors(void **st)
 {
 	static const struct bad cases[] = {
-		{ "{\"e\":\"trade\",\"E\":1,\"s\":\"BTCUSDT\",\"t\":1,\"p\":\"1\",\"q\":\"1\","
-		  "\"T\":1,\"m\":1}",
-		  TT_MD_PE_TYPE, 65 },
-		{ "{\"e\":\"trade\",\"E\":1,\"s\":\"BTCUSDT\",\"t\":1,\"p\":\"1\",\"q\":\"1\","
-		  "\"T\":1,\"m\":tru}",
-		  TT_MD_PE_TRUNCATED, -1 },
-		{ "{\"e\":\"trade\",\"E\":1,\"s\":\"BTCUSDT\",\"t\":1,\"p\":\"1\",\"q\":\"1\","
-		  "\"T\":1}",
-		  TT_MD_PE_MISSING, -1 },
-		{ "{\"e\":\"trade\",\"E\":1,\"s\":\"BTCUSDT\",\"t\":1,\"p\":\"1.001\",\"q\":\"1\","
-		  "\"T\":1,\"m\":true}",
-		  TT_MD_PE_PRECISION, 44 },
-		{ "{\"e\":\"aggTrade\"}", TT_MD_PE_VALUE, 6 },
-		{ "{\"e\":\"trade\",\"t\":1,\"t\":2}", TT_MD_PE_DUPKEY, 19 },
+	    {"{\"e\":\"trade\",\"E\":1,\"s\":\"BTCUSDT\",\"t\":1,\"p\":\"1\",\"q\":\"1\","
+	     "\"T\":1,\"m\":1}",
+	     TT_MD_PE_TYPE, 65},
+	    {"{\"e\":\"trade\",\"E\":1,\"s\":\"BTCUSDT\",\"t\":1,\"p\":\"1\",\"q\":\"1\","
+	     "\"T\":1,\"m\":tru}",
+	     TT_MD_PE_TRUNCATED, -1},
+	    {"{\"e\":\"trade\",\"E\":1,\"s\":\"BTCUSDT\",\"t\":1,\"p\":\"1\",\"q\":\"1\","
+	     "\"T\":1}",
+	     TT_MD_PE_MISSING, -1},
+	    {"{\"e\":\"trade\",\"E\":1,\"s\":\"BTCUSDT\",\"t\":1,\"p\":\"1.001\",\"q\":\"1\","
+	     "\"T\":1,\"m\":true}",
+	     TT_MD_PE_PRECISION, 44},
+	    {"{\"e\":\"aggTrade\"}", TT_MD_PE_VALUE, 6},
+	    {"{\"e\":\"trade\",\"t\":1,\"t\":2}", TT_MD_PE_DUPKEY, 19},
 	};
 
 	(void)st;
@@ -624,18 +630,18 @@ static void test_trade_hostile_inputs_get_specific_errors(void **st)
 static void test_snapshot_and_control_hostile_inputs(void **st)
 {
 	static const struct bad snap[] = {
-		{ "{\"lastUpdateId\":1,\"bids\":[]}", TT_MD_PE_MISSING, -1 },
-		{ "{\"lastUpdateId\":1,\"bids\":[],\"asks\":[],\"bids\":[]}", TT_MD_PE_DUPKEY, 38 },
-		{ "{\"lastUpdateId\":\"1\",\"bids\":[],\"asks\":[]}", TT_MD_PE_TYPE, 16 },
-		{ "{\"lastUpdateId\":1,\"bids\":null,\"asks\":[]}", TT_MD_PE_TYPE, 25 },
+	    {"{\"lastUpdateId\":1,\"bids\":[]}", TT_MD_PE_MISSING, -1},
+	    {"{\"lastUpdateId\":1,\"bids\":[],\"asks\":[],\"bids\":[]}", TT_MD_PE_DUPKEY, 38},
+	    {"{\"lastUpdateId\":\"1\",\"bids\":[],\"asks\":[]}", TT_MD_PE_TYPE, 16},
+	    {"{\"lastUpdateId\":1,\"bids\":null,\"asks\":[]}", TT_MD_PE_TYPE, 25},
 	};
 	static const struct bad ctl[] = {
-		{ "{\"id\":1}", TT_MD_PE_MISSING, -1 },
-		{ "{\"result\":null,\"id\":true}", TT_MD_PE_TYPE, 20 },
-		{ "{\"error\":[],\"id\":1}", TT_MD_PE_TYPE, 9 },
-		{ "{\"error\":{\"code\":\"x\"},\"id\":1}", TT_MD_PE_TYPE, 17 },
-		{ "{\"result\":null,\"id\":9223372036854775808}", TT_MD_PE_RANGE, 20 },
-		{ "{\"result\":null,\"id\":1,\"id\":2}", TT_MD_PE_DUPKEY, 22 },
+	    {"{\"id\":1}", TT_MD_PE_MISSING, -1},
+	    {"{\"result\":null,\"id\":true}", TT_MD_PE_TYPE, 20},
+	    {"{\"error\":[],\"id\":1}", TT_MD_PE_TYPE, 9},
+	    {"{\"error\":{\"code\":\"x\"},\"id\":1}", TT_MD_PE_TYPE, 17},
+	    {"{\"result\":null,\"id\":9223372036854775808}", TT_MD_PE_RANGE, 20},
+	    {"{\"result\":null,\"id\":1,\"id\":2}", TT_MD_PE_DUPKEY, 22},
 	};
 
 	(void)st;
@@ -660,8 +666,8 @@ static int scan_any(const char *p, size_t len)
 
 static void test_every_truncation_of_every_fixture_is_refused(void **st)
 {
-	const char *fx[] = { BT_DOC, DU_DOC, TR_DOC, CT_OK, CT_LIST, CT_ERR, CT_ERR_FLAT, SD_RAW,
-			     SD_COMB };
+	const char *fx[] = {BT_DOC, DU_DOC,	 TR_DOC, CT_OK,	 CT_LIST,
+			    CT_ERR, CT_ERR_FLAT, SD_RAW, SD_COMB};
 	size_t i, n;
 
 	(void)st;
@@ -682,7 +688,7 @@ static void test_every_truncation_of_every_fixture_is_refused(void **st)
 static void test_byte_mutations_never_crash(void **st)
 {
 	static const char subst[] = "\"\\{}[],:0-.e tfn\x01\xff";
-	const char *fx[] = { BT_DOC, DU_DOC, TR_DOC, CT_ERR, SD_COMB };
+	const char *fx[] = {BT_DOC, DU_DOC, TR_DOC, CT_ERR, SD_COMB};
 	size_t i, k, j;
 	long ok = 0, bad = 0;
 
@@ -709,26 +715,26 @@ static void test_byte_mutations_never_crash(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_book_ticker_doc_example_decodes_exactly),
-		cmocka_unit_test(test_depth_update_doc_example_decodes_exactly),
-		cmocka_unit_test(test_trade_doc_example_decodes_exactly),
-		cmocka_unit_test(test_snapshot_doc_examples_decode_exactly),
-		cmocka_unit_test(test_control_replies_decode),
-		cmocka_unit_test(test_server_shutdown_raw_and_combined),
-		cmocka_unit_test(test_combined_wrapper_in_either_key_order),
-		cmocka_unit_test(test_scan_dispatches_every_message_kind),
-		cmocka_unit_test(test_stream_names_classify),
-		cmocka_unit_test(test_instr_table_is_case_insensitive_and_bounded),
-		cmocka_unit_test(test_unknown_fields_of_any_shape_are_skipped),
-		cmocka_unit_test(test_depth_levels_before_symbol_are_decoded_after),
-		cmocka_unit_test(test_trade_with_symbol_last_is_decoded_after),
-		cmocka_unit_test(test_book_ticker_hostile_inputs_get_specific_errors),
-		cmocka_unit_test(test_nesting_deeper_than_64_is_refused),
-		cmocka_unit_test(test_depth_update_hostile_inputs_get_specific_errors),
-		cmocka_unit_test(test_trade_hostile_inputs_get_specific_errors),
-		cmocka_unit_test(test_snapshot_and_control_hostile_inputs),
-		cmocka_unit_test(test_every_truncation_of_every_fixture_is_refused),
-		cmocka_unit_test(test_byte_mutations_never_crash),
+	    cmocka_unit_test(test_book_ticker_doc_example_decodes_exactly),
+	    cmocka_unit_test(test_depth_update_doc_example_decodes_exactly),
+	    cmocka_unit_test(test_trade_doc_example_decodes_exactly),
+	    cmocka_unit_test(test_snapshot_doc_examples_decode_exactly),
+	    cmocka_unit_test(test_control_replies_decode),
+	    cmocka_unit_test(test_server_shutdown_raw_and_combined),
+	    cmocka_unit_test(test_combined_wrapper_in_either_key_order),
+	    cmocka_unit_test(test_scan_dispatches_every_message_kind),
+	    cmocka_unit_test(test_stream_names_classify),
+	    cmocka_unit_test(test_instr_table_is_case_insensitive_and_bounded),
+	    cmocka_unit_test(test_unknown_fields_of_any_shape_are_skipped),
+	    cmocka_unit_test(test_depth_levels_before_symbol_are_decoded_after),
+	    cmocka_unit_test(test_trade_with_symbol_last_is_decoded_after),
+	    cmocka_unit_test(test_book_ticker_hostile_inputs_get_specific_errors),
+	    cmocka_unit_test(test_nesting_deeper_than_64_is_refused),
+	    cmocka_unit_test(test_depth_update_hostile_inputs_get_specific_errors),
+	    cmocka_unit_test(test_trade_hostile_inputs_get_specific_errors),
+	    cmocka_unit_test(test_snapshot_and_control_hostile_inputs),
+	    cmocka_unit_test(test_every_truncation_of_every_fixture_is_refused),
+	    cmocka_unit_test(test_byte_mutations_never_crash),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

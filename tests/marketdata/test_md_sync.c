@@ -25,7 +25,7 @@
 #define MAXOUT 20000
 static union tt_msg outv[MAXOUT];
 static unsigned nout;
-static int fail_at = -1;	/* emit returns -EIO at this index */
+static int fail_at = -1; /* emit returns -EIO at this index */
 
 static int collect(void *ctx, const union tt_msg *m)
 {
@@ -37,7 +37,7 @@ static int collect(void *ctx, const union tt_msg *m)
 	return 0;
 }
 
-static struct tt_md_out out = { collect, NULL, 0 };
+static struct tt_md_out out = {collect, NULL, 0};
 
 /* ---- fixture ---- */
 
@@ -64,7 +64,7 @@ static struct tt_md_level bl[16], al[16];
 static struct tt_md_depth diff(uint64_t U, uint64_t u, tt_px_t bpx, tt_qty_t bq, tt_px_t apx,
 			       tt_qty_t aq)
 {
-	struct tt_md_depth d = { .bids = bl, .asks = al, .cap_bids = 16, .cap_asks = 16 };
+	struct tt_md_depth d = {.bids = bl, .asks = al, .cap_bids = 16, .cap_asks = 16};
 
 	d.first_id = U;
 	d.final_id = u;
@@ -77,12 +77,12 @@ static struct tt_md_depth diff(uint64_t U, uint64_t u, tt_px_t bpx, tt_qty_t bq,
 	return d;
 }
 
-static struct tt_md_level sb[4] = { { 100, 10 }, { 99, 20 } };
-static struct tt_md_level sa[4] = { { 101, 5 }, { 102, 6 } };
+static struct tt_md_level sb[4] = {{100, 10}, {99, 20}};
+static struct tt_md_level sa[4] = {{101, 5}, {102, 6}};
 
 static struct tt_md_depth snapshot(uint64_t id)
 {
-	struct tt_md_depth d = { .bids = sb, .asks = sa, .n_bids = 2, .n_asks = 2 };
+	struct tt_md_depth d = {.bids = sb, .asks = sa, .n_bids = 2, .n_asks = 2};
 
 	d.first_id = d.final_id = id;
 	return d;
@@ -163,9 +163,9 @@ static void test_overlap_drops_old_diffs_and_applies_the_straddling_one(void **s
 	tt_qty_t q;
 
 	(void)st;
-	feed(100, 105, 100, 111, 0, 0, 0);	/* u <= 107: dropped (else qty 111 shows) */
-	feed(106, 110, 99, 33, 0, 0, 0);	/* straddles 107: applied */
-	feed(111, 115, 0, 0, 101, 0, 0);	/* removes ask 101 */
+	feed(100, 105, 100, 111, 0, 0, 0); /* u <= 107: dropped (else qty 111 shows) */
+	feed(106, 110, 99, 33, 0, 0, 0);   /* straddles 107: applied */
+	feed(111, 115, 0, 0, 101, 0, 0);   /* removes ask 101 */
 	tt_md_sync_snapshot_requested(&s);
 	assert_int_equal(tt_md_sync_on_snapshot(&s, &sn, 5, &out), 0);
 	assert_int_equal(s.state, TT_MD_SYNC_LIVE);
@@ -188,7 +188,7 @@ static void test_overlap_drops_old_diffs_and_applies_the_straddling_one(void **s
 	assert_int_equal(outv[nout - 1].top.ask_px, 102);
 	assert_int_equal(outv[nout - 1].top.update_id, 115);
 	assert_int_equal(outv[nout - 1].h.instr, 7);
-	assert_int_equal(outv[nout - 1].h.t_rx, 1115);	/* the diff's own t_rx */
+	assert_int_equal(outv[nout - 1].h.t_rx, 1115); /* the diff's own t_rx */
 	assert_int_equal(outv[nout - 1].h.seq, nout);
 }
 
@@ -196,13 +196,13 @@ static void test_diff_older_than_the_book_is_ignored(void **st)
 {
 	(void)st;
 	go_live_at(200);
-	assert_int_equal(s.book_id, 201);	/* the buffered 200..201 diff was applied */
+	assert_int_equal(s.book_id, 201); /* the buffered 200..201 diff was applied */
 	nout = 0;
-	feed(150, 200, 100, 999, 0, 0, 0);	/* u = book id - 1 */
+	feed(150, 200, 100, 999, 0, 0, 0); /* u = book id - 1 */
 	assert_int_equal(s.n_ignored, 1);
 	assert_int_equal(tt_book_qty_at(&book, TT_SIDE_BUY, 100), 10);
 	assert_int_equal(nout, 0);
-	feed(195, 201, 100, 7, 0, 0, 0);	/* overlaps: applied */
+	feed(195, 201, 100, 7, 0, 0, 0); /* overlaps: applied */
 	assert_int_equal(tt_book_qty_at(&book, TT_SIDE_BUY, 100), 7);
 	assert_int_equal(s.book_id, 201);
 }
@@ -213,7 +213,7 @@ static void test_gap_resyncs_and_rebuffers_the_gap_diff(void **st)
 	go_live_at(200);
 	feed(202, 205, 100, 5, 0, 0, 0);
 	nout = 0;
-	feed(207, 210, 100, 6, 0, 0, 1);	/* 206 missing */
+	feed(207, 210, 100, 6, 0, 0, 1); /* 206 missing */
 	assert_int_equal(s.resyncs[TT_MD_RESYNC_GAP], 1);
 	assert_int_equal(s.last_reason, TT_MD_RESYNC_GAP);
 	assert_int_equal(s.state, TT_MD_SYNC_BUFFERING);
@@ -233,7 +233,7 @@ static void test_gap_inside_the_buffer_resyncs_from_the_gap(void **st)
 	(void)st;
 	feed(100, 106, 100, 1, 0, 0, 0);
 	feed(107, 108, 100, 2, 0, 0, 0);
-	feed(110, 112, 100, 3, 0, 0, 0);	/* 109 missing */
+	feed(110, 112, 100, 3, 0, 0, 0); /* 109 missing */
 	feed(113, 114, 100, 4, 0, 0, 0);
 	assert_int_equal(tt_md_sync_on_snapshot(&s, &sn, 5, &out), 1);
 	assert_int_equal(s.resyncs[TT_MD_RESYNC_GAP], 1);
@@ -253,7 +253,7 @@ static void test_crossed_book_after_a_diff_resyncs(void **st)
 {
 	(void)st;
 	go_live_at(300);
-	feed(302, 302, 101, 1, 0, 0, 1);	/* bid at the best ask */
+	feed(302, 302, 101, 1, 0, 0, 1); /* bid at the best ask */
 	assert_int_equal(s.resyncs[TT_MD_RESYNC_CROSSED], 1);
 	assert_int_equal(s.state, TT_MD_SYNC_INIT);
 	assert_int_equal(tt_book_count(&book, TT_SIDE_BUY), 0);
@@ -277,7 +277,7 @@ static void test_crossed_snapshot_resyncs(void **st)
 
 	(void)st;
 	feed(100, 101, 0, 0, 0, 0, 0);
-	sa[0].px = 100;	/* ask == best bid */
+	sa[0].px = 100; /* ask == best bid */
 	assert_int_equal(tt_md_sync_on_snapshot(&s, &sn, 5, &out), 1);
 	sa[0] = save;
 	assert_int_equal(s.resyncs[TT_MD_RESYNC_CROSSED], 1);
@@ -292,7 +292,7 @@ static void test_bad_level_in_a_live_diff_resyncs(void **st)
 	(void)st;
 	go_live_at(400);
 	d = diff(402, 402, 100, 1, 0, 0);
-	bl[0].px = 0;	/* price 0 */
+	bl[0].px = 0; /* price 0 */
 	assert_int_equal(tt_md_sync_on_depth(&s, &d, 1, &out), 1);
 	assert_int_equal(s.resyncs[TT_MD_RESYNC_BAD_LEVEL], 1);
 	assert_int_equal(s.state, TT_MD_SYNC_INIT);
@@ -307,9 +307,9 @@ static void test_buffer_overflow_while_waiting_resyncs(void **st)
 		feed(100 + i, 100 + i, 100, 1, 0, 0, 0);
 	assert_int_equal(s.ev_n, 8);
 	tt_md_sync_snapshot_requested(&s);
-	feed(108, 108, 100, 1, 0, 0, 1);	/* ninth: no room */
+	feed(108, 108, 100, 1, 0, 0, 1); /* ninth: no room */
 	assert_int_equal(s.resyncs[TT_MD_RESYNC_OVERFLOW], 1);
-	assert_int_equal(s.state, TT_MD_SYNC_BUFFERING);	/* restarted with it */
+	assert_int_equal(s.state, TT_MD_SYNC_BUFFERING); /* restarted with it */
 	assert_int_equal(s.ev_n, 1);
 	assert_int_equal(s.first_U, 108);
 	assert_int_equal(outv[0].status.detail, TT_MD_RESYNC_OVERFLOW);
@@ -341,7 +341,7 @@ static void test_emit_failure_resyncs_and_returns_the_error(void **st)
 
 	(void)st;
 	feed(100, 101, 0, 0, 0, 0, 0);
-	fail_at = 2;	/* STATUS LIVE ok, first delta ok, second fails */
+	fail_at = 2; /* STATUS LIVE ok, first delta ok, second fails */
 	assert_int_equal(tt_md_sync_on_snapshot(&s, &sn, 5, &out), -EIO);
 	assert_int_equal(s.resyncs[TT_MD_RESYNC_EMIT], 1);
 	assert_int_equal(s.state, TT_MD_SYNC_INIT);
@@ -355,10 +355,10 @@ static void test_emit_failure_resyncs_and_returns_the_error(void **st)
 
 static void test_staleness_is_reported_once_and_cleared_by_data(void **st)
 {
-	struct tt_md_trade tr = { .px = 5, .qty = 6, .trade_id = 9, .trade_ts = 1700000000123ULL };
+	struct tt_md_trade tr = {.px = 5, .qty = 6, .trade_id = 9, .trade_ts = 1700000000123ULL};
 
 	(void)st;
-	assert_true(tt_md_sync_is_stale(&s, 10, 100));	/* never heard from */
+	assert_true(tt_md_sync_is_stale(&s, 10, 100)); /* never heard from */
 	assert_int_equal(tt_md_sync_on_trade(&s, &tr, false, 50, &out), 0);
 	assert_false(tt_md_sync_is_stale(&s, 150, 100));
 	assert_true(tt_md_sync_is_stale(&s, 151, 100));
@@ -376,10 +376,10 @@ static void test_staleness_is_reported_once_and_cleared_by_data(void **st)
 
 static void test_trade_and_book_ticker_output(void **st)
 {
-	struct tt_md_trade tr = { .px = 5, .qty = 6, .trade_id = 9, .trade_ts = 1700000000123ULL,
-				  .buyer_maker = true };
-	struct tt_md_book_ticker bt = { .update_id = 50, .bid_px = 1, .bid_qty = 2, .ask_px = 3,
-					.ask_qty = 4 };
+	struct tt_md_trade tr = {
+	    .px = 5, .qty = 6, .trade_id = 9, .trade_ts = 1700000000123ULL, .buyer_maker = true};
+	struct tt_md_book_ticker bt = {
+	    .update_id = 50, .bid_px = 1, .bid_qty = 2, .ask_px = 3, .ask_qty = 4};
 
 	(void)st;
 	assert_int_equal(tt_md_sync_on_trade(&s, &tr, false, 77, &out), 0);
@@ -396,7 +396,7 @@ static void test_trade_and_book_ticker_output(void **st)
 	assert_int_equal(outv[2].h.kind, TT_MSG_BOOK_TOP);
 	assert_int_equal(outv[2].top.ask_qty, 4);
 	assert_int_equal(outv[2].top.update_id, 50);
-	bt.update_id = 49;	/* older than the last top */
+	bt.update_id = 49; /* older than the last top */
 	assert_int_equal(tt_md_sync_on_book_ticker(&s, &bt, 80, &out), 0);
 	assert_int_equal(nout, 3);
 	assert_int_equal(s.n_tickers_old, 1);
@@ -470,9 +470,9 @@ static void test_random_feed_consumer_matches_the_venue_book(void **st)
 	assert_int_equal(tt_book_init(&cons, cstore, 1000), 0);
 	assert_int_equal(tt_md_sync_init(&s, 7, &book, bigev, 64, biglv, 4096), 0);
 	for (i = 0; i < iters; i++) {
-		struct tt_md_depth d = { .bids = bl, .asks = al };
+		struct tt_md_depth d = {.bids = bl, .asks = al};
 		unsigned n = (unsigned)(rnd() % 4) + 1;
-		bool lose = rnd() % 200 == 0;	/* the network drops a diff */
+		bool lose = rnd() % 200 == 0; /* the network drops a diff */
 
 		d.first_id = id + 1;
 		d.final_id = id + n;
@@ -492,17 +492,19 @@ static void test_random_feed_consumer_matches_the_venue_book(void **st)
 		/* The snapshot is taken "now" or a bit in the past; sometimes too old. */
 		if (tt_md_sync_needs_snapshot(&s) && rnd() % 5 == 0) {
 			static struct tt_md_level snb[1000], sna[1000];
-			struct tt_md_depth sn = { .bids = snb, .asks = sna };
+			struct tt_md_depth sn = {.bids = snb, .asks = sna};
 			uint32_t j;
 
 			sn.n_bids = tt_book_count(&venue, TT_SIDE_BUY);
 			sn.n_asks = tt_book_count(&venue, TT_SIDE_SELL);
 			for (j = 0; j < sn.n_bids; j++)
-				(void)tt_book_level_at(&venue, TT_SIDE_BUY, j, &snb[j].px, &snb[j].qty);
+				(void)tt_book_level_at(&venue, TT_SIDE_BUY, j, &snb[j].px,
+						       &snb[j].qty);
 			for (j = 0; j < sn.n_asks; j++)
-				(void)tt_book_level_at(&venue, TT_SIDE_SELL, j, &sna[j].px, &sna[j].qty);
+				(void)tt_book_level_at(&venue, TT_SIDE_SELL, j, &sna[j].px,
+						       &sna[j].qty);
 			sn.first_id = sn.final_id = id;
-			if (rnd() % 4 == 0)	/* a snapshot from before the first buffered U */
+			if (rnd() % 4 == 0) /* a snapshot from before the first buffered U */
 				sn.first_id = sn.final_id = s.first_U - 1;
 			tt_md_sync_snapshot_requested(&s);
 			int rc = tt_md_sync_on_snapshot(&s, &sn, (tt_tsc_t)i + 1, &out);
@@ -519,15 +521,17 @@ static void test_random_feed_consumer_matches_the_venue_book(void **st)
 			    m->status.detail == 0)
 				tt_book_clear(&cons);
 			if (m->h.kind == TT_MSG_BOOK_DELTA)
-				assert_int_equal(tt_book_set(&cons, m->delta.side, m->delta.px,
-							     m->delta.qty), 0);
+				assert_int_equal(
+				    tt_book_set(&cons, m->delta.side, m->delta.px, m->delta.qty),
+				    0);
 		}
 		assert_true(tt_book_check(&book));
 		if (s.state == TT_MD_SYNC_LIVE) {
 			/* Nothing lost since the snapshot: the sync book is the venue's. */
 			if (s.book_id == id) {
 				if (!books_equal(&book, &venue))
-					fail_msg("seed %" PRIu64 " step %ld: book != venue", seed, i);
+					fail_msg("seed %" PRIu64 " step %ld: book != venue", seed,
+						 i);
 				live_checks++;
 			}
 			if (!books_equal(&book, &cons))
@@ -544,22 +548,22 @@ static void test_random_feed_consumer_matches_the_venue_book(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_diffs_are_buffered_until_the_snapshot, setup),
-		cmocka_unit_test_setup(test_stale_snapshot_is_refused_for_refetch, setup),
-		cmocka_unit_test_setup(test_overlap_drops_old_diffs_and_applies_the_straddling_one,
-				       setup),
-		cmocka_unit_test_setup(test_diff_older_than_the_book_is_ignored, setup),
-		cmocka_unit_test_setup(test_gap_resyncs_and_rebuffers_the_gap_diff, setup),
-		cmocka_unit_test_setup(test_gap_inside_the_buffer_resyncs_from_the_gap, setup),
-		cmocka_unit_test_setup(test_crossed_book_after_a_diff_resyncs, setup),
-		cmocka_unit_test_setup(test_crossed_snapshot_resyncs, setup),
-		cmocka_unit_test_setup(test_bad_level_in_a_live_diff_resyncs, setup),
-		cmocka_unit_test_setup(test_buffer_overflow_while_waiting_resyncs, setup),
-		cmocka_unit_test_setup(test_emit_failure_resyncs_and_returns_the_error, setup),
-		cmocka_unit_test_setup(test_staleness_is_reported_once_and_cleared_by_data, setup),
-		cmocka_unit_test_setup(test_trade_and_book_ticker_output, setup),
-		cmocka_unit_test_setup(test_snapshot_outside_buffering_is_refused, setup),
-		cmocka_unit_test_setup(test_random_feed_consumer_matches_the_venue_book, setup),
+	    cmocka_unit_test_setup(test_diffs_are_buffered_until_the_snapshot, setup),
+	    cmocka_unit_test_setup(test_stale_snapshot_is_refused_for_refetch, setup),
+	    cmocka_unit_test_setup(test_overlap_drops_old_diffs_and_applies_the_straddling_one,
+				   setup),
+	    cmocka_unit_test_setup(test_diff_older_than_the_book_is_ignored, setup),
+	    cmocka_unit_test_setup(test_gap_resyncs_and_rebuffers_the_gap_diff, setup),
+	    cmocka_unit_test_setup(test_gap_inside_the_buffer_resyncs_from_the_gap, setup),
+	    cmocka_unit_test_setup(test_crossed_book_after_a_diff_resyncs, setup),
+	    cmocka_unit_test_setup(test_crossed_snapshot_resyncs, setup),
+	    cmocka_unit_test_setup(test_bad_level_in_a_live_diff_resyncs, setup),
+	    cmocka_unit_test_setup(test_buffer_overflow_while_waiting_resyncs, setup),
+	    cmocka_unit_test_setup(test_emit_failure_resyncs_and_returns_the_error, setup),
+	    cmocka_unit_test_setup(test_staleness_is_reported_once_and_cleared_by_data, setup),
+	    cmocka_unit_test_setup(test_trade_and_book_ticker_output, setup),
+	    cmocka_unit_test_setup(test_snapshot_outside_buffering_is_refused, setup),
+	    cmocka_unit_test_setup(test_random_feed_consumer_matches_the_venue_book, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,13 +16,14 @@
 #ifndef TT_FIXED_H
 #define TT_FIXED_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "tt_compiler.h"
 
-#define TT_FIXED_MAX_SCALE 18	/* 10^18 is the largest power of ten in int64 */
-#define TT_FIXED_STR_MAX 42	/* "-9223372036854775808" at scale 18 with "0." and NUL */
+#define TT_FIXED_MAX_SCALE 18 /* 10^18 is the largest power of ten in int64 */
+#define TT_FIXED_STR_MAX   42 /* "-9223372036854775808" at scale 18 with "0." and NUL */
 
 /* 10^scale for scale 0..18. */
 extern const int64_t tt_fixed_pow10[TT_FIXED_MAX_SCALE + 1];
@@ -46,7 +47,7 @@ TT_WUR int tt_fixed_parse(const char *s, size_t len, unsigned scale, int64_t *ou
 TT_WUR int tt_fixed_scan(const char *s, const char *end, unsigned scale, int64_t *out,
 			 const char **stop);
 
-#define TT_FIXED_FMT_TRIM 0x1u	/* drop trailing fractional zeros (and a bare '.') */
+#define TT_FIXED_FMT_TRIM 0x1u /* drop trailing fractional zeros (and a bare '.') */
 
 /*
  * Writes v at `scale` as a decimal string into buf (cap bytes, NUL-terminated).
@@ -62,5 +63,28 @@ TT_WUR int tt_fixed_format(int64_t v, unsigned scale, unsigned flags, char *buf,
  * non-zero digits), -ERANGE (overflow) or -EINVAL (scale > 18).
  */
 TT_WUR int tt_fixed_rescale(int64_t v, unsigned from, unsigned to, int64_t *out);
+
+/* Internal helpers shared with the JSON scanners (md_json.h): 8 ASCII digits at once. */
+
+/* True when the 8 bytes of v (loaded little-endian) are all ASCII digits: each byte's high
+ * nibble is 3, and stays 3 after adding 6 (low nibble <= 9). A carry out of a byte only
+ * happens when that byte already fails. */
+static inline bool tt__is_8digits(uint64_t v)
+{
+	return ((v & 0xF0F0F0F0F0F0F0F0ULL) |
+		(((v + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) >> 4)) ==
+	       0x3333333333333333ULL;
+}
+
+/* Value of 8 ASCII digits loaded little-endian (first digit in the low byte), in three
+ * multiplies: neighbours to 2-digit bytes, then the 4 pairs weighted into the high half. */
+static inline uint64_t tt__parse_8digits(uint64_t v)
+{
+	v -= 0x3030303030303030ULL;
+	v = v * 10 + (v >> 8); /* bytes 0,2,4,6: d01, d23, d45, d67 */
+	return (((v & 0x000000FF000000FFULL) * (100 + (1000000ULL << 32))) +
+		(((v >> 16) & 0x000000FF000000FFULL) * (1 + (10000ULL << 32)))) >>
+	       32;
+}
 
 #endif /* TT_FIXED_H */

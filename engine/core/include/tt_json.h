@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "tt_compiler.h"
+#include "tt_fixed.h"
 
 #define TT_JSON_ERR_MAP(X)                                                  \
 	X(TT_JSON_E_NONE, "no error")                                       \
@@ -226,6 +227,15 @@ static inline bool tt_json_u64(struct tt_json *c, uint64_t *out)
 	if (*c->p == '0') {
 		c->p++;
 	} else {
+		if (c->end - c->p >= 8) { /* ids and ms timestamps: 9..13 digits */
+			uint64_t x;
+
+			memcpy(&x, c->p, 8);
+			if (tt__is_8digits(x)) {
+				v = tt__parse_8digits(x);
+				c->p += 8;
+			}
+		}
 		while (c->p < c->end && (unsigned)(*c->p - '0') < 10) {
 			if (tt_unlikely(c->p - b >= 19) &&
 			    (__builtin_mul_overflow(v, 10u, &v) ||

@@ -11,47 +11,26 @@
 #include <string.h>
 
 const int64_t tt_fixed_pow10[TT_FIXED_MAX_SCALE + 1] = {
-	1LL,
-	10LL,
-	100LL,
-	1000LL,
-	10000LL,
-	100000LL,
-	1000000LL,
-	10000000LL,
-	100000000LL,
-	1000000000LL,
-	10000000000LL,
-	100000000000LL,
-	1000000000000LL,
-	10000000000000LL,
-	100000000000000LL,
-	1000000000000000LL,
-	10000000000000000LL,
-	100000000000000000LL,
-	1000000000000000000LL,
+    1LL,
+    10LL,
+    100LL,
+    1000LL,
+    10000LL,
+    100000LL,
+    1000000LL,
+    10000000LL,
+    100000000LL,
+    1000000000LL,
+    10000000000LL,
+    100000000000LL,
+    1000000000000LL,
+    10000000000000LL,
+    100000000000000LL,
+    1000000000000000LL,
+    10000000000000000LL,
+    100000000000000000LL,
+    1000000000000000000LL,
 };
-
-/* True when the 8 bytes at p are all ASCII digits: each byte's high nibble is 3, and
- * stays 3 after adding 6 (low nibble <= 9). A carry out of a byte only happens when that
- * byte already fails. */
-static inline bool is_8digits(uint64_t v)
-{
-	return ((v & 0xF0F0F0F0F0F0F0F0ULL) |
-		(((v + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) >> 4)) ==
-	       0x3333333333333333ULL;
-}
-
-/* Value of 8 ASCII digits loaded little-endian (first digit in the low byte), in three
- * multiplies: neighbours to 2-digit bytes, then the 4 pairs weighted into the high half. */
-static inline uint64_t parse_8digits(uint64_t v)
-{
-	v -= 0x3030303030303030ULL;
-	v = v * 10 + (v >> 8);	/* bytes 0,2,4,6: d01, d23, d45, d67 */
-	return (((v & 0x000000FF000000FFULL) * (100 + (1000000ULL << 32))) +
-		(((v >> 16) & 0x000000FF000000FFULL) * (1 + (10000ULL << 32)))) >>
-	       32;
-}
 
 /*
  * Fast path: reads [-]digits[.digits] from s and stops at the first byte that cannot
@@ -85,9 +64,9 @@ static inline int parse_fast(const char *s, const char *end, unsigned scale, int
 			uint64_t v;
 
 			memcpy(&v, p, 8);
-			if (!is_8digits(v))
+			if (!tt__is_8digits(v))
 				break;
-			acc = acc * 100000000ULL + parse_8digits(v);
+			acc = acc * 100000000ULL + tt__parse_8digits(v);
 			frac += 8;
 			p += 8;
 		}
@@ -109,7 +88,7 @@ static inline int parse_fast(const char *s, const char *end, unsigned scale, int
 				p++;
 		}
 		if (p < end && (unsigned)(*p - '0') < 10)
-			return 1;	/* a non-zero digit beyond the scale */
+			return 1; /* a non-zero digit beyond the scale */
 	}
 	acc *= (uint64_t)tt_fixed_pow10[scale - frac];
 	*out = neg ? -(int64_t)acc : (int64_t)acc;
@@ -140,7 +119,7 @@ static int parse_checked(const char *s, size_t len, unsigned scale, int64_t *out
 		ovf |= __builtin_mul_overflow(acc, 10u, &acc) ||
 		       __builtin_add_overflow(acc, (unsigned)(*p - '0'), &acc);
 	if (p == digits)
-		return -EINVAL;	/* "", "-", ".5", "-.5" */
+		return -EINVAL; /* "", "-", ".5", "-.5" */
 	if (p < end) {
 		const char *fd;
 
@@ -157,7 +136,7 @@ static int parse_checked(const char *s, size_t len, unsigned scale, int64_t *out
 			}
 		}
 		if (p != end || p == fd)
-			return -EINVAL;	/* "5.", "1.2.3", "1.5x" */
+			return -EINVAL; /* "5.", "1.2.3", "1.5x" */
 	}
 	if (excess)
 		return -EDOM;
@@ -187,8 +166,7 @@ int tt_fixed_parse(const char *s, size_t len, unsigned scale, int64_t *out)
 	return parse_checked(s, len, scale, out);
 }
 
-int tt_fixed_scan(const char *s, const char *end, unsigned scale, int64_t *out,
-		  const char **stop)
+int tt_fixed_scan(const char *s, const char *end, unsigned scale, int64_t *out, const char **stop)
 {
 	const char *p = s;
 	int rc;
