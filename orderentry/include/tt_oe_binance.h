@@ -231,7 +231,8 @@ struct tt_oe_filter;
  * exchangeInfo (REST GET /api/v3/exchangeInfo body, or the WS API result): for every
  * symbols[] entry that is in t, fills out[i] (t->v[i]'s filters; scales from t) from
  * PRICE_FILTER, LOT_SIZE, MIN_NOTIONAL and NOTIONAL. Other symbols and filters are skipped.
- * A bound finer than the configured scale is refused (TT_BN_PE_DECIMAL): the config is
+ * out[i] is written only when all of that symbol's filters parse. A bound finer than the
+ * configured scale is refused (TT_BN_PE_DECIMAL): the config is
  * wrong, rounding would send rejects. Returns the number of our symbols found, or
  * -TT_EPROTO.
  */

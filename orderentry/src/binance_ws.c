@@ -1108,8 +1108,11 @@ static bool filter_obj(struct tt_json *c, struct tt_oe_filter *f)
 
 			if (!v[i])
 				continue;
-			if (tt_fixed_parse(v[i], vl[i], scale, dst[i]) < 0 || *dst[i] < 0)
+			int64_t x;
+
+			if (tt_fixed_parse(v[i], vl[i], scale, &x) < 0 || x < 0)
 				return tt_json_fail(c, TT_BN_PE_DECIMAL, v[i]);
+			*dst[i] = x;
 		}
 		if (notional)
 			f->notional_market = apply;
@@ -1162,7 +1165,10 @@ static bool symbol_obj(struct tt_json *c, const struct tt_bn_symtab *t, struct t
 
 		if (!in || !fl)
 			return true;
-		f = &out[in - t->v];
+		struct tt_oe_filter tmp;
+
+		/* built aside: a symbol whose filters fail leaves out[] as it was */
+		f = &tmp;
 		memset(f, 0, sizeof(*f));
 		f->px_scale = in->px_scale;
 		f->qty_scale = in->qty_scale;
@@ -1172,6 +1178,7 @@ static bool symbol_obj(struct tt_json *c, const struct tt_bn_symtab *t, struct t
 			c->pos = (uint32_t)(fl - c->base) + sub.pos;
 			return false;
 		}
+		out[in - t->v] = tmp;
 		(*found)++;
 	}
 	return true;
