@@ -1,0 +1,501 @@
+/*
+ * e2e_venue_oe.c — tt-venue's order entry (WebSocket API at /ws-api/v3) seen from a client of
+ * the real process: the libwebsockets client of venue_client.c, keys generated here with
+ * OpenSSL (Ed25519, HMAC), signatures computed here by the venue's documented rule. The
+ * random walk is paused so the book (read over the control socket) stays put while a test
+ * trades against it.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <setjmp.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/pem.h>
+
+#include "venue_client.h"
+
+#define BIG (1 << 20)
+
+static struct vc_proc venue;
+static EVP_PKEY *ed_key;
+static char *buf;
+static char reply[BIG];
+static int req_id;
+
+static const char hmac_secret[] = "tt-test-hmac-secret-0123456789abcdef";
+
+static long long wall_ms(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+static void ctl(const char *fmt, ...)
+{
+	char cmd[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	assert_true(vc_ctl(&venue, cmd, reply, sizeof(reply)) > 0);
+}
+
+static int group_setup(void **state)
+{
+	static const char *const args[] = {"--symbols", "BTCUSDT,ETHUSDT", "--rate", "200", NULL};
+	EVP_PKEY_CTX *kc = EVP_PKEY_CTX_new_id(EVP_PKEY_ED25519, NULL);
+	char path[256];
+	FILE *f;
+
+	(void)state;
+	buf = malloc(BIG);
+	if (!kc || EVP_PKEY_keygen_init(kc) != 1 || EVP_PKEY_keygen(kc, &ed_key) != 1 || !buf)
+		return -1;
+	EVP_PKEY_CTX_free(kc);
+	if (vc_start(&venue, args) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s/ed.pub.pem", venue.dir);
+	f = fopen(path, "w");
+	if (!f || PEM_write_PUBKEY(f, ed_key) != 1)
+		return -1;
+	fclose(f);
+	if (vc_ctl(&venue, "pause", reply, sizeof(reply)) <= 0)
+		return -1;
+	snprintf(buf, BIG, "oe key edkey ed25519 %s", path);
+	if (vc_ctl(&venue, buf, reply, sizeof(reply)) <= 0 || !strstr(reply, "\"ok\":true"))
+		return -1;
+	snprintf(buf, BIG, "oe key hmackey hmac %s", hmac_secret);
+	if (vc_ctl(&venue, buf, reply, sizeof(reply)) <= 0 || !strstr(reply, "\"ok\":true"))
+		return -1;
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	int st = vc_stop(&venue);
+
+	(void)state;
+	EVP_PKEY_free(ed_key);
+	free(buf);
+	return st == 0 ? 0 : -1;
+}
+
+/* ---- requests ---------------------------------------------------------------------------- */
+
+struct kv {
+	const char *k;
+	char v[200];
+};
+
+static int cmp_kv(const void *a, const void *b)
+{
+	return strcmp(((const struct kv *)a)->k, ((const struct kv *)b)->k);
+}
+
+static void b64(const unsigned char *in, size_t n, char *out)
+{
+	EVP_EncodeBlock((unsigned char *)out, in, (int)n);
+}
+
+/* Signs kv[0..n) (sorted by name, k=v&...) with the Ed25519 key (b64) or HMAC (hex). */
+static void sign(struct kv *kv, int n, bool hmac, char *sig)
+{
+	char payload[4096];
+	size_t len = 0;
+
+	qsort(kv, (size_t)n, sizeof(kv[0]), cmp_kv);
+	for (int i = 0; i < n; i++)
+		len += (size_t)snprintf(payload + len, sizeof(payload) - len, "%s%s=%s",
+					i ? "&" : "", kv[i].k, kv[i].v);
+	if (hmac) {
+		unsigned char mac[32];
+		unsigned ml;
+
+		HMAC(EVP_sha256(), hmac_secret, (int)strlen(hmac_secret), (unsigned char *)payload,
+		     len, mac, &ml);
+		for (unsigned i = 0; i < ml; i++)
+			sprintf(sig + 2 * i, "%02x", mac[i]);
+	} else {
+		unsigned char raw[64];
+		size_t sl = sizeof(raw);
+		EVP_MD_CTX *c = EVP_MD_CTX_new();
+
+		assert_int_equal(EVP_DigestSignInit(c, NULL, NULL, NULL, ed_key), 1);
+		assert_int_equal(EVP_DigestSign(c, raw, &sl, (unsigned char *)payload, len), 1);
+		EVP_MD_CTX_free(c);
+		b64(raw, sl, sig);
+	}
+}
+
+/* Sends {"id":N,"method":m,"params":{kv..[,"signature":sig]}}; returns the id. */
+static int send_req(struct vc_ws *w, const char *method, struct kv *kv, int n, const char *sig)
+{
+	char msg[8192];
+	size_t len;
+	int id = ++req_id;
+
+	len = (size_t)snprintf(msg, sizeof(msg), "{\"id\":%d,\"method\":\"%s\",\"params\":{", id,
+			       method);
+	for (int i = 0; i < n; i++)
+		len += (size_t)snprintf(msg + len, sizeof(msg) - len, "%s\"%s\":\"%s\"",
+					i ? "," : "", kv[i].k, kv[i].v);
+	if (sig)
+		len += (size_t)snprintf(msg + len, sizeof(msg) - len, "%s\"signature\":\"%s\"",
+					n ? "," : "", sig);
+	snprintf(msg + len, sizeof(msg) - len, "}}");
+	assert_int_equal(vc_ws_send(w, msg), 0);
+	return id;
+}
+
+/* Waits for the response with this id (skipping events); returns its status. */
+static int response(struct vc_ws *w, int id, char *out, size_t cap)
+{
+	char want[32];
+
+	snprintf(want, sizeof(want), "{\"id\":%d,", id);
+	for (int i = 0; i < 200; i++) {
+		int n = vc_ws_next(w, out, cap, 10000);
+
+		if (n > 0 && getenv("TT_E2E_VERBOSE"))
+			fprintf(stderr, "< %s\n", out);
+		if (n <= 0)
+			return n < 0 ? -1 : 0;
+		if (!strncmp(out, want, strlen(want)))
+			return (int)vc_num(out, "status");
+	}
+	return 0;
+}
+
+/* The next executionReport (skips responses); 0 on timeout. */
+static int next_report(struct vc_ws *w, char *out, size_t cap, int timeout_ms)
+{
+	for (int i = 0; i < 200; i++) {
+		int n = vc_ws_next(w, out, cap, timeout_ms);
+
+		if (n > 0 && getenv("TT_E2E_VERBOSE"))
+			fprintf(stderr, "< %s\n", out);
+		if (n <= 0)
+			return 0;
+		if (strstr(out, "\"executionReport\""))
+			return n;
+	}
+	return 0;
+}
+
+static void ts_now(struct kv *kv)
+{
+	kv->k = "timestamp";
+	snprintf(kv->v, sizeof(kv->v), "%lld", wall_ms());
+}
+
+static int logon(struct vc_ws *w, long long ts_off, bool tamper, char *out)
+{
+	struct kv kv[2] = {{"apiKey", "edkey"}, {"timestamp", ""}};
+	char sig[200];
+
+	snprintf(kv[1].v, sizeof(kv[1].v), "%lld", wall_ms() + ts_off);
+	sign(kv, 2, false, sig);
+	if (tamper)
+		sig[3] = sig[3] == 'A' ? 'B' : 'A';
+	return response(w, send_req(w, "session.logon", kv, 2, sig), out, BIG);
+}
+
+static void str_field(const char *s, const char *key, char *out, size_t cap)
+{
+	char pat[64];
+	const char *p;
+	size_t n = 0;
+
+	snprintf(pat, sizeof(pat), "\"%s\":\"", key);
+	p = strstr(s, pat);
+	out[0] = 0;
+	if (!p)
+		return;
+	p += strlen(pat);
+	while (*p && *p != '"' && n + 1 < cap)
+		out[n++] = *p++;
+	out[n] = 0;
+}
+
+/* Best ask and its quantity from the control socket's book dump: "asks":[["p","q"],.. */
+static void best_ask(const char *sym, char *px, char *qty)
+{
+	const char *p;
+
+	ctl("book %s", sym);
+	p = strstr(reply, "\"asks\":[[\"");
+	assert_non_null(p);
+	p += 10;
+	sscanf(p, "%39[^\"]\",\"%39[^\"]", px, qty);
+}
+
+static struct vc_ws *open_logged_on(void)
+{
+	struct vc_ws *w;
+
+	assert_int_equal(vc_ws_open(&w, &venue, "/ws-api/v3"), 0);
+	assert_int_equal(logon(w, 0, false, buf), 200);
+	return w;
+}
+
+/* ---- tests ------------------------------------------------------------------------------- */
+
+static void test_logon_accepts_good_rejects_tampered_and_stale(void **state)
+{
+	struct vc_ws *w;
+
+	(void)state;
+	assert_int_equal(vc_ws_open(&w, &venue, "/ws-api/v3"), 0);
+	assert_int_equal(logon(w, 0, true, buf), 400);
+	assert_non_null(strstr(buf, "\"code\":-1022"));
+	assert_int_equal(logon(w, -10000, false, buf), 400);
+	assert_non_null(strstr(buf, "\"code\":-1021"));
+	assert_non_null(strstr(buf, "outside of the recvWindow"));
+	assert_int_equal(logon(w, 5000, false, buf), 400);
+	assert_non_null(strstr(buf, "\"code\":-1021"));
+	assert_int_equal(logon(w, 0, false, buf), 200);
+	assert_non_null(strstr(buf, "\"apiKey\":\"edkey\""));
+	assert_non_null(strstr(buf, "\"rateLimits\":["));
+	vc_ws_close(w);
+}
+
+static void test_marketable_ioc_acks_reports_and_account_agree(void **state)
+{
+	struct vc_ws *w = open_logged_on();
+	char px[40], q[40], v[128], exq[64], tid[32];
+	struct kv kv[7];
+	int id, n = 0;
+	unsigned long long oid, ntrades = 0;
+	double filled = 0;
+
+	(void)state;
+	assert_int_equal(
+	    response(w, send_req(w, "userDataStream.subscribe", NULL, 0, NULL), buf, BIG), 200);
+	assert_non_null(strstr(buf, "\"subscriptionId\":"));
+	best_ask("BTCUSDT", px, q);
+	kv[n] = (struct kv){"symbol", "BTCUSDT"}, n++;
+	kv[n] = (struct kv){"side", "BUY"}, n++;
+	kv[n] = (struct kv){"type", "LIMIT"}, n++;
+	kv[n] = (struct kv){"timeInForce", "IOC"}, n++;
+	kv[n].k = "price", snprintf(kv[n].v, sizeof(kv[n].v), "%s", px), n++;
+	kv[n] = (struct kv){"quantity", "0.00100000"}, n++;
+	kv[n] = (struct kv){"newClientOrderId", "e2e-ioc-1"}, n++;
+	id = send_req(w, "order.place", kv, n, NULL);
+	assert_int_equal(response(w, id, buf, BIG), 200);
+	oid = vc_num(buf, "orderId");
+	assert_true(oid > 0);
+	str_field(buf, "clientOrderId", v, sizeof(v));
+	assert_string_equal(v, "e2e-ioc-1");
+	str_field(buf, "executedQty", exq, sizeof(exq));
+	assert_true(atof(exq) > 0);
+	assert_non_null(strstr(buf, "\"fills\":[{"));
+	assert_non_null(strstr(buf, "\"rateLimitType\":\"ORDERS\""));
+	/* NEW first, then TRADE reports summing to executedQty; the last one's X is final */
+	assert_true(next_report(w, buf, BIG, 5000) > 0);
+	str_field(buf, "x", v, sizeof(v));
+	assert_string_equal(v, "NEW");
+	assert_int_equal(vc_num(buf, "i"), oid);
+	while (filled + 1e-12 < atof(exq)) {
+		assert_true(next_report(w, buf, BIG, 5000) > 0);
+		str_field(buf, "x", v, sizeof(v));
+		assert_string_equal(v, "TRADE");
+		str_field(buf, "l", v, sizeof(v));
+		filled += atof(v);
+		snprintf(tid, sizeof(tid), "\"tradeId\":%llu", vc_num(buf, "t"));
+		ntrades++;
+		/* the venue's account dump knows this trade id for this order */
+		ctl("account edkey");
+		assert_non_null(strstr(reply, tid));
+	}
+	str_field(buf, "X", v, sizeof(v));
+	if (atof(exq) < 0.001 - 1e-12) {
+		assert_true(next_report(w, buf, BIG, 5000) > 0);
+		str_field(buf, "X", v, sizeof(v));
+		assert_string_equal(v, "EXPIRED");
+	} else {
+		assert_string_equal(v, "FILLED");
+	}
+	assert_true(ntrades >= 1);
+	ctl("orders edkey");
+	assert_non_null(strstr(reply, "\"clientOrderId\":\"e2e-ioc-1\""));
+	snprintf(v, sizeof(v), "\"executedQty\":\"%s\"", exq);
+	assert_non_null(strstr(reply, v));
+	vc_ws_close(w);
+}
+
+static void test_hmac_signed_request_accepted_and_bad_one_rejected(void **state)
+{
+	struct vc_ws *w;
+	struct kv kv[4];
+	char sig[200];
+
+	(void)state;
+	assert_int_equal(vc_ws_open(&w, &venue, "/ws-api/v3"), 0);
+	kv[0] = (struct kv){"apiKey", "hmackey"};
+	kv[1] = (struct kv){"symbol", "BTCUSDT"};
+	ts_now(&kv[2]);
+	sign(kv, 3, true, sig);
+	assert_int_equal(response(w, send_req(w, "openOrders.status", kv, 3, sig), buf, BIG), 200);
+	assert_non_null(strstr(buf, "\"result\":["));
+	sig[0] = sig[0] == '0' ? '1' : '0';
+	assert_int_equal(response(w, send_req(w, "openOrders.status", kv, 3, sig), buf, BIG), 400);
+	assert_non_null(strstr(buf, "\"code\":-1022"));
+	/* HMAC keys cannot log on (Ed25519 only) */
+	sign(kv, 3, true, sig);
+	kv[1] = kv[2];
+	sign(kv, 2, true, sig);
+	assert_int_equal(response(w, send_req(w, "session.logon", kv, 2, sig), buf, BIG), 400);
+	vc_ws_close(w);
+}
+
+static void test_resting_order_status_cancel_and_cancel_all(void **state)
+{
+	struct vc_ws *w = open_logged_on();
+	struct kv kv[6] = {{"symbol", "ETHUSDT"},  {"side", "BUY"},	{"type", "LIMIT"},
+			   {"timeInForce", "GTC"}, {"price", "100.00"}, {"quantity", "0.5000"}};
+	struct kv st[2] = {{"symbol", "ETHUSDT"}, {"orderId", ""}};
+	unsigned long long oid;
+
+	(void)state;
+	assert_int_equal(response(w, send_req(w, "order.place", kv, 6, NULL), buf, BIG), 200);
+	assert_non_null(strstr(buf, "\"status\":\"NEW\""));
+	oid = vc_num(buf, "orderId");
+	snprintf(st[1].v, sizeof(st[1].v), "%llu", oid);
+	assert_int_equal(response(w, send_req(w, "order.status", st, 2, NULL), buf, BIG), 200);
+	assert_non_null(strstr(buf, "\"isWorking\":true"));
+	assert_non_null(strstr(buf, "\"price\":\"100.00000000\""));
+	assert_int_equal(response(w, send_req(w, "order.cancel", st, 2, NULL), buf, BIG), 200);
+	assert_non_null(strstr(buf, "\"status\":\"CANCELED\""));
+	assert_int_equal(response(w, send_req(w, "order.cancel", st, 2, NULL), buf, BIG), 400);
+	assert_non_null(strstr(buf, "\"code\":-2011"));
+	/* two resting, cancelAll returns both cancel reports */
+	assert_int_equal(response(w, send_req(w, "order.place", kv, 6, NULL), buf, BIG), 200);
+	assert_int_equal(response(w, send_req(w, "order.place", kv, 6, NULL), buf, BIG), 200);
+	assert_int_equal(response(w, send_req(w, "openOrders.status", st, 1, NULL), buf, BIG), 200);
+	assert_non_null(strstr(strstr(buf, "\"orderId\":") + 1, "\"orderId\":"));
+	assert_int_equal(response(w, send_req(w, "openOrders.cancelAll", st, 1, NULL), buf, BIG),
+			 200);
+	assert_non_null(strstr(strstr(buf, "\"CANCELED\"") + 1, "\"CANCELED\""));
+	assert_int_equal(response(w, send_req(w, "openOrders.cancelAll", st, 1, NULL), buf, BIG),
+			 400);
+	/* a filter failure: price off the tick */
+	snprintf(kv[4].v, sizeof(kv[4].v), "100.001");
+	assert_int_equal(response(w, send_req(w, "order.place", kv, 6, NULL), buf, BIG), 400);
+	assert_non_null(strstr(buf, "Filter failure: PRICE_FILTER"));
+	vc_ws_close(w);
+}
+
+static void test_disconnect_cancels_the_sessions_orders(void **state)
+{
+	struct vc_ws *w = open_logged_on();
+	struct kv kv[7] = {
+	    {"symbol", "ETHUSDT"},	    {"side", "SELL"},	   {"type", "LIMIT"},
+	    {"timeInForce", "GTC"},	    {"price", "90000.00"}, {"quantity", "0.0100"},
+	    {"newClientOrderId", "e2e-cod"}};
+
+	(void)state;
+	assert_int_equal(response(w, send_req(w, "order.place", kv, 7, NULL), buf, BIG), 200);
+	vc_ws_close(w);
+	for (int i = 0; i < 50; i++) {
+		char *p;
+
+		ctl("orders edkey");
+		p = strstr(reply, "\"clientOrderId\":\"e2e-cod\"");
+		assert_non_null(p);
+		if (strstr(p, "\"status\":\"CANCELED\""))
+			return;
+		usleep(100000);
+	}
+	fail_msg("order not canceled after disconnect: %s", reply);
+}
+
+static void test_faults_reject_unknown_drop_dup(void **state)
+{
+	struct vc_ws *w = open_logged_on();
+	struct kv kv[6] = {{"symbol", "ETHUSDT"},  {"side", "BUY"},	{"type", "LIMIT"},
+			   {"timeInForce", "GTC"}, {"price", "100.00"}, {"quantity", "0.5000"}};
+	char x1[64], x2[64];
+	int n;
+
+	(void)state;
+	assert_int_equal(
+	    response(w, send_req(w, "userDataStream.subscribe", NULL, 0, NULL), buf, BIG), 200);
+	ctl("oe unknown 1");
+	assert_int_equal(response(w, send_req(w, "order.place", kv, 6, NULL), buf, BIG), 503);
+	assert_non_null(strstr(buf, "\"code\":-1007"));
+	ctl("oe dup 1");
+	assert_int_equal(response(w, send_req(w, "order.place", kv, 6, NULL), buf, BIG), 200);
+	/* the first report (NEW of the 503 order) was not duplicated; find the dup pair */
+	n = 0;
+	x1[0] = 0;
+	while (next_report(w, buf, BIG, 1000) > 0) {
+		str_field(buf, "c", x2, sizeof(x2));
+		snprintf(x2 + strlen(x2), sizeof(x2) - strlen(x2), "/%llu", vc_num(buf, "I"));
+		if (!strcmp(x1, x2))
+			n++;
+		snprintf(x1, sizeof(x1), "%s", x2);
+	}
+	assert_int_equal(n, 1);
+	ctl("oe reject 1");
+	assert_int_equal(response(w, send_req(w, "order.place", kv, 6, NULL), buf, BIG), 400);
+	assert_non_null(strstr(buf, "\"code\":-2010"));
+	ctl("oe reject 0");
+	ctl("oe drop 1");
+	assert_int_equal(response(w, send_req(w, "order.place", kv, 6, NULL), buf, BIG), -1);
+	vc_ws_close(w);
+	ctl("oe stats");
+	assert_non_null(strstr(reply, "\"requests\":"));
+}
+
+static void test_rate_limits_return_the_venues_errors(void **state)
+{
+	struct vc_ws *w = open_logged_on();
+	struct kv kv[6] = {{"symbol", "ETHUSDT"},  {"side", "BUY"},	{"type", "LIMIT"},
+			   {"timeInForce", "GTC"}, {"price", "100.00"}, {"quantity", "0.5000"}};
+	bool orders_hit = false;
+	bool weight_hit = false;
+
+	(void)state;
+	ctl("oe limits 6000 3");
+	for (int i = 0; i < 12 && !orders_hit; i++) {
+		int st = response(w, send_req(w, "order.place", kv, 6, NULL), buf, BIG);
+
+		orders_hit = st == 429 && strstr(buf, "\"code\":-1015");
+	}
+	assert_true(orders_hit);
+	ctl("oe limits 30 100");
+	for (int i = 0; i < 80 && !weight_hit; i++) {
+		int st = response(w, send_req(w, "ping", NULL, 0, NULL), buf, BIG);
+
+		weight_hit = st == 429 && strstr(buf, "\"code\":-1003");
+	}
+	assert_true(weight_hit);
+	ctl("oe limits 6000 100");
+	vc_ws_close(w);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_logon_accepts_good_rejects_tampered_and_stale),
+	    cmocka_unit_test(test_marketable_ioc_acks_reports_and_account_agree),
+	    cmocka_unit_test(test_hmac_signed_request_accepted_and_bad_one_rejected),
+	    cmocka_unit_test(test_resting_order_status_cancel_and_cancel_all),
+	    cmocka_unit_test(test_disconnect_cancels_the_sessions_orders),
+	    cmocka_unit_test(test_faults_reject_unknown_drop_dup),
+	    cmocka_unit_test(test_rate_limits_return_the_venues_errors),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
