@@ -197,9 +197,16 @@ static void ctl_poll(int lfd, bool *sock_kill)
 	} else if (strcmp(cmd, "status") == 0) {
 		n = snprintf(out, sizeof(out),
 			     "{\"ok\":true,\"state\":\"%s\",\"killed\":%s,\"open_orders\":%u,"
-			     "\"sent\":%" PRIu64 ",\"fills\":%" PRIu64 ",\"rejects\":%" PRIu64 "}\n",
+			     "\"sent\":%" PRIu64 ",\"fills\":%" PRIu64 ",\"rejects\":%" PRIu64
+			     ",\"reconciled\":%" PRIu64 ",\"positions\":{",
 			     tt_oe_state_name(g_oe.state), g_oe.killed ? "true" : "false",
-			     g_oe.orders.open, g_oe.c.sent, g_oe.c.fills, g_oe.c.rejects);
+			     g_oe.orders.open, g_oe.c.sent, g_oe.c.fills, g_oe.c.rejects,
+			     g_oe.c.reconciled);
+		for (uint32_t i = 0; i < g_oe.symtab.n && n < (int)sizeof(out) - 64; i++)
+			n += snprintf(out + n, sizeof(out) - (size_t)n, "%s\"%s\":%" PRId64,
+				      i ? "," : "", g_oe.instr[i].symbol,
+				      tt_oe_position(&g_oe, g_oe.instr[i].id));
+		n += snprintf(out + n, sizeof(out) - (size_t)n, "}}\n");
 	} else {
 		n = snprintf(out, sizeof(out), "{\"ok\":false,\"error\":\"unknown command\"}\n");
 	}
@@ -242,7 +249,7 @@ static int build_params(struct tt_oe_params *p, struct tt_bn_instr *in, struct t
 			return tt_err_set(-TT_ECONFIG, "%s: instrument.%s: risk_max_qty, "
 					  "risk_max_notional, risk_max_position and risk_collar_bps "
 					  "are required by tt-oe", g_cfg.path, c->symbol);
-		snprintf(in[n].symbol, sizeof(in[n].symbol), "%s", c->symbol);
+		memcpy(in[n].symbol, c->symbol, strlen(c->symbol) + 1);	/* length checked above */
 		in[n].id = (uint16_t)c->id;
 		in[n].px_scale = (uint8_t)c->price_scale;
 		in[n].qty_scale = (uint8_t)c->qty_scale;
