@@ -97,6 +97,9 @@ int tt_bn_enc_order_status(char *buf, size_t cap, uint64_t req_id, const struct 
 int tt_bn_enc_open_orders(char *buf, size_t cap, uint64_t req_id, const struct tt_bn_signer *s,
 			  const char *symbol, uint64_t ts_ms) TT_WUR;
 int tt_bn_enc_subscribe(char *buf, size_t cap, uint64_t req_id) TT_WUR;
+/* userDataStream.subscribe.signature: the user data stream without a logon (HMAC keys). */
+int tt_bn_enc_subscribe_signature(char *buf, size_t cap, uint64_t req_id,
+				  const struct tt_bn_signer *s, uint64_t ts_ms) TT_WUR;
 
 /* ---- decoding ---- */
 

@@ -444,6 +444,15 @@ int tt_bn_enc_subscribe(char *buf, size_t cap, uint64_t req_id)
 	return finish(&e, buf, cap, req_id, "userDataStream.subscribe", NULL, false, NULL);
 }
 
+int tt_bn_enc_subscribe_signature(char *buf, size_t cap, uint64_t req_id,
+				  const struct tt_bn_signer *s, uint64_t ts_ms)
+{
+	struct enc e = { .n = 0 };
+
+	add_u64(&e, "timestamp", ts_ms);
+	return finish(&e, buf, cap, req_id, "userDataStream.subscribe.signature", s, true, NULL);
+}
+
 /* ---- decoding ---- */
 
 const char *tt_bn_perr_str(uint32_t code)

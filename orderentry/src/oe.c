@@ -298,7 +298,9 @@ static uint32_t place(struct tt_oe *oe, const struct tt_msg_order *o, uint64_t t
 	rq.side = o->side;
 	rq.type = o->type;
 	rq.tif = o->tif;
-	rq.resp_type = TT_BN_RESP_ACK;
+	/* with a user data stream the ACK is enough (fills come as executionReports);
+	 * HMAC sessions may have none, so they ask for the fills in the answer */
+	rq.resp_type = oe->p.signer.mode == TT_BN_AUTH_SESSION ? TT_BN_RESP_ACK : TT_BN_RESP_FULL;
 	rq.px_scale = in->px_scale;
 	rq.qty_scale = in->qty_scale;
 	req = req_new(oe, TT_OE_REQ_PLACE, o->cl_ord_id, o->h.instr);
@@ -665,16 +667,16 @@ static void start_subscribe(struct tt_oe *oe)
 	struct tt_oe_req *r;
 	int len;
 
-	if (oe->p.signer.mode != TT_BN_AUTH_SESSION) {
-		/* HMAC keys cannot subscribe by logon; skip the user stream subscription
-		 * (userDataStream.subscribe.signature is the venue's way, not needed by the
-		 * local venue) */
-		start_reconcile(oe);
-		return;
-	}
 	oe->state = TT_OE_SUBSCRIBE;
 	r = req_new(oe, TT_OE_REQ_SUBSCRIBE, 0, 0);
-	len = tt_bn_enc_subscribe(oe->txbuf, sizeof(oe->txbuf), r->id);
+	if (oe->p.signer.mode != TT_BN_AUTH_SESSION)
+		/* HMAC keys cannot log on: the signed subscription instead. Where the venue
+		 * refuses it, order answers (newOrderRespType FULL) and status queries are
+		 * the only source of fills: see on_response. */
+		len = tt_bn_enc_subscribe_signature(oe->txbuf, sizeof(oe->txbuf), r->id,
+						    &oe->p.signer, wall_ms());
+	else
+		len = tt_bn_enc_subscribe(oe->txbuf, sizeof(oe->txbuf), r->id);
 	(void)send_req(oe, len);
 }
 
@@ -788,8 +790,8 @@ static void on_response(struct tt_oe *oe, const struct tt_bn_msg *m, uint64_t t_
 			start_subscribe(oe);
 		break;
 	case TT_OE_REQ_SUBSCRIBE:
-		if (ok)
-			start_reconcile(oe);
+		if (ok || oe->p.signer.mode != TT_BN_AUTH_SESSION)
+			start_reconcile(oe);	/* HMAC: go on without the stream (logged) */
 		break;
 	case TT_OE_REQ_PLACE:
 	case TT_OE_REQ_REPLACE: {
@@ -801,7 +803,7 @@ static void on_response(struct tt_oe *oe, const struct tt_bn_msg *m, uint64_t t_
 		if (ok && m->result && req.kind == TT_OE_REQ_PLACE &&
 		    tt_bn_decode_order(m->result, m->result_len, &oe->symtab, &v, &e) == 0) {
 			on_ack(oe, o, v.venue_id, t_rx);
-			if (v.cum_qty > o->cum_qty)
+			if (v.cum_qty > o->cum_qty || v.status != TT_BN_S_OTHER)
 				apply_venue_order(oe, &v, id, false, t_rx);
 		} else if (unknown) {
 			oe->c.unknown_outcomes++;

@@ -26,7 +26,7 @@ static int setup(void **state)
 					    "1000000", "--oe-weight", "10000000", NULL };
 
 	(void)state;
-	return e2e_setup(&E, args);
+	return e2e_setup(&E, args, false);
 }
 
 static int teardown(void **state)

@@ -16,13 +16,19 @@
 
 static struct e2e E;
 
+static const char *const args[] = { "--symbols", "BTCUSDT", "--rate", "200", "--oe-orders",
+				    "100000", "--oe-weight", "1000000", NULL };
+
 static int setup(void **state)
 {
-	static const char *const args[] = { "--symbols", "BTCUSDT", "--rate", "200", "--oe-orders",
-					    "100000", "--oe-weight", "1000000", NULL };
-
 	(void)state;
-	return e2e_setup(&E, args);
+	return e2e_setup(&E, args, false);
+}
+
+static int setup_hmac(void **state)
+{
+	(void)state;
+	return e2e_setup(&E, args, true);
 }
 
 static int teardown(void **state)
@@ -116,11 +122,36 @@ static void test_intents_become_venue_orders_and_everyone_agrees(void **state)
 	(void)nv;
 }
 
+/* HMAC keys: every request signed; no logon, so the venue may refuse the signed stream
+ * subscription; fills then arrive in the FULL answers. Positions still agree. */
+static void test_hmac_session_trades_and_agrees(void **state)
+{
+	struct e2e_order_truth v[16];
+	tt_qty_t vpos, filled;
+	uint8_t t;
+	char want[64];
+
+	(void)state;
+	e2e_oe_start(&E);
+	assert_int_equal(e2e_oe_wait_ready(&E), 0);
+	assert_int_equal(e2e_ref(&E), 0);
+	assert_int_equal(e2e_order(&E, 2001, TT_SIDE_BUY, E.ask + 5, 200, TT_TIF_IOC), 0);
+	filled = until_done(2001, &t);
+	assert_true(filled > 0);
+	assert_true(e2e_venue_orders(&E, v, 16, &vpos) == 1);
+	assert_true(vpos == filled);
+	snprintf(want, sizeof(want), "\"BTCUSDT\":%lld}", (long long)vpos);
+	assert_non_null(strstr(e2e_oe_ctl(&E, "status"), want));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_intents_become_venue_orders_and_everyone_agrees),
+		cmocka_unit_test_setup_teardown(test_intents_become_venue_orders_and_everyone_agrees,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hmac_session_trades_and_agrees, setup_hmac,
+						teardown),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -204,12 +204,22 @@ static void exec_report(struct fx *f, uint64_t cl, uint64_t orig, const char *x,
 }
 
 /* Connects and walks the session to READY: openOrders.status → [] , cancelAll → -2011. */
+/* Connect: HMAC sessions subscribe with userDataStream.subscribe.signature. */
+static void connect_subscribed(struct fx *f)
+{
+	tt_oe_on_connected(&f->oe);
+	assert_int_equal(f->oe.state, TT_OE_SUBSCRIBE);
+	assert_non_null(strstr(last(f), "\"method\":\"userDataStream.subscribe.signature\""));
+	assert_non_null(strstr(last(f), "\"apiKey\":\"testkey\""));
+	reply(f, req_id(last(f)), 200, "\"result\":{\"subscriptionId\":0}");
+	assert_int_equal(f->oe.state, TT_OE_RECONCILE);
+}
+
 static void connect_ready(struct fx *f, const char *open_orders_result)
 {
 	int before = f->cap.n;
 
-	tt_oe_on_connected(&f->oe);
-	assert_int_equal(f->oe.state, TT_OE_RECONCILE);
+	connect_subscribed(f);
 	for (int i = before; i < f->cap.n; i++) {
 		const char *fr = f->cap.frames[i];
 
@@ -491,8 +501,7 @@ static void test_recovery_replays_and_reconciles_with_the_venue(void **state)
 	assert_true(tt_order_table_check(&f->oe.orders));
 
 	before = f->cap.n;
-	tt_oe_on_connected(&f->oe);
-	assert_int_equal(f->oe.state, TT_OE_RECONCILE);
+	connect_subscribed(f);
 	for (int i = before; i < f->cap.n; i++) {
 		char c61[TT_BN_CLID_LEN + 1], c62[TT_BN_CLID_LEN + 1];
 
@@ -555,6 +564,36 @@ static void test_mid_file_corruption_refuses_to_start(void **state)
 	f->oe.j.fd = -1;
 }
 
+/* HMAC sessions may have no user data stream: the FULL answer carries the fills. */
+static void test_hmac_full_answer_applies_fills_without_a_stream(void **state)
+{
+	struct fx *f = *state;
+	struct tt_msg_exec e;
+
+	assert_int_equal(engine_start(f), 0);
+	connect_ready(f, "\"result\":[]");
+	tt_risk_set_ref(&f->oe.risk, 1, 3000000, 3000100);
+	push_order(f, 81, TT_SIDE_BUY, 3000100, 2000);
+	assert_int_equal(tt_oe_poll(&f->oe), 1);
+	assert_non_null(strstr(last(f), "\"newOrderRespType\":\"FULL\""));
+	reply(f, req_id(last(f)), 200,
+	      "\"result\":{\"symbol\":\"BTCUSDT\",\"orderId\":900,\"orderListId\":-1,"
+	      "\"clientOrderId\":\"x\",\"transactTime\":1,\"price\":\"30001.00\","
+	      "\"origQty\":\"0.02000\",\"executedQty\":\"0.02000\",\"status\":\"FILLED\","
+	      "\"timeInForce\":\"GTC\",\"type\":\"LIMIT\",\"side\":\"BUY\",\"fills\":[]}");
+	expect_exec(f, 81, TT_EXEC_NEW, 0);
+	assert_true(pop_exec(f, &e));
+	assert_int_equal(e.exec_type, TT_EXEC_TRADE);
+	assert_true(e.cum_qty == 2000);
+	assert_true(tt_oe_position(&f->oe, 1) == 2000);
+	assert_int_equal(f->oe.orders.open, 0);
+	/* the same fill reported again by a stream, if one exists: not doubled */
+	exec_report(f, 81, 0, "TRADE", "FILLED", "BUY", "0.02000", "30001.00", "0.02000",
+		    "0.02000", "30001.00", 900, 5);
+	assert_false(pop_exec(f, &e));
+	assert_true(tt_oe_position(&f->oe, 1) == 2000);
+}
+
 static void test_histogram_percentiles(void **state)
 {
 	struct tt_oe_hist h;
@@ -579,6 +618,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_send_failure_rejects_and_journals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recovery_replays_and_reconciles_with_the_venue, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mid_file_corruption_refuses_to_start, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hmac_full_answer_applies_fills_without_a_stream, setup, teardown),
 		cmocka_unit_test(test_histogram_percentiles),
 	};
 
