@@ -30,6 +30,7 @@
 #include "tt_config.h"
 #include "tt_cred.h"
 #include "tt_err.h"
+#include "tt_https.h"
 #include "tt_log.h"
 #include "tt_loop.h"
 #include "tt_oe.h"
@@ -223,6 +224,72 @@ static uint64_t mono_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+/* exchangeInfo over tt_https: the venue's current filters replace the config's for the
+ * instruments it lists. A filter finer than our scales refuses the start (the config is
+ * wrong); an unreachable venue keeps the config's filters (logged). */
+static int g_xi_rc = 1;
+static struct tt_http_resp g_xi_resp;
+
+static void xi_done(struct tt_https *h, int rc, const struct tt_http_resp *r, uint64_t t_rx)
+{
+	(void)h;
+	(void)t_rx;
+	g_xi_rc = rc;
+	if (rc == 0)
+		g_xi_resp = *r;
+}
+
+static int load_exchange_info(struct tt_bn_instr *in, struct tt_oe_filter *f, uint32_t n)
+{
+	static struct tt_https h;
+	static char body[1 << 20];
+	static struct tt_oe_filter got[TT_OE_MAX_INSTR];
+	struct tt_conn_cfg cc;
+	struct tt_bn_symtab t = { in, n };
+	struct tt_bn_perr e;
+	char target[TT_CFG_PATH_MAX + 32];
+	const char *base = g_cfg.binance.rest_url.path;
+	int rc;
+
+	memset(&cc, 0, sizeof(cc));
+	cc.host = g_cfg.binance.sni[0] ? g_cfg.binance.sni : g_cfg.binance.rest_url.host;
+	cc.port = g_cfg.binance.rest_url.port;
+	cc.connect_timeout_ms = (uint32_t)(g_cfg.binance.connect_timeout_ns / 1000000);
+	snprintf(target, sizeof(target), "%s/v3/exchangeInfo",
+		 strcmp(base, "/") == 0 ? "/api" : base);
+	if (tt_https_init(&h, &g_loop, &g_tls, &cc, body, sizeof(body) - 1, xi_done, NULL) < 0)
+		return 0;
+	rc = tt_https_request(&h, "GET", target, NULL, 0, NULL, 0);
+	for (int i = 0; rc == 0 && g_xi_rc == 1 && i < 500; i++)
+		if (tt_loop_run_once(&g_loop, 10000000) < 0)
+			break;
+	tt_https_stop(&h);
+	for (int i = 0; i < 100 && !tt_conn_is_quiet(&h.conn); i++)
+		if (tt_loop_run_once(&g_loop, 10000000) < 0)
+			break;
+	tt_https_fini(&h);
+	if (rc < 0 || g_xi_rc != 0 || g_xi_resp.status != 200) {
+		tt_log(TT_LOG_WARN, "oe_exchange_info_unavailable", TT_LS("target", target),
+		       TT_LI("rc", rc < 0 ? rc : g_xi_rc), TT_LI("status", g_xi_resp.status));
+		return 0;
+	}
+	memcpy(got, f, sizeof(got[0]) * n);
+	rc = tt_bn_decode_exchange_info(body, g_xi_resp.body_len, &t, got, &e);
+	if (rc < 0)
+		return tt_err_add("exchangeInfo from %s", target);
+	for (uint32_t i = 0; i < n; i++) {
+		got[i].notional_market = got[i].notional_market || f[i].notional_market;
+		tt_log(TT_LOG_INFO, "oe_filters", TT_LS("symbol", in[i].symbol),
+		       TT_LI("tick", got[i].tick), TT_LI("step", got[i].step),
+		       TT_LI("min_qty", got[i].min_qty), TT_LI("max_qty", got[i].max_qty),
+		       TT_LI("min_notional", got[i].min_notional),
+		       TT_LI("max_notional", got[i].max_notional),
+		       TT_LS("source", memcmp(&got[i], &f[i], sizeof(f[i])) ? "exchangeInfo" : "config"));
+		f[i] = got[i];
+	}
+	return rc;
+}
+
 /* Config → engine params. Refuses missing risk limits. */
 static int build_params(struct tt_oe_params *p, struct tt_bn_instr *in, struct tt_oe_filter *f)
 {
@@ -380,6 +447,8 @@ int main(int argc, char **argv)
 	if (tt_wsconn_init(&g_ws, &g_loop, &g_tls, &wcfg, &ws_ops, NULL, g_rx, sizeof(g_rx),
 			   g_frag, sizeof(g_frag)) < 0)
 		goto out_key;
+	if (load_exchange_info(instr, filters, p.n_instr) < 0)
+		goto out_key;	/* the venue's filters do not fit our scales */
 	p.tx.send = ws_send;
 	p.tx.ctx = &g_ws;
 	rc = tt_oe_init(&g_oe, &p);
