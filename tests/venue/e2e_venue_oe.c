@@ -14,6 +14,7 @@
 #include <setjmp.h>
 #include <sys/time.h>
 #include <unistd.h>
+#include <math.h>
 
 #include <cmocka.h>
 #include <openssl/evp.h>
@@ -29,6 +30,7 @@ static EVP_PKEY *ed_key;
 static char *buf;
 static char reply[BIG];
 static int req_id;
+static bool auto_ts = true;
 
 static const char hmac_secret[] = "tt-test-hmac-secret-0123456789abcdef";
 
@@ -153,6 +155,10 @@ static int send_req(struct vc_ws *w, const char *method, struct kv *kv, int n, c
 	if (sig)
 		len += (size_t)snprintf(msg + len, sizeof(msg) - len, "%s\"signature\":\"%s\"",
 					n ? "," : "", sig);
+	else if (auto_ts && (!strncmp(method, "order", 5) || !strncmp(method, "openOrders", 10)))
+		/* session-authenticated SIGNED requests still carry a timestamp */
+		len += (size_t)snprintf(msg + len, sizeof(msg) - len, "%s\"timestamp\":%lld",
+					n ? "," : "", wall_ms());
 	snprintf(msg + len, sizeof(msg) - len, "}}");
 	assert_int_equal(vc_ws_send(w, msg), 0);
 	return id;
@@ -327,10 +333,105 @@ static void test_marketable_ioc_acks_reports_and_account_agree(void **state)
 		assert_string_equal(v, "FILLED");
 	}
 	assert_true(ntrades >= 1);
+	/* the venue's position for the account is what the reports add up to */
+	ctl("account edkey");
+	snprintf(v, sizeof(v), "\"positions\":{\"0\":{\"BTCUSDT\":\"%s\"", exq);
+	assert_non_null(strstr(reply, v));
 	ctl("orders edkey");
 	assert_non_null(strstr(reply, "\"clientOrderId\":\"e2e-ioc-1\""));
 	snprintf(v, sizeof(v), "\"executedQty\":\"%s\"", exq);
 	assert_non_null(strstr(reply, v));
+	vc_ws_close(w);
+}
+
+/* Taking a whole synthetic level shows on the market-data side: a @trade frame with the
+ * execution's trade id, a bookTicker without that level, a depth diff removing it. */
+static void test_taking_synthetic_liquidity_is_published_on_market_data(void **state)
+{
+	struct vc_ws *w = open_logged_on();
+	struct vc_ws *md;
+	char px[40], q[40], v[128], want[160];
+	struct kv kv[6] = {{"symbol", "BTCUSDT"},  {"side", "BUY"}, {"type", "LIMIT"},
+			   {"timeInForce", "IOC"}, {"price", ""},   {"quantity", "0.00100000"}};
+	unsigned long long tid = 0;
+	bool trade = false, ticker = false, diff = false;
+
+	(void)state;
+	assert_int_equal(vc_ws_open(&md, &venue,
+				    "/stream?streams=btcusdt@trade/btcusdt@bookTicker/"
+				    "btcusdt@depth@100ms"),
+			 0);
+	best_ask("BTCUSDT", px, q);
+	snprintf(kv[4].v, sizeof(kv[4].v), "%s", px);
+	if (atof(q) > 0.001)
+		snprintf(kv[5].v, sizeof(kv[5].v), "%s", q);
+	assert_int_equal(response(w, send_req(w, "order.place", kv, 6, NULL), buf, BIG), 200);
+	tid = vc_num(strstr(buf, "\"fills\""), "tradeId");
+	assert_true(tid > 0);
+	ctl("flush");
+	snprintf(want, sizeof(want), "[\"%s\",\"0.00000000\"]", px);
+	for (int i = 0; i < 400 && !(trade && ticker && diff); i++) {
+		assert_true(vc_ws_next(md, buf, BIG, 5000) > 0);
+		if (strstr(buf, "\"stream\":\"btcusdt@trade\"") && vc_num(buf, "t") == tid) {
+			str_field(buf, "p", v, sizeof(v));
+			assert_string_equal(v, px);
+			str_field(buf, "q", v, sizeof(v));
+			assert_string_equal(v, q);
+			assert_non_null(strstr(buf, "\"m\":false"));
+			trade = true;
+		} else if (trade && strstr(buf, "\"stream\":\"btcusdt@bookTicker\"")) {
+			str_field(buf, "a", v, sizeof(v));
+			assert_true(atof(v) > atof(px));
+			ticker = true;
+		} else if (strstr(buf, "depthUpdate") && strstr(buf, want)) {
+			diff = true;
+		}
+	}
+	assert_true(trade && ticker && diff);
+	best_ask("BTCUSDT", v, q);
+	assert_true(atof(v) > atof(px));
+	vc_ws_close(md);
+	vc_ws_close(w);
+}
+
+/* A resting bid one tick under the best ask: once the random walk runs again, a synthetic
+ * seller trading at or through it (or an ask moving onto it) fills it as maker. */
+static void test_resting_bid_is_filled_by_the_moving_market(void **state)
+{
+	struct vc_ws *w = open_logged_on();
+	char px[40], q[40], v[64];
+	struct kv kv[7] = {{"symbol", "BTCUSDT"},
+			   {"side", "BUY"},
+			   {"type", "LIMIT"},
+			   {"timeInForce", "GTC"},
+			   {"price", ""},
+			   {"quantity", "0.00100000"},
+			   {"newClientOrderId", "e2e-maker"}};
+	long long p;
+	bool filled = false;
+
+	(void)state;
+	assert_int_equal(
+	    response(w, send_req(w, "userDataStream.subscribe", NULL, 0, NULL), buf, BIG), 200);
+	best_ask("BTCUSDT", px, q);
+	p = llround(atof(px) * 100) - 1;
+	snprintf(kv[4].v, sizeof(kv[4].v), "%lld.%02lld", p / 100, p % 100);
+	assert_int_equal(response(w, send_req(w, "order.place", kv, 7, NULL), buf, BIG), 200);
+	assert_non_null(strstr(buf, "\"status\":\"NEW\""));
+	ctl("resume");
+	for (int i = 0; i < 100 && !filled; i++) {
+		if (next_report(w, buf, BIG, 1000) <= 0)
+			continue;
+		str_field(buf, "c", v, sizeof(v));
+		if (strcmp(v, "e2e-maker") != 0 || !strstr(buf, "\"x\":\"TRADE\""))
+			continue;
+		assert_non_null(strstr(buf, "\"m\":true"));
+		str_field(buf, "L", v, sizeof(v));
+		assert_true(llround(atof(v) * 100) == p); /* at the client's own price */
+		filled = true;
+	}
+	ctl("pause");
+	assert_true(filled);
 	vc_ws_close(w);
 }
 
@@ -389,6 +490,52 @@ static void test_resting_order_status_cancel_and_cancel_all(void **state)
 	assert_non_null(strstr(strstr(buf, "\"CANCELED\"") + 1, "\"CANCELED\""));
 	assert_int_equal(response(w, send_req(w, "openOrders.cancelAll", st, 1, NULL), buf, BIG),
 			 400);
+	/* cancelReplace: the venue's parameter names, both halves reported */
+	{
+		struct kv cr[9];
+		unsigned long long old_id, new_id;
+
+		memcpy(cr, kv, sizeof(kv));
+		cr[6] = (struct kv){"newClientOrderId", "e2e-cr-1"};
+		assert_int_equal(response(w, send_req(w, "order.place", cr, 7, NULL), buf, BIG),
+				 200);
+		old_id = vc_num(buf, "orderId");
+		snprintf(cr[4].v, sizeof(cr[4].v), "101.00");
+		cr[6] = (struct kv){"newClientOrderId", "e2e-cr-2"};
+		cr[7] = (struct kv){"cancelOrigClientOrderId", "e2e-cr-1"};
+		cr[8] = (struct kv){"cancelReplaceMode", "STOP_ON_FAILURE"};
+		assert_int_equal(
+		    response(w, send_req(w, "order.cancelReplace", cr, 9, NULL), buf, BIG), 200);
+		assert_non_null(strstr(buf, "\"cancelResult\":\"SUCCESS\""));
+		assert_non_null(strstr(buf, "\"newOrderResult\":\"SUCCESS\""));
+		assert_non_null(strstr(buf, "\"origClientOrderId\":\"e2e-cr-1\""));
+		new_id = vc_num(strstr(buf, "\"newOrderResponse\""), "orderId");
+		assert_true(new_id > old_id);
+		/* the replaced order is gone: a second replace of it fails as a whole */
+		cr[6] = (struct kv){"newClientOrderId", "e2e-cr-3"};
+		assert_int_equal(
+		    response(w, send_req(w, "order.cancelReplace", cr, 9, NULL), buf, BIG), 400);
+		assert_non_null(strstr(buf, "\"code\":-2022"));
+		assert_non_null(strstr(buf, "\"newOrderResult\":\"NOT_ATTEMPTED\""));
+		st[1].k = "orderId";
+		snprintf(st[1].v, sizeof(st[1].v), "%llu", new_id);
+		assert_int_equal(response(w, send_req(w, "order.cancel", st, 2, NULL), buf, BIG),
+				 200);
+	}
+	/* after logon a timestamp is still mandatory; a hostile clientOrderId is refused */
+	auto_ts = false;
+	assert_int_equal(response(w, send_req(w, "openOrders.status", st, 1, NULL), buf, BIG), 400);
+	assert_non_null(strstr(buf, "parameter 'timestamp'"));
+	auto_ts = true;
+	{
+		struct kv bad[7];
+
+		memcpy(bad, kv, sizeof(kv));
+		bad[6] = (struct kv){"newClientOrderId", "a\\\"b"};
+		assert_int_equal(response(w, send_req(w, "order.place", bad, 7, NULL), buf, BIG),
+				 400);
+		assert_non_null(strstr(buf, "\"code\":-1100"));
+	}
 	/* a filter failure: price off the tick */
 	snprintf(kv[4].v, sizeof(kv[4].v), "100.001");
 	assert_int_equal(response(w, send_req(w, "order.place", kv, 6, NULL), buf, BIG), 400);
@@ -447,6 +594,11 @@ static void test_faults_reject_unknown_drop_dup(void **state)
 		snprintf(x1, sizeof(x1), "%s", x2);
 	}
 	assert_int_equal(n, 1);
+	/* held responses still arrive, in order, with their reports after them */
+	ctl("oe delay 300");
+	assert_int_equal(response(w, send_req(w, "order.place", kv, 6, NULL), buf, BIG), 200);
+	assert_true(next_report(w, buf, BIG, 5000) > 0);
+	ctl("oe delay 0");
 	ctl("oe reject 1");
 	assert_int_equal(response(w, send_req(w, "order.place", kv, 6, NULL), buf, BIG), 400);
 	assert_non_null(strstr(buf, "\"code\":-2010"));
@@ -490,6 +642,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_logon_accepts_good_rejects_tampered_and_stale),
 	    cmocka_unit_test(test_marketable_ioc_acks_reports_and_account_agree),
+	    cmocka_unit_test(test_taking_synthetic_liquidity_is_published_on_market_data),
+	    cmocka_unit_test(test_resting_bid_is_filled_by_the_moving_market),
 	    cmocka_unit_test(test_hmac_signed_request_accepted_and_bad_one_rejected),
 	    cmocka_unit_test(test_resting_order_status_cancel_and_cancel_all),
 	    cmocka_unit_test(test_disconnect_cancels_the_sessions_orders),

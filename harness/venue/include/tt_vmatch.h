@@ -168,8 +168,8 @@ void tt_vmatch_on_step(struct tt_vmatch *m, int sym, const struct tt_vstep *s);
 /* Cancels every live order of a session (cancel-on-disconnect); returns how many. */
 int tt_vmatch_cancel_session(struct tt_vmatch *m, int session);
 
-/* Writes {"orders":[..],"fills":[..],"balances":{..}} for acct (-1 = all) into buf;
- * snprintf-style return. */
+/* Writes {"orders":[..],"fills":[..],"positions":{acct:{symbol:net base qty}},
+ * "balances":{acct:{asset:..}}} for acct (-1 = all) into buf; snprintf-style return. */
 int tt_vmatch_dump(const struct tt_vmatch *m, int acct, char *buf, size_t cap);
 
 const char *tt_vmatch_status_name(int st);

@@ -167,7 +167,11 @@ static void fill(struct tt_vmatch *m, struct tt_vorder *o, int64_t px, int64_t q
 	o->cum += q;
 	o->cumq += px * q;
 	o->upd_ms = m->now_ms;
-	if (o->qty && o->cum >= o->qty)
+	if (o->quote_qty && o->quote_qty - o->cumq < px) {
+		/* a quoteOrderQty order is done when not one more step is affordable here */
+		o->qty = o->cum;
+		o->status = TT_VOS_FILLED;
+	} else if (o->qty && o->cum >= o->qty)
 		o->status = TT_VOS_FILLED;
 	else
 		o->status = TT_VOS_PARTIALLY_FILLED;
@@ -496,13 +500,6 @@ int tt_vmatch_place(struct tt_vmatch *m, const struct tt_vreq *r, uint64_t *id, 
 	if (o->status == TT_VOS_FILLED)
 		return 0;
 	if (o->type == TT_VOT_MARKET || o->tif != TT_VTIF_GTC) {
-		if (o->type == TT_VOT_MARKET && o->quote_qty && o->cum > 0 &&
-		    o->quote_qty - o->cumq < (o->cumq / o->cum) + 1) {
-			/* a quote order filled as far as whole steps go */
-			o->qty = o->cum;
-			o->status = TT_VOS_FILLED;
-			return 0;
-		}
 		end(m, o, TT_VOS_EXPIRED, TT_VX_EXPIRED);
 		return 0;
 	}
@@ -671,7 +668,27 @@ int tt_vmatch_dump(const struct tt_vmatch *m, int acct, char *buf, size_t cap)
 		   (unsigned long long)f->order_id, f->side ? "SELL" : "BUY", a, b2,
 		   f->maker ? "true" : "false", (unsigned long long)f->t_ms);
 	}
-	AP("],\"balances\":{");
+	AP("],\"positions\":{");
+	k = 0;
+	for (int ac = 0; ac < TT_VMATCH_ACCTS; ac++) {
+		int j = 0;
+
+		if (acct >= 0 && ac != acct)
+			continue;
+		AP("%s\"%d\":{", k++ ? "," : "", ac);
+		for (int s = 0; s < m->nsyms; s++) {
+			const struct tt_vsym_cfg *c = &m->books[s]->cfg;
+			int64_t pos = 0;
+
+			for (size_t i = 0; i < m->nfill; i++)
+				if (m->fill[i].acct == ac && m->fill[i].sym == s)
+					pos += m->fill[i].side ? -m->fill[i].qty : m->fill[i].qty;
+			fx(a, sizeof(a), pos, c->qty_dec);
+			AP("%s\"%s\":\"%s\"", j++ ? "," : "", c->symbol, a);
+		}
+		AP("}");
+	}
+	AP("},\"balances\":{");
 	k = 0;
 	for (int ac = 0; ac < TT_VMATCH_ACCTS; ac++) {
 		int j = 0;

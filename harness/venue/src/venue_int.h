@@ -85,6 +85,10 @@ void tt_vapi_fini(void);
 bool tt_vapi_wants(struct lws *wsi);
 /* the protocol callback for /ws-api/v3 connections; *slot is the connection's state */
 int tt_vapi_cb(struct lws *wsi, int reason, void **slot, void *in, size_t len);
+/* Test hook: parses one WS API request (untrusted bytes), writes its signature payload into
+ * payload and checks its "signature" as HMAC-SHA256 with secret. 1 valid, 0 invalid or
+ * absent, -1 malformed request. */
+int tt_vapi_check_hmac(const char *msg, const char *secret, char *payload, size_t cap);
 /* a control-socket line for order entry; NULL when not ours */
 const char *tt_vapi_ctl(const char *line, char *out, size_t cap);
 

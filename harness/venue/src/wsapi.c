@@ -49,6 +49,7 @@
 #define MAX_CONNS  64
 #define MAX_PARAMS 32
 #define RXCAP	   8192
+#define OUTQ_MAX   (8u << 20) /* bytes queued to one connection before it is cut */
 
 struct key {
 	char name[128];
@@ -74,6 +75,7 @@ struct aconn {
 	int sub_id;
 	struct outmsg *head;
 	struct outmsg *tail;
+	size_t qbytes; /* queued, not yet written */
 	char rx[RXCAP];
 	size_t rxlen;
 	bool rx_over;
@@ -135,6 +137,7 @@ static struct api {
 	uint64_t stats_requests;
 	uint64_t stats_errors;
 	uint64_t stats_reports;
+	uint64_t stats_slow;
 } A;
 
 /* ---- growable JSON buffer ---------------------------------------------------------------- */
@@ -558,14 +561,57 @@ out:
 	return ok;
 }
 
+/* Test hook (venue_int.h): parse msg, write the signature payload, check its signature with
+ * an HMAC secret. */
+int tt_vapi_check_hmac(const char *msg, const char *secret, char *payload, size_t cap)
+{
+	static struct req r;
+	struct key k;
+	struct param sorted[MAX_PARAMS];
+	const char *sig;
+	size_t n = 0;
+	int ns = 0;
+
+	if (parse_req(msg, &r) < 0)
+		return -1;
+	for (int i = 0; i < r.np; i++)
+		if (strcmp(r.p[i].key, "signature"))
+			sorted[ns++] = r.p[i];
+	qsort(sorted, (size_t)ns, sizeof(sorted[0]), cmp_param);
+	payload[0] = 0;
+	for (int i = 0; i < ns && n < cap; i++)
+		n += (size_t)snprintf(payload + n, cap - n, "%s%s=%s", i ? "&" : "", sorted[i].key,
+				      sorted[i].val);
+	sig = param(&r, "signature");
+	if (!sig)
+		return 0;
+	memset(&k, 0, sizeof(k));
+	snprintf(k.secret, sizeof(k.secret), "%s", secret);
+	return sig_ok(&r, &k, sig) ? 1 : 0;
+}
+
 /* ---- outgoing ---------------------------------------------------------------------------- */
 
 static void conn_send(struct aconn *c, const char *s, size_t n, uint64_t delay_ms)
 {
-	struct outmsg *m = malloc(sizeof(*m) + LWS_PRE + n);
+	struct outmsg *m;
 
+	if (c->drop)
+		return;
+	if (c->qbytes + n > OUTQ_MAX) {
+		/* a client that does not read: cut it rather than grow without bound */
+		A.stats_slow++;
+		fprintf(stderr, "{\"event\":\"api_slow_consumer\",\"conn\":%d,\"queued\":%zu}\n",
+			c->id, c->qbytes);
+		c->drop = true;
+		shutdown(lws_get_socket_fd(c->wsi), SHUT_RDWR);
+		lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+		return;
+	}
+	m = malloc(sizeof(*m) + LWS_PRE + n);
 	if (!m)
 		return;
+	c->qbytes += n;
 	m->next = NULL;
 	m->len = n;
 	m->due_ns = tt_venue_mono_ns() + delay_ms * 1000000ull;
@@ -597,6 +643,7 @@ static int conn_writable(struct aconn *c)
 		c->head = m->next;
 		if (!c->head)
 			c->tail = NULL;
+		c->qbytes -= m->len;
 		free(m);
 		if (c->head) {
 			lws_callback_on_writable(c->wsi);
@@ -943,9 +990,17 @@ static int authorize(struct aconn *c, const struct req *r, bool allow_session)
 	uint64_t now = tt_venue_wall_ms();
 	int k;
 
-	if (!sig && allow_session && c->key >= 0 && !ak)
+	if (!sig && allow_session && c->key >= 0 && !ak) {
+		/* "You still have to specify the timestamp parameter for SIGNED requests." */
+		if (!ts) {
+			respond_err(c, r, 400, -1102,
+				    "Mandatory parameter 'timestamp' was not sent, was empty/null, "
+				    "or malformed.",
+				    -1, false);
+			return -1;
+		}
 		k = c->key;
-	else {
+	} else {
 		if (!ak) {
 			respond_err(c, r, 400, -1102,
 				    "Mandatory parameter 'apiKey' was not sent, was empty/null, or "
@@ -1052,6 +1107,8 @@ static int enum_of(const char *v, const char *const *names, int n)
 	return -1;
 }
 
+static bool cid_ok(const char *v);
+
 static const char *const side_n[] = {"BUY", "SELL"};
 static const char *const type_n[] = {"LIMIT", "MARKET", "LIMIT_MAKER"};
 static const char *const tif_n[] = {"GTC", "IOC", "FOK"};
@@ -1154,7 +1211,7 @@ static int build_req(struct aconn *c, const struct req *r, int acct, struct tt_v
 		return -1;
 	}
 	q->cid = param(r, "newClientOrderId");
-	if (q->cid && strlen(q->cid) > 36) {
+	if (q->cid && !cid_ok(q->cid)) {
 		respond_err(c, r, 400, -1100,
 			    "Illegal characters found in parameter 'newClientOrderId'; legal range "
 			    "is '^[\\\\.A-Z\\\\:/a-z0-9_-]{1,36}$'.",
@@ -1162,6 +1219,19 @@ static int build_req(struct aconn *c, const struct req *r, int acct, struct tt_v
 		return -1;
 	}
 	return 0;
+}
+
+/* newClientOrderId and friends: ^[.A-Z:/a-z0-9_-]{1,36}$ (also keeps our JSON clean) */
+static bool cid_ok(const char *v)
+{
+	size_t n = strlen(v);
+
+	if (n < 1 || n > 36)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)v[i]) && !strchr(".:/_-", v[i]))
+			return false;
+	return true;
 }
 
 static int resp_type(const struct req *r, int type)
@@ -1243,11 +1313,14 @@ static void do_place(struct aconn *c, const struct req *r, int acct)
 	flush_deferred();
 }
 
-static struct tt_vorder *lookup(struct aconn *c, const struct req *r, int acct, int *sym)
+/* The order named by orderId/origClientOrderId (cancelOrderId/cancelOrigClientOrderId for
+ * cancelReplace: replace = true). */
+static struct tt_vorder *lookup_by(struct aconn *c, const struct req *r, int acct, int *sym,
+				   bool replace)
 {
 	const char *s = param(r, "symbol");
-	const char *oid = param(r, "orderId");
-	const char *cid = param(r, "origClientOrderId");
+	const char *oid = param(r, replace ? "cancelOrderId" : "orderId");
+	const char *cid = param(r, replace ? "cancelOrigClientOrderId" : "origClientOrderId");
 	struct tt_vorder *o;
 
 	*sym = -1; /* stays -1 when this answered the error */
@@ -1266,13 +1339,21 @@ static struct tt_vorder *lookup(struct aconn *c, const struct req *r, int acct, 
 	if (!oid && !cid) {
 		*sym = -1;
 		respond_err(c, r, 400, -1102,
-			    "Param 'origClientOrderId' or 'orderId' must be sent, but both were "
-			    "empty/null!",
+			    replace
+				? "Param 'cancelOrigClientOrderId' or 'cancelOrderId' must be "
+				  "sent, but both were empty/null!"
+				: "Param 'origClientOrderId' or 'orderId' must be sent, but both "
+				  "were empty/null!",
 			    acct, false);
 		return NULL;
 	}
 	o = tt_vmatch_find(&A.mx, acct, *sym, oid ? strtoull(oid, NULL, 10) : 0, oid ? NULL : cid);
 	return o;
+}
+
+static struct tt_vorder *lookup(struct aconn *c, const struct req *r, int acct, int *sym)
+{
+	return lookup_by(c, r, acct, sym, false);
 }
 
 static void gen_cid(char *buf, size_t cap)
@@ -1294,6 +1375,13 @@ static void do_cancel(struct aconn *c, const struct req *r, int acct)
 	if (!o) {
 		if (sym >= 0)
 			respond_err(c, r, 400, -2011, msg, acct, false);
+		return;
+	}
+	if (ncid && !cid_ok(ncid)) {
+		respond_err(c, r, 400, -1100,
+			    "Illegal characters found in parameter 'newClientOrderId'; legal range "
+			    "is '^[\\.A-Z\\:/a-z0-9_-]{1,36}$'.",
+			    acct, false);
 		return;
 	}
 	if (!ncid)
@@ -1336,11 +1424,17 @@ static void do_cancel_replace(struct aconn *c, const struct req *r, int acct)
 			    acct, true);
 		return;
 	}
-	o = lookup(c, r, acct, &sym);
+	o = lookup_by(c, r, acct, &sym, true);
 	if (sym < 0)
 		return;
 	if (build_req(c, r, acct, &q) < 0)
 		return;
+	if (ncid && !cid_ok(ncid)) {
+		respond_err(c, r, 400, -1100,
+			    "Illegal characters found in parameter 'cancelNewClientOrderId'.", acct,
+			    true);
+		return;
+	}
 	if (!orders_add(acct)) {
 		respond_err(c, r, 429, -1015, "Too many new orders.", acct, true);
 		return;
@@ -1727,6 +1821,7 @@ int tt_vapi_cb(struct lws *wsi, int reason, void **slot, void *in, size_t len)
  *   oe drop N                  the next N order requests: execute, then drop the connection
  *   oe dup N                   the next N executionReports are sent twice
  *   oe unknown N               the next N order requests: execute, answer 503/-1007
+ *   oe disconnect              cut every /ws-api/v3 connection (no close frame)
  *   oe limits WEIGHT_PER_MIN ORDERS_PER_10S    change the rate limits
  *   oe stats                   counters
  */
@@ -1772,15 +1867,25 @@ const char *tt_vapi_ctl(const char *line, char *out, size_t cap)
 	if (!strcmp(a1, "stats")) {
 		snprintf(out, cap,
 			 "{\"requests\":%llu,\"errors\":%llu,\"reports\":%llu,\"orders\":%zu,"
-			 "\"open\":%zu,\"fills\":%zu,\"weight\":%d}",
+			 "\"open\":%zu,\"fills\":%zu,\"weight\":%d,\"slow_consumers\":%llu}",
 			 (unsigned long long)A.stats_requests, (unsigned long long)A.stats_errors,
 			 (unsigned long long)A.stats_reports, A.mx.nord, A.mx.nlive, A.mx.nfill,
-			 A.w_count);
+			 A.w_count, (unsigned long long)A.stats_slow);
 		return out;
 	}
 	if (!strcmp(a1, "limits") && atoi(a2) > 0 && atoi(a3) > 0) {
 		A.weight_lim = atoi(a2);
 		A.orders10_lim = atoi(a3);
+	} else if (!strcmp(a1, "disconnect")) {
+		for (int i = 0; i < MAX_CONNS; i++) {
+			struct aconn *c = A.conns[i];
+
+			if (c && !c->drop) {
+				c->drop = true;
+				shutdown(lws_get_socket_fd(c->wsi), SHUT_RDWR);
+				lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+			}
+		}
 	} else if (!strcmp(a1, "reject") && atoi(a2) >= 0) {
 		A.reject_every = atoi(a2);
 	} else if (!strcmp(a1, "delay") && atoi(a2) >= 0) {
