@@ -240,6 +240,50 @@ static void refresh_own_best(struct tt_oe *oe, uint16_t instr)
 	tt_risk_set_own_best(&oe->risk, instr, bid, ask);
 }
 
+/* Drops terminal orders (their records stay in the journal) and rebuilds the table with
+ * the open ones, so no tombstones lengthen later probes. Called only when the table is
+ * too full to add (cold). Returns the orders dropped. */
+static uint32_t retire_terminal(struct tt_order_table *t)
+{
+	static struct tt_order keep[TT_OE_MAX_ORDERS];
+	struct tt_order_stats st = t->st;
+	uint32_t n = 0, cap = t->mask + 1, dropped = 0;
+
+	for (uint32_t i = 0; i < cap && i < TT_OE_MAX_ORDERS; i++) {
+		const struct tt_order *o = &t->slots[i];
+
+		if (o->state == TT_OS_FREE)
+			continue;
+		if (tt_order_is_open(o))
+			keep[n++] = *o;
+		else
+			dropped++;
+	}
+	if (!dropped || tt_order_table_init(t, t->slots, cap) < 0)
+		return 0;
+	for (uint32_t i = 0; i < n; i++) {
+		struct tt_msg_order m = { .h.instr = keep[i].instr, .cl_ord_id = keep[i].cl_ord_id };
+		struct tt_order *slot;
+
+		if (tt_order_add(t, &m) < 0 || !(slot = tt_order_find(t, keep[i].cl_ord_id)))
+			continue;	/* cannot happen: fewer orders than before */
+		*slot = keep[i];
+	}
+	t->open = n;
+	t->st = st;
+	return dropped;
+}
+
+/* tt_order_add, retiring terminal orders once if the table is full. */
+static int order_add(struct tt_order_table *t, const struct tt_msg_order *o)
+{
+	int rc = tt_order_add(t, o);
+
+	if (tt_unlikely(rc == -ENOSPC) && retire_terminal(t) > 0)
+		rc = tt_order_add(t, o);
+	return rc;
+}
+
 static uint32_t reject_intent(struct tt_oe *oe, const struct tt_msg_order *o, uint8_t exec_type,
 			      uint32_t reason, int64_t limit, int64_t value)
 {
@@ -285,7 +329,7 @@ static uint32_t place(struct tt_oe *oe, const struct tt_msg_order *o, uint64_t t
 	if (tt_unlikely(tt_order_find(&oe->orders, o->cl_ord_id)))
 		return reject_intent(oe, o, TT_EXEC_REJECTED, TT_OE_R_DUP_ID, 0,
 				     (int64_t)o->cl_ord_id);
-	if (tt_unlikely(tt_order_add(&oe->orders, o) < 0))
+	if (tt_unlikely(order_add(&oe->orders, o) < 0))
 		return reject_intent(oe, o, TT_EXEC_REJECTED, TT_OE_R_TABLE_FULL, 0, 0);
 	t_risk = tt_clock_now();
 	journal(oe, TT_JREC_INTENT, tt_order_find(&oe->orders, o->cl_ord_id), o->cl_ord_id, o->px,
@@ -382,7 +426,7 @@ static uint32_t cancel(struct tt_oe *oe, const struct tt_msg_cancel *m)
 					   &rej);
 		if (rr != TT_RISK_OK)
 			return reject_intent(oe, &no, TT_EXEC_RISK_REJECT, rr, rej.limit, rej.value);
-		if (tt_order_add(&oe->orders, &no) < 0)
+		if (order_add(&oe->orders, &no) < 0)
 			return reject_intent(oe, &no, TT_EXEC_REJECTED, TT_OE_R_DUP_ID, 0, 0);
 		journal(oe, TT_JREC_INTENT, tt_order_find(&oe->orders, no.cl_ord_id), no.cl_ord_id,
 			no.px, no.qty, (int64_t)no.type | ((int64_t)no.tif << 8), 0);
@@ -965,7 +1009,7 @@ static int replay_one(const struct tt_jrec *r, void *arg)
 		m.side = r->side;
 		m.type = (uint8_t)(r->c & 0xff);
 		m.tif = (uint8_t)((r->c >> 8) & 0xff);
-		if (tt_order_add(&oe->orders, &m) < 0)
+		if (order_add(&oe->orders, &m) < 0)
 			return tt_err_set(-TT_EPROTO, "journal seq %" PRIu64 ": order %" PRIu64
 				" cannot be added", r->seq, r->cl_ord_id);
 		break;

@@ -93,10 +93,10 @@ static void limits(struct tt_risk_limits *l)
 		l->instr[i].max_position = 5000000;
 	}
 	l->max_open_orders = 100;
-	l->orders_per_sec = 1000;
-	l->order_burst = 1000;
-	l->msgs_per_sec = 1000;
-	l->msg_burst = 1000;
+	l->orders_per_sec = 1000000;
+	l->order_burst = 1000000;
+	l->msgs_per_sec = 1000000;
+	l->msg_burst = 1000000;
 }
 
 static void ring_pair(const char *name, struct tt_ring *prod, struct tt_ring *cons)
@@ -116,7 +116,7 @@ static int engine_start(struct fx *f)
 	f->p.n_instr = 2;
 	limits(&f->p.limits);
 	f->p.journal_path = f->path;
-	f->p.jopts.capacity = 4096;
+	f->p.jopts.capacity = 65536;
 	f->p.jopts.sync = TT_JSYNC_NONE;
 	f->p.jopts.session_id = 1;
 	f->p.signer.mode = TT_BN_AUTH_HMAC;
@@ -594,6 +594,40 @@ static void test_hmac_full_answer_applies_fills_without_a_stream(void **state)
 	assert_true(tt_oe_position(&f->oe, 1) == 2000);
 }
 
+/* More orders than the table holds: terminal ones are dropped (compaction), the open one
+ * survives, and a journal with more orders than the table replays. */
+static void test_more_orders_than_the_table_holds(void **state)
+{
+	struct fx *f = *state;
+	struct tt_msg_exec e;
+
+	assert_int_equal(engine_start(f), 0);
+	connect_ready(f, "\"result\":[]");
+	tt_risk_set_ref(&f->oe.risk, 1, 3000000, 3000100);
+	push_order(f, 1, TT_SIDE_BUY, 2990000, 1000);
+	assert_int_equal(tt_oe_poll(&f->oe), 1);
+	exec_report(f, 1, 0, "NEW", "NEW", "BUY", "0.01000", "29900.00", "0.00000", "0.00000",
+		    "0.00", 1, -1);
+	for (uint64_t id = 2; id < 2 + TT_OE_MAX_ORDERS + 500; id++) {
+		f->cap.n = 0;
+		push_order(f, id, TT_SIDE_BUY, 3000000, 1000);
+		assert_int_equal(tt_oe_poll(&f->oe), 1);
+		assert_non_null(strstr(last(f), "order.place"));
+		reply(f, req_id(last(f)), 400, "\"error\":{\"code\":-2010,\"msg\":\"no\"}");
+		while (pop_exec(f, &e))
+			;
+	}
+	assert_int_equal(f->oe.orders.open, 1);
+	assert_int_equal(tt_order_find(&f->oe.orders, 1)->state, TT_OS_ACKED);
+	assert_true(tt_order_table_check(&f->oe.orders));
+	assert_int_equal(f->oe.c.rejects, TT_OE_MAX_ORDERS + 500);
+	tt_oe_fini(&f->oe);
+	assert_int_equal(engine_start(f), 0);
+	assert_int_equal(f->oe.orders.open, 1);
+	assert_int_equal(tt_order_find(&f->oe.orders, 1)->state, TT_OS_ACKED);
+	assert_int_equal(f->oe.risk.open_orders, 1);
+}
+
 static void test_histogram_percentiles(void **state)
 {
 	struct tt_oe_hist h;
@@ -619,6 +653,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_recovery_replays_and_reconciles_with_the_venue, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mid_file_corruption_refuses_to_start, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hmac_full_answer_applies_fills_without_a_stream, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_more_orders_than_the_table_holds, setup, teardown),
 		cmocka_unit_test(test_histogram_percentiles),
 	};
 
