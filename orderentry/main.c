@@ -390,6 +390,8 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	/* before any socket exists: a peer closing under a write must not kill us */
+	signal(SIGPIPE, SIG_IGN);
 	tt_log_init("tt-oe");
 	if (tt_clock_init_local() < 0)
 		tt_log(TT_LOG_WARN, "oe_clock_fallback", TT_LS("why", tt_clock_fallback_reason()));
@@ -455,7 +457,6 @@ int main(int argc, char **argv)
 	if (rc < 0)
 		goto out_key;	/* journal corruption refuses to start */
 
-	signal(SIGPIPE, SIG_IGN);
 	{
 		struct sigaction sa = { .sa_handler = on_signal };
 

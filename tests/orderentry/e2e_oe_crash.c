@@ -47,6 +47,18 @@ static void drain_execs(void)
 static void dump_log(void)
 {
 	char cmd[256];
+	int st;
+
+	st = 0;
+	if (E.oe > 0 && waitpid(E.oe, &st, WNOHANG) == E.oe) {
+		fprintf(stderr, "tt-oe pid %d gone: %s %d\n", (int)E.oe,
+			WIFSIGNALED(st) ? "signal" : "exit status",
+			WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+		E.oe = 0;
+	} else {
+		fprintf(stderr, "tt-oe pid %d alive; control socket says: \"%s\"\n", (int)E.oe,
+			e2e_oe_ctl(&E, "status"));
+	}
 
 	snprintf(cmd, sizeof(cmd), "tail -20 '%s' >&2", E.log);
 	if (system(cmd) != 0)
