@@ -390,8 +390,16 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	/* before any socket exists: a peer closing under a write must not kill us */
+	/* before any socket exists: a peer closing under a write must not kill us; and a
+	 * SIGUSR1 (kill switch) or SIGTERM during start-up is handled, not fatal */
 	signal(SIGPIPE, SIG_IGN);
+	{
+		struct sigaction sa = { .sa_handler = on_signal };
+
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGUSR1, &sa, NULL);
+	}
 	tt_log_init("tt-oe");
 	if (tt_clock_init_local() < 0)
 		tt_log(TT_LOG_WARN, "oe_clock_fallback", TT_LS("why", tt_clock_fallback_reason()));
@@ -457,13 +465,6 @@ int main(int argc, char **argv)
 	if (rc < 0)
 		goto out_key;	/* journal corruption refuses to start */
 
-	{
-		struct sigaction sa = { .sa_handler = on_signal };
-
-		sigaction(SIGTERM, &sa, NULL);
-		sigaction(SIGINT, &sa, NULL);
-		sigaction(SIGUSR1, &sa, NULL);
-	}
 	ctl = ctl_open(g_cfg.oe.control_socket);
 	if (tt_wsconn_start(&g_ws) < 0)
 		goto out_oe;
