@@ -435,6 +435,51 @@ static void test_resting_bid_is_filled_by_the_moving_market(void **state)
 	vc_ws_close(w);
 }
 
+/* A sweep of many synthetic levels: the response comes first, then NEW and one TRADE per
+ * fill in execution order (I increasing), then EXPIRED for the rest. */
+static void test_sweep_response_first_then_every_report_in_order(void **state)
+{
+	struct vc_ws *w = open_logged_on();
+	char px[40], q[40], v[64];
+	struct kv kv[6] = {{"symbol", "ETHUSDT"},  {"side", "BUY"}, {"type", "LIMIT"},
+			   {"timeInForce", "IOC"}, {"price", ""},   {"quantity", "900.0000"}};
+	int id, nfills = 0, ntrades = 0;
+	unsigned long long last_i = 0;
+	const char *p;
+	int expired;
+
+	(void)state;
+	assert_int_equal(
+	    response(w, send_req(w, "userDataStream.subscribe", NULL, 0, NULL), buf, BIG), 200);
+	best_ask("ETHUSDT", px, q);
+	snprintf(kv[4].v, sizeof(kv[4].v), "%.2f", atof(px) + 10.0); /* 1000 ticks up */
+	id = send_req(w, "order.place", kv, 6, NULL);
+	assert_true(vc_ws_next(w, buf, BIG, 10000) > 0);
+	snprintf(v, sizeof(v), "{\"id\":%d,\"status\":200", id);
+	assert_memory_equal(buf, v, strlen(v));
+	for (p = strstr(buf, "\"tradeId\""); p; p = strstr(p + 1, "\"tradeId\""))
+		nfills++;
+	assert_true(nfills > 64); /* more than one batch of anything fixed-size */
+	expired = strstr(buf, "\"status\":\"EXPIRED\"") != NULL;
+	if (!expired)
+		assert_non_null(strstr(buf, "\"status\":\"FILLED\""));
+	for (int k = 0; k < nfills + 1 + expired; k++) {
+		assert_true(vc_ws_next(w, buf, BIG, 10000) > 0);
+		assert_non_null(strstr(buf, "\"executionReport\""));
+		assert_true(vc_num(buf, "I") > last_i);
+		last_i = vc_num(buf, "I");
+		str_field(buf, "x", v, sizeof(v));
+		if (k == 0)
+			assert_string_equal(v, "NEW");
+		else if (k <= nfills)
+			assert_string_equal(v, "TRADE"), ntrades++;
+		else
+			assert_string_equal(v, "EXPIRED");
+	}
+	assert_int_equal(ntrades, nfills);
+	vc_ws_close(w);
+}
+
 static void test_hmac_signed_request_accepted_and_bad_one_rejected(void **state)
 {
 	struct vc_ws *w;
@@ -579,8 +624,24 @@ static void test_faults_reject_unknown_drop_dup(void **state)
 	assert_int_equal(
 	    response(w, send_req(w, "userDataStream.subscribe", NULL, 0, NULL), buf, BIG), 200);
 	ctl("oe unknown 1");
-	assert_int_equal(response(w, send_req(w, "order.place", kv, 6, NULL), buf, BIG), 503);
-	assert_non_null(strstr(buf, "\"code\":-1007"));
+	{
+		struct kv k7[7];
+
+		memcpy(k7, kv, sizeof(kv));
+		k7[6] = (struct kv){"newClientOrderId", "e2e-unknown"};
+		assert_int_equal(response(w, send_req(w, "order.place", k7, 7, NULL), buf, BIG),
+				 503);
+		assert_non_null(strstr(buf, "\"code\":-1007"));
+		/* it was executed: a blind retry with the same clientOrderId is a duplicate, and
+		 * order.status finds it */
+		assert_int_equal(response(w, send_req(w, "order.place", k7, 7, NULL), buf, BIG),
+				 400);
+		assert_non_null(strstr(buf, "Duplicate order sent."));
+		k7[1] = (struct kv){"origClientOrderId", "e2e-unknown"};
+		assert_int_equal(response(w, send_req(w, "order.status", k7, 2, NULL), buf, BIG),
+				 200);
+		assert_non_null(strstr(buf, "\"status\":\"NEW\""));
+	}
 	ctl("oe dup 1");
 	assert_int_equal(response(w, send_req(w, "order.place", kv, 6, NULL), buf, BIG), 200);
 	/* the first report (NEW of the 503 order) was not duplicated; find the dup pair */
@@ -608,6 +669,87 @@ static void test_faults_reject_unknown_drop_dup(void **state)
 	vc_ws_close(w);
 	ctl("oe stats");
 	assert_non_null(strstr(reply, "\"requests\":"));
+}
+
+/* --api-keys FILE: keys from the file work (Ed25519 logon, HMAC request); a missing or
+ * malformed file stops the venue at start. */
+static void test_api_keys_file_registers_keys_bad_file_refused(void **state)
+{
+	char dir[64], pem[128], keys[128];
+	struct vc_proc v2;
+	struct vc_ws *w;
+	FILE *f;
+	const char *args[] = {"--symbols", "BTCUSDT", "--api-keys", keys, NULL};
+	struct kv kv[3];
+	char sig[200];
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/tt-venueoe-keys-%d-XXXXXX", (int)getpid());
+	assert_non_null(mkdtemp(dir));
+	snprintf(pem, sizeof(pem), "%s/ed.pem", dir);
+	snprintf(keys, sizeof(keys), "%s/keys", dir);
+	f = fopen(pem, "w");
+	assert_non_null(f);
+	assert_int_equal(PEM_write_PUBKEY(f, ed_key), 1);
+	fclose(f);
+	f = fopen(keys, "w");
+	assert_non_null(f);
+	fprintf(f, "# test keys\nedkey ed25519 %s\nhmackey hmac %s\n", pem, hmac_secret);
+	fclose(f);
+	assert_int_equal(vc_start(&v2, args), 0);
+	assert_int_equal(vc_ws_open(&w, &v2, "/ws-api/v3"), 0);
+	assert_int_equal(logon(w, 0, false, buf), 200);
+	kv[0] = (struct kv){"apiKey", "hmackey"};
+	kv[1] = (struct kv){"symbol", "BTCUSDT"};
+	ts_now(&kv[2]);
+	sign(kv, 3, true, sig);
+	assert_int_equal(response(w, send_req(w, "openOrders.status", kv, 3, sig), buf, BIG), 200);
+	vc_ws_close(w);
+	assert_int_equal(vc_stop(&v2), 0);
+	/* malformed line: configuration error, exit 2 */
+	f = fopen(keys, "w");
+	assert_non_null(f);
+	fprintf(f, "edkey ed25519\n");
+	fclose(f);
+	assert_int_equal(vc_run_status(args), 2);
+	/* missing file */
+	unlink(keys);
+	assert_true(vc_run_status(args) != 0);
+	unlink(pem);
+	rmdir(dir);
+}
+
+/* The orders dump is not limited by the control socket's 1 MiB buffer. */
+static void test_orders_dump_larger_than_a_mebibyte(void **state)
+{
+	struct vc_ws *w = open_logged_on();
+	struct kv kv[6] = {{"symbol", "ETHUSDT"},  {"side", "BUY"},	{"type", "LIMIT"},
+			   {"timeInForce", "GTC"}, {"price", "100.00"}, {"quantity", "0.0500"}};
+	enum { N = 5000 };
+	size_t cap = 16u << 20;
+	char *big = malloc(cap);
+	int first = 0, n, count = 0;
+
+	(void)state;
+	assert_non_null(big);
+	ctl("oe limits 100000 100000");
+	for (int i = 0; i < N; i++) {
+		int id = send_req(w, "order.place", kv, 6, NULL);
+
+		if (!first)
+			first = id;
+	}
+	for (int i = 0; i < N; i++)
+		assert_int_equal(response(w, first + i, buf, BIG), 200);
+	n = vc_ctl(&venue, "orders edkey", big, cap);
+	assert_true(n > (1 << 20));
+	assert_memory_equal(big + n - 2, "]}", 2);
+	for (const char *p = strstr(big, "\"orderId\""); p; p = strstr(p + 1, "\"orderId\""))
+		count++;
+	assert_true(count >= N);
+	ctl("oe limits 6000 100");
+	free(big);
+	vc_ws_close(w);
 }
 
 static void test_rate_limits_return_the_venues_errors(void **state)
@@ -644,10 +786,13 @@ int main(void)
 	    cmocka_unit_test(test_marketable_ioc_acks_reports_and_account_agree),
 	    cmocka_unit_test(test_taking_synthetic_liquidity_is_published_on_market_data),
 	    cmocka_unit_test(test_resting_bid_is_filled_by_the_moving_market),
+	    cmocka_unit_test(test_sweep_response_first_then_every_report_in_order),
 	    cmocka_unit_test(test_hmac_signed_request_accepted_and_bad_one_rejected),
 	    cmocka_unit_test(test_resting_order_status_cancel_and_cancel_all),
 	    cmocka_unit_test(test_disconnect_cancels_the_sessions_orders),
 	    cmocka_unit_test(test_faults_reject_unknown_drop_dup),
+	    cmocka_unit_test(test_api_keys_file_registers_keys_bad_file_refused),
+	    cmocka_unit_test(test_orders_dump_larger_than_a_mebibyte),
 	    cmocka_unit_test(test_rate_limits_return_the_venues_errors),
 	};
 

@@ -377,6 +377,19 @@ static void test_bind_to_a_non_loopback_address_is_refused(void **state)
 	assert_int_equal(vc_run_status(a3), 2);
 }
 
+static void test_out_of_range_options_are_refused(void **state)
+{
+	static const char *const r0[] = {"--rate", "0", NULL};
+	static const char *const r1[] = {"--rate", "20000000", NULL};
+	static const char *const s1[] = {"--symbols", "NOPEUSDT", NULL};
+	static const char *const l1[] = {"--log-mb", "3", NULL};
+
+	assert_int_equal(vc_run_status(r0), 2);
+	assert_int_equal(vc_run_status(r1), 2);
+	assert_int_equal(vc_run_status(s1), 1);
+	assert_int_equal(vc_run_status(l1), 2);
+}
+
 static void test_replay_sends_the_file_frames_verbatim(void **state)
 {
 	char path[256];
@@ -452,6 +465,7 @@ int main(void)
 	    cmocka_unit_test(test_raw_stream_subscribe_is_answered_and_adds_the_stream),
 	    cmocka_unit_test(test_more_than_five_incoming_messages_a_second_disconnects),
 	    cmocka_unit_test(test_bind_to_a_non_loopback_address_is_refused),
+	    cmocka_unit_test(test_out_of_range_options_are_refused),
 	    cmocka_unit_test(test_replay_sends_the_file_frames_verbatim),
 	    cmocka_unit_test(test_capture_file_records_the_bytes_sent),
 	};

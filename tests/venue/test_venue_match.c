@@ -455,6 +455,23 @@ static void test_cancel_and_cancel_on_disconnect(void **state)
 	assert_ptr_equal(tt_vmatch_find(&mx, 0, 0, 0, mx.ord[b - 1].cid), &mx.ord[b - 1]);
 }
 
+static void test_client_order_id_is_unique_among_open_orders(void **state)
+{
+	struct tt_vreq r = limit(0, TT_VBUY, TT_VTIF_GTC, 5000000, 100);
+	const char *msg = "";
+	uint64_t a;
+
+	(void)state;
+	r.cid = "dup-1";
+	a = place_ok(r);
+	assert_int_equal(place_err(r, "Duplicate order sent."), -2010);
+	r.acct = 1; /* another account may use it */
+	(void)place_ok(r);
+	r.acct = 0;
+	assert_int_equal(tt_vmatch_cancel(&mx, 0, a, &msg), 0);
+	(void)place_ok(r); /* free again once the order is done */
+}
+
 /* Same seed, same orders between the same steps: identical fills and books. */
 static void test_deterministic_for_a_seed(void **state)
 {
@@ -535,6 +552,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_synthetic_book_crossing_a_client_order_fills_it,
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_cancel_and_cancel_on_disconnect, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_client_order_id_is_unique_among_open_orders, setup,
+					    teardown),
 	    cmocka_unit_test(test_deterministic_for_a_seed),
 	};
 

@@ -20,6 +20,8 @@
  *             5 msgs/s incoming limit, slow-TLS dribble, capture file, control socket.
  *   cert.c    self-signed CA + server certificate for localhost/127.0.0.1/::1 (OpenSSL).
  *   replay.c  JSON-lines replay source.
+ *   match.c   order entry: the client-order matching engine (tt_vmatch.h).
+ *   wsapi.c   order entry: Binance's WebSocket API at /ws-api/v3 (ORDER_ENTRY.md).
  *
  * Single-threaded: everything runs in the libwebsockets service loop; no locks.
  */
@@ -173,6 +175,8 @@ enum tt_vkind {
 
 /* ---- the venue process ------------------------------------------------------------------- */
 
+#define TT_VENUE_MAX_RATE 10000000ull
+
 struct tt_venue_opts {
 	const char *bind;      /* "127.0.0.1" (default) or "::1"; anything else is refused */
 	int port;	       /* 0 = ephemeral */
@@ -186,7 +190,7 @@ struct tt_venue_opts {
 	char symbols[TT_VENUE_MAX_SYMS][16];
 	int nsyms;
 	uint64_t seed;
-	uint64_t rate;	    /* random-walk steps per second (each: 1 book update) */
+	uint64_t rate;	    /* book updates per second, 1..TT_VENUE_MAX_RATE */
 	int depth_ms_fast;  /* window of @depth@100ms, default 100 */
 	int depth_ms_slow;  /* window of @depth, default 1000 */
 	int ping_s;	    /* server ping interval, default 20 */

@@ -114,6 +114,7 @@ struct tt_vmatch {
 	size_t cap;
 	uint32_t *live; /* indices of resting orders */
 	size_t nlive;
+	int32_t best[TT_VENUE_MAX_SYMS][2]; /* cached best resting index, -1 none, -2 stale */
 	struct tt_vfill *fill;
 	size_t nfill;
 	size_t fcap;
@@ -154,7 +155,8 @@ void tt_vmatch_fini(struct tt_vmatch *m);
 
 /* Places an order. Returns 0 and *id (the order's id) when accepted (whatever it then did:
  * filled, rested, expired); a negative Binance error code when refused (no order made), with
- * *msg its text: -1013 filter failures, -2010 LIMIT_MAKER would take / table full, -1102
+ * *msg its text: -1013 filter failures, -2010 LIMIT_MAKER would take / table full /
+ * "Duplicate order sent." (clientOrderId of an open order of the account), -1102
  * missing price/quantity, -1106 price on MARKET, -1121 bad symbol. */
 int tt_vmatch_place(struct tt_vmatch *m, const struct tt_vreq *r, uint64_t *id,
 		    const char **msg) TT_WUR;

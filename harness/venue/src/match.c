@@ -88,6 +88,8 @@ int tt_vmatch_init(struct tt_vmatch *m, struct tt_vbook *const *books, int nsyms
 	}
 	m->cap = cap;
 	m->fcap = fcap;
+	for (int i = 0; i < TT_VENUE_MAX_SYMS; i++)
+		m->best[i][0] = m->best[i][1] = -2;
 	return 0;
 }
 
@@ -134,6 +136,7 @@ static void unlive(struct tt_vmatch *m, struct tt_vorder *o)
 		}
 	}
 	o->live = false;
+	m->best[o->sym][o->side] = -2;
 }
 
 /* Books one fill of o (balances, fill log, order state) and reports it. */
@@ -257,22 +260,28 @@ static bool better(int side, int64_t a, int64_t b)
 	return side == TT_VBUY ? a > b : a < b;
 }
 
-/* Best resting order of sym on side, skipping `skip`; NULL if none. */
-static struct tt_vorder *best_live(struct tt_vmatch *m, int sym, int side,
-				   const struct tt_vorder *skip)
+/* Best resting order of sym on side (price, then time); NULL if none. Cached per
+ * (symbol, side) and recomputed only after an order rested or left the book, so a
+ * random-walk step costs O(1) while nothing changes. */
+static struct tt_vorder *best_live(struct tt_vmatch *m, int sym, int side)
 {
-	struct tt_vorder *best = NULL;
+	int32_t *c = &m->best[sym][side];
 
-	for (size_t i = 0; i < m->nlive; i++) {
-		struct tt_vorder *o = &m->ord[m->live[i]];
+	if (*c == -2) {
+		struct tt_vorder *best = NULL;
 
-		if (o == skip || o->sym != sym || o->side != side)
-			continue;
-		if (!best || better(side, o->px, best->px) ||
-		    (o->px == best->px && o->seq < best->seq))
-			best = o;
+		for (size_t i = 0; i < m->nlive; i++) {
+			struct tt_vorder *o = &m->ord[m->live[i]];
+
+			if (o->sym != sym || o->side != side)
+				continue;
+			if (!best || better(side, o->px, best->px) ||
+			    (o->px == best->px && o->seq < best->seq))
+				best = o;
+		}
+		*c = best ? (int32_t)(best - m->ord) : -1;
 	}
-	return best;
+	return *c >= 0 ? &m->ord[*c] : NULL;
 }
 
 static bool crosses(int taker_side, int64_t limit, int64_t px)
@@ -320,7 +329,7 @@ static bool take(struct tt_vmatch *m, struct tt_vorder *t)
 
 	for (;;) {
 		int64_t rem = t->qty ? t->qty - t->cum : INT64_MAX;
-		struct tt_vorder *mk = best_live(m, t->sym, opp, t);
+		struct tt_vorder *mk = best_live(m, t->sym, opp);
 		int32_t si = synth_best(b, t->side);
 		int64_t spx = si >= 0 ? tt_vbook_px(b, si) : 0;
 		bool use_client;
@@ -451,8 +460,7 @@ int tt_vmatch_place(struct tt_vmatch *m, const struct tt_vreq *r, uint64_t *id, 
 		}
 	}
 	if (r->type == TT_VOT_LIMIT_MAKER) {
-		struct tt_vorder tmp = {.sym = r->sym, .side = r->side, .px = px, .id = 0};
-		struct tt_vorder *mk = best_live(m, r->sym, !r->side, &tmp);
+		struct tt_vorder *mk = best_live(m, r->sym, !r->side);
 		int32_t si = r->side == TT_VBUY ? b->best_ask : b->best_bid;
 		bool si_ok = r->side == TT_VBUY ? si < TT_VBOOK_TICKS : si >= 0;
 
@@ -460,6 +468,17 @@ int tt_vmatch_place(struct tt_vmatch *m, const struct tt_vreq *r, uint64_t *id, 
 		    (si_ok && crosses(r->side, px, tt_vbook_px(b, si)))) {
 			*msg = "Order would immediately match and take.";
 			return -2010;
+		}
+	}
+	if (r->cid && r->cid[0]) {
+		/* a clientOrderId is unique among the account's open orders */
+		for (size_t i = 0; i < m->nlive; i++) {
+			const struct tt_vorder *lo = &m->ord[m->live[i]];
+
+			if (lo->acct == r->acct && !strcmp(lo->cid, r->cid)) {
+				*msg = "Duplicate order sent.";
+				return -2010;
+			}
 		}
 	}
 	if (m->nord == m->cap || (r->type != TT_VOT_MARKET && m->nlive == m->cap)) {
@@ -505,6 +524,7 @@ int tt_vmatch_place(struct tt_vmatch *m, const struct tt_vreq *r, uint64_t *id, 
 	}
 	o->live = true;
 	m->live[m->nlive++] = (uint32_t)(o->id - 1);
+	m->best[o->sym][o->side] = -2;
 	return 0;
 }
 
@@ -575,7 +595,7 @@ void tt_vmatch_on_step(struct tt_vmatch *m, int sym, const struct tt_vstep *s)
 		int64_t left = tr->qty;
 
 		while (left > 0) {
-			struct tt_vorder *o = best_live(m, sym, side, NULL);
+			struct tt_vorder *o = best_live(m, sym, side);
 			int64_t q;
 			uint64_t tid;
 
@@ -591,7 +611,7 @@ void tt_vmatch_on_step(struct tt_vmatch *m, int sym, const struct tt_vstep *s)
 	/* (b) the synthetic book crossed a resting client order */
 	for (int side = 0; side < 2; side++) {
 		for (;;) {
-			struct tt_vorder *o = best_live(m, sym, side, NULL);
+			struct tt_vorder *o = best_live(m, sym, side);
 			int32_t si = synth_best(b, side);
 			int64_t have;
 			int64_t q;

@@ -906,7 +906,8 @@ static char *ctl_exec(const char *line, char *out, size_t cap)
 		tt_vmarket_flush(&V.m, now, tt_venue_wall_ms(), true);
 		lws_callback_on_writable_all_protocol(V.ctx, &protocols[0]);
 		snprintf(out, cap, "{\"ok\":true}");
-	} else if (!strcmp(cmd, "rate") && atoll(a1) > 0) {
+	} else if (!strcmp(cmd, "rate") && atoll(a1) > 0 &&
+		   (uint64_t)atoll(a1) <= TT_VENUE_MAX_RATE) {
 		V.rate = (uint64_t)atoll(a1);
 		V.t0_ns = now;
 		V.steps_done = 0;
@@ -968,7 +969,12 @@ static char *ctl_exec(const char *line, char *out, size_t cap)
 		tt_venue_fault_log("slow", ",\"ms\":%d,\"chunk\":%zu,\"delay_ms\":%d", atoi(a1),
 				   V.slow_chunk, V.slow_delay_ms);
 		snprintf(out, cap, "{\"ok\":true}");
-	} else if (!tt_vapi_ctl(line, out, cap)) {
+	} else {
+		/* order entry (wsapi.c); its answer may live in its own, larger buffer */
+		const char *r = tt_vapi_ctl(line, out, cap);
+
+		if (r)
+			return (char *)r;
 		snprintf(out, cap, "{\"ok\":false,\"error\":\"unknown command or bad argument\"}");
 	}
 	return out;
@@ -1133,8 +1139,9 @@ int tt_venue_run(const struct tt_venue_opts *o)
 				  o->bind ? o->bind : "(null)");
 	if (o->log_bytes < (1u << 20) || (o->log_bytes & (o->log_bytes - 1)))
 		return tt_err_set(-TT_ECONFIG, "log size must be a power of two >= 1 MiB");
-	if (o->nsyms < 1 || o->rate < 1 || o->depth_ms_fast < 1 || o->depth_ms_slow < 1 ||
-	    o->ping_s < 1 || o->pong_timeout_s < 1 || o->max_in_per_s < 1 || o->tick_us < 50)
+	if (o->nsyms < 1 || o->rate < 1 || o->rate > TT_VENUE_MAX_RATE || o->depth_ms_fast < 1 ||
+	    o->depth_ms_slow < 1 || o->ping_s < 1 || o->pong_timeout_s < 1 || o->max_in_per_s < 1 ||
+	    o->tick_us < 50)
 		return tt_err_set(-TT_ECONFIG, "bad option value (symbols, rate, windows, ping, "
 					       "limits, tick)");
 	rc = parse_faults(o->faults);

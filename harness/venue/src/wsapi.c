@@ -130,14 +130,16 @@ static struct api {
 	int unknown_next;
 	/* request context */
 	bool deferring;
-	struct jb deferred[64];
-	int ndeferred_acct[64];
+	struct jb *deferred; /* reports held until the request's response is queued */
+	int *deferred_conn;  /* slot in conns[] */
 	int ndeferred;
+	int capdeferred;
 	const char *cancel_cid; /* clientOrderId of the cancel in progress */
 	uint64_t stats_requests;
 	uint64_t stats_errors;
 	uint64_t stats_reports;
 	uint64_t stats_slow;
+	char *dump; /* control-socket dumps larger than its buffer */
 } A;
 
 /* ---- growable JSON buffer ---------------------------------------------------------------- */
@@ -427,6 +429,9 @@ static int key_add(const char *name, const char *type, const char *val)
 
 	if (A.nkeys == MAX_KEYS || strlen(name) >= sizeof(k->name) || !name[0])
 		return tt_err_set(-TT_ECONFIG, "api key '%s': too many or bad name", name);
+	for (const char *p = name; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_')
+			return tt_err_set(-TT_ECONFIG, "api key name: only [A-Za-z0-9_-]");
 	for (int i = 0; i < A.nkeys; i++)
 		if (!strcmp(A.keys[i].name, name))
 			return tt_err_set(-TT_ECONFIG, "api key '%s' twice", name);
@@ -841,9 +846,21 @@ static void on_exec(void *ctx, const struct tt_vexec *e)
 		if (!b.p)
 			continue;
 		A.stats_reports++;
-		if (A.deferring && A.ndeferred < 64) {
+		if (A.deferring && A.ndeferred == A.capdeferred) {
+			int nc = A.capdeferred ? A.capdeferred * 2 : 64;
+			struct jb *d = realloc(A.deferred, (size_t)nc * sizeof(*d));
+			int *dc = d ? realloc(A.deferred_conn, (size_t)nc * sizeof(*dc)) : NULL;
+
+			if (d)
+				A.deferred = d;
+			if (dc) {
+				A.deferred_conn = dc;
+				A.capdeferred = nc;
+			}
+		}
+		if (A.deferring && A.ndeferred < A.capdeferred) {
 			A.deferred[A.ndeferred] = b;
-			A.ndeferred_acct[A.ndeferred] = i;
+			A.deferred_conn[A.ndeferred] = i;
 			A.ndeferred++;
 			continue;
 		}
@@ -865,7 +882,7 @@ static void on_exec(void *ctx, const struct tt_vexec *e)
 static void flush_deferred(void)
 {
 	for (int i = 0; i < A.ndeferred; i++) {
-		struct aconn *c = A.conns[A.ndeferred_acct[i]];
+		struct aconn *c = A.conns[A.deferred_conn[i]];
 
 		if (c && !c->drop) {
 			int times = A.dup_next > 0 ? 2 : 1;
@@ -1613,7 +1630,9 @@ static void handle(struct aconn *c, const char *msg)
 		    false);
 		return;
 	}
-	if (!weight_add(method_weight(r.method))) {
+	if (!weight_add(!strcmp(r.method, "openOrders.status") && !param(&r, "symbol")
+			    ? 80 /* every symbol */
+			    : method_weight(r.method))) {
 		char m[200];
 
 		snprintf(m, sizeof(m),
@@ -1838,13 +1857,25 @@ const char *tt_vapi_ctl(const char *line, char *out, size_t cap)
 	sscanf(line, "%31s %159s %159s %599s %63s", cmd, a1, a2, a3, a4);
 	if (!strcmp(cmd, "orders") || !strcmp(cmd, "account")) {
 		int acct = -1;
+		int n;
 
 		if (a1[0] && (acct = key_find(a1)) < 0) {
 			snprintf(out, cap, "{\"ok\":false,\"error\":\"unknown api key\"}");
 			return out;
 		}
-		if (tt_vmatch_dump(&A.mx, acct, out, cap) >= (int)cap)
-			snprintf(out, cap, "{\"ok\":false,\"error\":\"too big\"}");
+		n = tt_vmatch_dump(&A.mx, acct, out, cap);
+		if (n >= (int)cap) {
+			/* bigger than the control socket's buffer: our own (kept until fini) */
+			char *big = realloc(A.dump, (size_t)n + 1);
+
+			if (!big) {
+				snprintf(out, cap, "{\"ok\":false,\"error\":\"no memory\"}");
+				return out;
+			}
+			A.dump = big;
+			out = big;
+			(void)tt_vmatch_dump(&A.mx, acct, out, (size_t)n + 1);
+		}
 		if (cmd[0] == 'o') {
 			char *f = strstr(out, ",\"fills\":[");
 
@@ -1938,6 +1969,13 @@ int tt_vapi_init(struct tt_vmarket *m, const struct tt_venue_opts *o)
 
 void tt_vapi_fini(void)
 {
+	free(A.dump);
+	A.dump = NULL;
+	free(A.deferred);
+	free(A.deferred_conn);
+	A.deferred = NULL;
+	A.deferred_conn = NULL;
+	A.capdeferred = A.ndeferred = 0;
 	for (int i = 0; i < A.nkeys; i++)
 		EVP_PKEY_free(A.keys[i].pub);
 	A.nkeys = 0;
