@@ -2,7 +2,7 @@
 JOBS ?= $(shell nproc)
 CTEST_ARGS ?=
 
-.PHONY: all demo test redteam deps build build-asan test-asan bench-ring bench fuzz fuzz-build fuzz-ci tsan clang clean format bench-build
+.PHONY: all demo test redteam deps build build-asan test-asan bench-ring bench fuzz fuzz-build fuzz-ci tsan clang clean format bench-build crash-test
 
 all: build
 
@@ -61,6 +61,12 @@ fuzz-ci: fuzz-build
 
 fuzz: fuzz-build
 	scripts/run-fuzz.sh $${FUZZ_SECONDS:-600}
+
+# tt-oe kill -9 recovery against the real tt-venue: CI runs 50 (label e2e); this runs
+# CRASH_RUNS (default 1000). Every order's executed quantity must equal the journal's fills.
+crash-test: build
+	cd build/testnet && TT_CRASH_RUNS=$${CRASH_RUNS:-1000} TT_BUILD_DIR=$$PWD \
+		ctest --output-on-failure -R '^e2e_oe_crash$$' --timeout 3600
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

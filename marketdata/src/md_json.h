@@ -1,288 +1,56 @@
 /*
- * md_json.h — internal: the JSON cursor the scanners share. A cursor walks [p, end) once;
- * every read checks against end first, so no helper reads past the message. On failure a
- * helper records the first error (code, position) in the cursor and returns false; callers
- * just propagate false. Not a general parser: it validates and skips what it does not
- * need, and hands back raw slices of what it does.
+ * md_json.h — internal: marketdata's names for the project's JSON cursor (tt_json.h).
+ * A thin wrapper so the scanners keep their short names; the one scanner lives in
+ * engine/core (tt_json.h, json.c). The only translation is of error codes: the cursor
+ * records generic TT_JSON_E_* codes and marketdata's own TT_MD_PE_* ones (as
+ * TT_JSON_E_USER + code); tt__mdj_finish() turns either back into a TT_MD_PE_* code.
  */
 #ifndef TT_MD_JSON_H
 #define TT_MD_JSON_H
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <string.h>
-
-#include "tt_compiler.h"
-#include "tt_fixed.h"
+#include "tt_json.h"
 #include "tt_md.h"
 
-struct mdj {
-	const char *p;	  /* next byte */
-	const char *end;  /* one past the last byte */
-	const char *base; /* message start, for positions */
-	uint32_t code;	  /* first error, TT_MD_PE_NONE while fine */
-	uint32_t pos;	  /* its position */
-};
+#define mdj tt_json	/* struct mdj is struct tt_json */
 
-bool tt__mdj_fail(struct mdj *c, uint32_t code, const char *at) __tt_cold;
-bool tt__mdj_skip_value(struct mdj *c);
-bool tt__mdj_skip_string(struct mdj *c, bool *had_escape);
-int tt__mdj_finish(const struct mdj *c, struct tt_md_perr *err, const char *what);
+/* TT_MD_PE_* → the cursor's code space. */
+static inline uint32_t tt__mdj_code(uint32_t md)
+{
+	switch (md) {
+	case TT_MD_PE_NONE: return TT_JSON_E_NONE;
+	case TT_MD_PE_TRUNCATED: return TT_JSON_E_TRUNCATED;
+	case TT_MD_PE_SYNTAX: return TT_JSON_E_SYNTAX;
+	case TT_MD_PE_TYPE: return TT_JSON_E_TYPE;
+	case TT_MD_PE_ESCAPE: return TT_JSON_E_ESCAPE;
+	case TT_MD_PE_RANGE: return TT_JSON_E_RANGE;
+	case TT_MD_PE_NESTING: return TT_JSON_E_NESTING;
+	case TT_MD_PE_TRAILING: return TT_JSON_E_TRAILING;
+	default: return TT_JSON_E_USER + md;
+	}
+}
+
+static inline bool tt__mdj_fail(struct tt_json *c, uint32_t md_code, const char *at)
+{
+	return tt_json_fail(c, tt__mdj_code(md_code), at);
+}
+
+int tt__mdj_finish(const struct tt_json *c, struct tt_md_perr *err, const char *what);
 /* Symbol equality, ASCII case-insensitive (instr.c). */
 bool tt__md_sym_eq(const struct tt_md_instr *in, const char *s, size_t n);
 
-/* Skips whitespace; false (TRUNCATED) when the input ends. */
-static inline bool mdj_val(struct mdj *c);
-
-static inline void mdj_init(struct mdj *c, const char *p, size_t len)
-{
-	c->p = p;
-	c->end = p + len;
-	c->base = p;
-	c->code = TT_MD_PE_NONE;
-	c->pos = 0;
-}
-
-static inline void mdj_ws(struct mdj *c)
-{
-	while (c->p < c->end && (*c->p == ' ' || *c->p == '\n' || *c->p == '\r' || *c->p == '\t'))
-		c->p++;
-}
-
-static inline bool mdj_val(struct mdj *c)
-{
-	mdj_ws(c);
-	if (tt_unlikely(c->p >= c->end))
-		return tt__mdj_fail(c, TT_MD_PE_TRUNCATED, c->p);
-	return true;
-}
-
-/* Skips whitespace and consumes byte ch. */
-static inline bool mdj_expect(struct mdj *c, char ch)
-{
-	mdj_ws(c);
-	if (tt_unlikely(c->p >= c->end))
-		return tt__mdj_fail(c, TT_MD_PE_TRUNCATED, c->p);
-	if (tt_unlikely(*c->p != ch))
-		return tt__mdj_fail(c, TT_MD_PE_SYNTAX, c->p);
-	c->p++;
-	return true;
-}
-
-/*
- * Scans the string at the cursor (on its opening quote): slice of the raw bytes, cursor
- * after the closing quote. The common case (no escape, no control byte) stays inline; the
- * rest goes to the validating tt__mdj_skip_string().
- */
-static inline bool mdj_str(struct mdj *c, const char **s, uint32_t *len, bool *esc)
-{
-	const char *b = c->p + 1;
-	const char *q = b;
-
-	/* 8 bytes at a time: flag '"', '\\' and bytes < 0x20. Each test is the classic
-	 * "has a zero byte" trick; the lowest flagged byte is exact (borrows only spoil the
-	 * bytes above a real hit), which is the one we want. */
-	/* One-byte keys ("u", "s", "b" ...) are the common case: no need for 8 bytes. */
-	if (tt_likely(c->end - q >= 2 && q[1] == '"' && (unsigned char)q[0] >= 0x20 &&
-		      q[0] != '\\' && q[0] != '"')) {
-		*s = b;
-		*len = 1;
-		*esc = false;
-		c->p = q + 2;
-		return true;
-	}
-	while (c->end - q >= 8) {
-		const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
-		uint64_t v, xq, xb, hit;
-
-		memcpy(&v, q, 8);
-		xq = v ^ (ones * '"');
-		xb = v ^ (ones * '\\');
-		hit = ((xq - ones) & ~xq) | ((xb - ones) & ~xb) | ((v - ones * 0x20) & ~v);
-		hit &= high;
-		if (hit) {
-			q += __builtin_ctzll(hit) >> 3;
-			break;
-		}
-		q += 8;
-	}
-	while (tt_likely(q < c->end)) {
-		unsigned char ch = (unsigned char)*q;
-
-		if (ch == '"') {
-			*s = b;
-			*len = (uint32_t)(q - b);
-			*esc = false;
-			c->p = q + 1;
-			return true;
-		}
-		if (tt_unlikely(ch == '\\' || ch < 0x20))
-			break;
-		q++;
-	}
-	if (!tt__mdj_skip_string(c, esc))
-		return false;
-	*s = b;
-	*len = (uint32_t)(c->p - 1 - b);
-	return true;
-}
-
-/*
- * Object iteration: call mdj_obj_begin() once, then mdj_obj_next() until it returns 0.
- * mdj_obj_next returns 1 with the key slice (raw bytes, *esc set when it held an escape)
- * and the cursor on the value, 0 at the closing brace, -1 on error.
- */
-static inline bool mdj_obj_begin(struct mdj *c, bool *first)
-{
-	*first = true;
-	return mdj_expect(c, '{');
-}
-
-static inline int mdj_obj_next(struct mdj *c, bool *first, const char **key, uint32_t *klen,
-			       bool *esc)
-{
-	const char *k;
-
-	mdj_ws(c);
-	if (tt_unlikely(c->p >= c->end))
-		return tt__mdj_fail(c, TT_MD_PE_TRUNCATED, c->p), -1;
-	if (*c->p == '}' && *first) {
-		c->p++;
-		return 0;
-	}
-	if (!*first) {
-		if (*c->p == '}') {
-			c->p++;
-			return 0;
-		}
-		if (tt_unlikely(*c->p != ','))
-			return tt__mdj_fail(c, TT_MD_PE_SYNTAX, c->p), -1;
-		c->p++;
-		mdj_ws(c);
-		if (tt_unlikely(c->p >= c->end))
-			return tt__mdj_fail(c, TT_MD_PE_TRUNCATED, c->p), -1;
-	}
-	*first = false;
-	if (tt_unlikely(*c->p != '"'))
-		return tt__mdj_fail(c, TT_MD_PE_SYNTAX, c->p), -1;
-	if (!mdj_str(c, &k, klen, esc))
-		return -1;
-	*key = k;
-	/* ':' right after the key is the norm; mdj_expect handles the rest */
-	if (tt_likely(c->p < c->end && *c->p == ':'))
-		c->p++;
-	else if (!mdj_expect(c, ':'))
-		return -1;
-	mdj_ws(c);
-	if (tt_unlikely(c->p >= c->end))
-		return tt__mdj_fail(c, TT_MD_PE_TRUNCATED, c->p), -1;
-	return 1;
-}
-
-/* A string value: slice of its raw bytes (no quotes). Escapes are validated; *esc says
- * whether there were any. Cursor must be on the value (after ws). */
-static inline bool mdj_string(struct mdj *c, const char **s, uint32_t *len, bool *esc)
-{
-	if (tt_unlikely(*c->p != '"'))
-		return tt__mdj_fail(c, TT_MD_PE_TYPE, c->p);
-	return mdj_str(c, s, len, esc);
-}
-
-/*
- * A non-negative JSON integer into uint64 (ids, timestamps). Anything else that is a JSON
- * number (sign, fraction, exponent) or not a number is TYPE; too big is RANGE.
- */
-static inline bool mdj_u64(struct mdj *c, uint64_t *out)
-{
-	const char *b = c->p;
-	uint64_t v = 0;
-
-	if (tt_unlikely((unsigned)(*c->p - '0') >= 10))
-		return tt__mdj_fail(c, TT_MD_PE_TYPE, c->p);
-	if (*c->p == '0') {
-		c->p++;
-	} else {
-		if (c->end - c->p >= 8) { /* ids and ms timestamps: 9..13 digits */
-			uint64_t x;
-
-			memcpy(&x, c->p, 8);
-			if (tt__is_8digits(x)) {
-				v = tt__parse_8digits(x);
-				c->p += 8;
-			}
-		}
-		while (c->p < c->end && (unsigned)(*c->p - '0') < 10) {
-			if (tt_unlikely(c->p - b >= 19) &&
-			    (__builtin_mul_overflow(v, 10u, &v) ||
-			     __builtin_add_overflow(v, (unsigned)(*c->p - '0'), &v)))
-				return tt__mdj_fail(c, TT_MD_PE_RANGE, b);
-			else if (c->p - b < 19)
-				v = v * 10 + (unsigned)(*c->p - '0');
-			c->p++;
-		}
-	}
-	if (c->p < c->end &&
-	    (*c->p == '.' || *c->p == 'e' || *c->p == 'E' || (unsigned)(*c->p - '0') < 10))
-		return tt__mdj_fail(c, TT_MD_PE_TYPE, b);
-	*out = v;
-	return true;
-}
-
-/* A JSON integer (may be negative) into int64 (control ids, error codes). */
-static inline bool mdj_i64(struct mdj *c, int64_t *out)
-{
-	const char *b = c->p;
-	uint64_t m = 0;
-	bool neg = false;
-
-	if (*c->p == '-') {
-		neg = true;
-		c->p++;
-		if (tt_unlikely(c->p >= c->end))
-			return tt__mdj_fail(c, TT_MD_PE_TRUNCATED, c->p);
-	}
-	if (!mdj_u64(c, &m))
-		return false;
-	if (neg ? m > (uint64_t)INT64_MAX + 1 : m > (uint64_t)INT64_MAX)
-		return tt__mdj_fail(c, TT_MD_PE_RANGE, b);
-	*out = neg ? (int64_t)(0 - m) : (int64_t)m;
-	return true;
-}
-
-/* true / false. */
-static inline bool mdj_bool(struct mdj *c, bool *out)
-{
-	size_t left = (size_t)(c->end - c->p);
-
-	if (left >= 4 && c->p[0] == 't' && c->p[1] == 'r' && c->p[2] == 'u' && c->p[3] == 'e') {
-		c->p += 4;
-		*out = true;
-		return true;
-	}
-	if (left >= 5 && c->p[0] == 'f' && c->p[1] == 'a' && c->p[2] == 'l' && c->p[3] == 's' &&
-	    c->p[4] == 'e') {
-		c->p += 5;
-		*out = false;
-		return true;
-	}
-	if (*c->p == 't' || *c->p == 'f')
-		return tt__mdj_fail(c, left < 5 ? TT_MD_PE_TRUNCATED : TT_MD_PE_SYNTAX, c->p);
-	return tt__mdj_fail(c, TT_MD_PE_TYPE, c->p);
-}
-
-/* After the top-level value: only whitespace may follow. */
-static inline bool mdj_end(struct mdj *c)
-{
-	mdj_ws(c);
-	if (tt_unlikely(c->p != c->end))
-		return tt__mdj_fail(c, TT_MD_PE_TRAILING, c->p);
-	return true;
-}
-
-static inline bool mdj_key1(const char *k, uint32_t klen, bool esc, char ch)
-{
-	return klen == 1 && !esc && k[0] == ch;
-}
+#define tt__mdj_skip_value tt_json_skip_value
+#define mdj_init tt_json_init
+#define mdj_ws tt_json_ws
+#define mdj_val tt_json_val
+#define mdj_expect tt_json_expect
+#define mdj_str tt_json_str
+#define mdj_obj_begin tt_json_obj_begin
+#define mdj_obj_next tt_json_obj_next
+#define mdj_string tt_json_string
+#define mdj_u64 tt_json_u64
+#define mdj_i64 tt_json_i64
+#define mdj_bool tt_json_bool
+#define mdj_end tt_json_end
+#define mdj_key1 tt_json_key1
 
 #endif /* TT_MD_JSON_H */

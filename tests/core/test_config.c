@@ -107,8 +107,20 @@ static const struct bad_case bad[] = {
 	  "qty_scale = 3\ntick_size = 0.01\nstep_size = 0.001\nmin_qty = 5\nmax_qty = 4.999\n",
      "FILE:16: instrument.X.max_qty: expected a quantity >= min_qty (5), found \"4.999\""},
     {"unknown key", BASE "[md]\ncolour = red\n", "FILE:9: md.colour: unknown key"},
-    {"unknown section", BASE "[risk]\nmax_qty = 1\n", "FILE:8: risk: unknown section"},
     {"empty unknown section", BASE "[gizmo.mm]\n", "FILE:8: gizmo.mm: unknown section"},
+    {"unknown section", BASE "[riskz]\nmax_qty = 1\n", "FILE:8: riskz: unknown section"},
+    {"risk limit missing", BASE "[risk]\nmax_open_orders = 10\norders_per_sec = 5\n"
+     "order_burst = 5\nmsgs_per_sec = 10\nmsg_burst = 10\ndup_window = 1s\n"
+     "max_gross_notional = 0\n",
+     "FILE: risk.daily_loss: required key missing"},
+    {"risk unknown key", BASE "[risk]\nmax_qty = 1\n", "FILE:9: risk.max_qty: unknown key"},
+    {"oe journal sync word", BASE "[oe]\ncredential = c\njournal = j\njournal_sync = sometimes\n",
+     "FILE:11: oe.journal_sync: expected one of none|batch|always, found \"sometimes\""},
+    {"oe recv_window above the venue's 60s", BASE "[oe]\ncredential = c\njournal = j\n"
+     "recv_window = 61s\n",
+     "FILE:11: oe.recv_window: expected a duration like 500ms (unit ns|us|ms|s) in 1ms..60s, "
+     "found \"61s\""},
+    {"oe without journal", BASE "[oe]\ncredential = c\n", "FILE: oe.journal: required key missing"},
     {"duplicate key", BASE "[md]\nbook_depth = 5\nbusy_poll = true\nbook_depth = 6\n",
      "FILE:11: md.book_depth: duplicate key (first at line 9)"},
     {"duplicate section", BASE RING("a", "s1") RING("a", "s2"),
@@ -413,6 +425,22 @@ static void test_testnet_ini_loads_with_values_as_written(void **state)
 	assert_int_equal(cfg.md.stale_after_ns, INT64_C(5000000000));
 	assert_int_equal(cfg.md.book_depth, 20);
 	assert_false(cfg.md.busy_poll);
+
+	assert_true(cfg.oe.present);
+	assert_string_equal(cfg.oe.journal, "run/tt-testnet/oe.journal");
+	assert_int_equal(cfg.oe.journal_sync, TT_CFG_JSYNC_BATCH);
+	assert_int_equal(cfg.oe.journal_batch_time_ns, 10000000);
+	assert_int_equal(cfg.oe.recv_window_ns, INT64_C(5000000000));
+	assert_int_equal(cfg.oe.auth, TT_CFG_AUTH_ED25519);
+	assert_true(cfg.risk.present);
+	assert_int_equal(cfg.risk.max_open_orders, 50);
+	assert_int_equal(cfg.risk.dup_window_ns, 100000000);
+	assert_int_equal(cfg.risk.daily_loss, 1000000);
+	in = tt_config_instrument(&cfg, "BTCUSDT");
+	assert_int_equal(in->risk_max_qty, 100000);	/* 1.00000 at 5 */
+	assert_int_equal(in->risk_max_notional, 10000000);
+	assert_int_equal(in->risk_collar_bps, 500);
+	assert_int_equal(in->max_notional, 900000000);
 }
 
 static void test_strategy_sections_keep_keys_values_and_lines(void **state)

@@ -20,6 +20,13 @@
  *                        max_qty, min_notional (exact decimals → int64 at the scales)
  *   [venue.binance]      ws_url, rest_url, oe_url, ca_file, connect_timeout, sni
  *   [md]                 core, stale_after, book_depth, busy_poll
+ *   [oe]                 core, credential, journal, journal_sync, journal_batch,
+ *                        journal_batch_time, journal_capacity, recv_window, kill_file,
+ *                        control_socket, auth
+ *   [risk]               max_open_orders, orders_per_sec, order_burst, msgs_per_sec,
+ *                        msg_burst, dup_window, max_gross_notional, daily_loss (all
+ *                        required when the section is given; tt-oe requires the section
+ *                        and, per traded instrument, the risk_* keys of [instrument.*])
  *
  * Value syntax: integers in decimal; bools true|false; durations an integer with unit
  * ns|us|ms|s ("500ms"); decimals "0.01" (places beyond the scale must be zeros); core
@@ -98,6 +105,11 @@ struct tt_cfg_instrument {
 	int64_t min_qty;	      /* at qty_scale */
 	int64_t max_qty;	      /* at qty_scale, >= min_qty */
 	int64_t min_notional;	      /* price * qty floor, at price_scale; default 0 */
+	int64_t max_notional;	      /* price * qty ceiling, at price_scale; 0 = none */
+	int64_t risk_max_qty;	      /* tt-oe: per-order qty limit, qty_scale; 0 = unset */
+	int64_t risk_max_notional;    /* tt-oe: per-order notional limit, price_scale; 0 = unset */
+	int64_t risk_max_position;    /* tt-oe: |position| limit, qty_scale; 0 = unset */
+	uint32_t risk_collar_bps;     /* tt-oe: price collar around the reference, bps; 0 = unset */
 };
 
 struct tt_cfg_binance {
@@ -140,11 +152,40 @@ struct tt_cfg_params {
 	struct tt_cfg_param p[TT_CFG_PARAMS_MAX];
 };
 
+enum tt_cfg_jsync { TT_CFG_JSYNC_NONE = 0, TT_CFG_JSYNC_BATCH = 1, TT_CFG_JSYNC_ALWAYS = 2 };
+enum tt_cfg_auth { TT_CFG_AUTH_ED25519 = 0, TT_CFG_AUTH_HMAC = 1 };
+struct tt_cfg_oe {
+	bool present;			      /* the [oe] section was given */
+	struct tt_cfg_cores core;	      /* CPUs tt-oe may run on */
+	char credential[TT_CFG_PATH_MAX];     /* tagged credential file (tt_cred.h), required */
+	char journal[TT_CFG_PATH_MAX];	      /* journal file, required */
+	uint32_t journal_sync;		      /* enum tt_cfg_jsync; default batch */
+	uint32_t journal_batch;		      /* batch: sync after this many records; default 64 */
+	int64_t journal_batch_time_ns;	      /* batch: or after this long; default 10ms */
+	uint32_t journal_capacity;	      /* records preallocated; default 1048576 */
+	int64_t recv_window_ns;		      /* recvWindow sent to the venue; default 5s, ≤ 60s */
+	char kill_file[TT_CFG_PATH_MAX];      /* kill switch engaged while this file exists */
+	char control_socket[TT_CFG_PATH_MAX]; /* unix socket: kill, status, cancel-all */
+	uint32_t auth;			      /* enum tt_cfg_auth; default ed25519 */
+};
+struct tt_cfg_risk {
+	bool present;		     /* the [risk] section was given */
+	uint32_t max_open_orders;    /* open orders, all instruments */
+	uint32_t orders_per_sec;     /* new order rate */
+	uint32_t order_burst;	     /* its bucket size */
+	uint32_t msgs_per_sec;	     /* all requests (orders, cancels, replaces) */
+	uint32_t msg_burst;	     /* its bucket size */
+	int64_t dup_window_ns;	     /* same order again within this is refused; 0 = off */
+	int64_t max_gross_notional;  /* Σ |position| × ref, price units; 0 = off */
+	int64_t daily_loss;	     /* realized + unrealized ≤ −this stops trading, price units */
+};
 struct tt_config {
 	char path[TT_CFG_PATH_MAX];    /* file it was loaded from (or the name given) */
 	struct tt_cfg_engine engine;   /* [engine], required */
 	struct tt_cfg_binance binance; /* [venue.binance], optional */
 	struct tt_cfg_md md;	       /* [md], optional (defaults) */
+	struct tt_cfg_oe oe;	       /* [oe], optional (tt-oe requires it) */
+	struct tt_cfg_risk risk;       /* [risk], optional (tt-oe requires it) */
 	uint32_t n_rings;	       /* rings[0..n_rings) in file order */
 	struct tt_cfg_ring rings[TT_CFG_RINGS_MAX];
 	uint32_t n_instruments; /* instruments[0..n_instruments) in file order */

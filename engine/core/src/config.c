@@ -98,6 +98,11 @@ static const struct cfg_key instrument_keys[] = {
 	KEY("min_qty",      INSTR, min_qty,      CT_DECIMAL, .required = true, .lo = 0, SCALE(INSTR, qty_scale)),
 	KEY("max_qty",      INSTR, max_qty,      CT_DECIMAL, .required = true, .lo = 1, SCALE(INSTR, qty_scale)),
 	KEY("min_notional", INSTR, min_notional, CT_DECIMAL, .def = "0", .lo = 0, SCALE(INSTR, price_scale)),
+	KEY("max_notional", INSTR, max_notional, CT_DECIMAL, .def = "0", .lo = 0, SCALE(INSTR, price_scale)),
+	KEY("risk_max_qty",      INSTR, risk_max_qty,      CT_DECIMAL, .def = "0", .lo = 0, SCALE(INSTR, qty_scale)),
+	KEY("risk_max_notional", INSTR, risk_max_notional, CT_DECIMAL, .def = "0", .lo = 0, SCALE(INSTR, price_scale)),
+	KEY("risk_max_position", INSTR, risk_max_position, CT_DECIMAL, .def = "0", .lo = 0, SCALE(INSTR, qty_scale)),
+	KEY("risk_collar_bps",   INSTR, risk_collar_bps,   CT_INT, .def = "0", .lo = 0, .hi = 10000),
 };
 
 static const struct cfg_key binance_keys[] = {
@@ -116,6 +121,31 @@ static const struct cfg_key md_keys[] = {
 	KEY("busy_poll",   struct tt_cfg_md, busy_poll,      CT_BOOL, .def = "false"),
 	KEY("snapshot_limit", struct tt_cfg_md, snapshot_limit, CT_INT, .def = "1000", .lo = 5, .hi = 5000),
 	KEY("reconnect_after", struct tt_cfg_md, reconnect_after_ns, CT_DURATION, .def = "85800s", .lo = SEC, .hi = 86400 * SEC),
+};
+
+static const struct cfg_key oe_keys[] = {
+	KEY("core",               struct tt_cfg_oe, core,                  CT_CORES),
+	KEY("credential",         struct tt_cfg_oe, credential,            CT_STRING, .required = true),
+	KEY("journal",            struct tt_cfg_oe, journal,               CT_STRING, .required = true),
+	KEY("journal_sync",       struct tt_cfg_oe, journal_sync,          CT_ENUM, .def = "batch", .words = "none|batch|always"),
+	KEY("journal_batch",      struct tt_cfg_oe, journal_batch,         CT_INT, .def = "64", .lo = 1, .hi = 1 << 20),
+	KEY("journal_batch_time", struct tt_cfg_oe, journal_batch_time_ns, CT_DURATION, .def = "10ms", .lo = 1000, .hi = 60 * SEC),
+	KEY("journal_capacity",   struct tt_cfg_oe, journal_capacity,      CT_INT, .def = "1048576", .lo = 16, .hi = 1 << 28),
+	KEY("recv_window",        struct tt_cfg_oe, recv_window_ns,        CT_DURATION, .def = "5s", .lo = MS, .hi = 60 * SEC),
+	KEY("kill_file",          struct tt_cfg_oe, kill_file,             CT_STRING),
+	KEY("control_socket",     struct tt_cfg_oe, control_socket,        CT_STRING),
+	KEY("auth",               struct tt_cfg_oe, auth,                  CT_ENUM, .def = "ed25519", .words = "ed25519|hmac"),
+};
+
+static const struct cfg_key risk_keys[] = {
+	KEY("max_open_orders",    struct tt_cfg_risk, max_open_orders,    CT_INT, .required = true, .lo = 1, .hi = 100000),
+	KEY("orders_per_sec",     struct tt_cfg_risk, orders_per_sec,     CT_INT, .required = true, .lo = 1, .hi = 1000000),
+	KEY("order_burst",        struct tt_cfg_risk, order_burst,        CT_INT, .required = true, .lo = 1, .hi = 1000000),
+	KEY("msgs_per_sec",       struct tt_cfg_risk, msgs_per_sec,       CT_INT, .required = true, .lo = 1, .hi = 1000000),
+	KEY("msg_burst",          struct tt_cfg_risk, msg_burst,          CT_INT, .required = true, .lo = 1, .hi = 1000000),
+	KEY("dup_window",         struct tt_cfg_risk, dup_window_ns,      CT_DURATION, .required = true, .lo = 0, .hi = 3600 * SEC),
+	KEY("max_gross_notional", struct tt_cfg_risk, max_gross_notional, CT_INT, .required = true, .lo = 0, .hi = INT64_MAX),
+	KEY("daily_loss",         struct tt_cfg_risk, daily_loss,         CT_INT, .required = true, .lo = 1, .hi = INT64_MAX),
 };
 /* clang-format on */
 
@@ -183,6 +213,8 @@ static const struct cfg_section sections[] = {
     FIXED("venue.binance", false, binance_keys, binance,
 	  offsetof(struct tt_config, binance.present), NULL),
     FIXED("md", false, md_keys, md, NO_OFF, NULL),
+    FIXED("oe", false, oe_keys, oe, offsetof(struct tt_config, oe.present), NULL),
+    FIXED("risk", false, risk_keys, risk, offsetof(struct tt_config, risk.present), NULL),
     MULTI("ring", ring_keys, rings, n_rings, name, ring_finish),
     MULTI("instrument", instrument_keys, instruments, n_instruments, symbol, instrument_finish),
     FIXED("strat", false, strat_keys, strat, NO_OFF, NULL),
@@ -219,6 +251,8 @@ _Static_assert(TT_ARRAY_LEN(binance_keys) <= CFG_KEYS_MAX, "raise CFG_KEYS_MAX")
 _Static_assert(TT_ARRAY_LEN(engine_keys) <= CFG_KEYS_MAX, "raise CFG_KEYS_MAX");
 _Static_assert(TT_ARRAY_LEN(md_keys) <= CFG_KEYS_MAX, "raise CFG_KEYS_MAX");
 _Static_assert(TT_ARRAY_LEN(strat_keys) <= CFG_KEYS_MAX, "raise CFG_KEYS_MAX");
+_Static_assert(TT_ARRAY_LEN(oe_keys) <= CFG_KEYS_MAX, "raise CFG_KEYS_MAX");
+_Static_assert(TT_ARRAY_LEN(risk_keys) <= CFG_KEYS_MAX, "raise CFG_KEYS_MAX");
 
 /* ---- messages ---- */
 

@@ -1,0 +1,160 @@
+/*
+ * e2e_oe_crash.c — kill -9 tt-oe at random points while it trades against the real
+ * tt-venue, restart it, let it recover (journal replay, reconciliation with order.status /
+ * openOrders.status, cancel-all), and at the end assert that for every order of ours the
+ * venue's executed quantity equals the fills in tt-oe's journal, and the positions are
+ * equal: no fill lost, none doubled. Runs: TT_CRASH_RUNS (default 50; `make crash-test`
+ * runs 1000). The seed is printed; TT_CRASH_SEED replays a sequence.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "oe_e2e.h"
+
+#define MAX_ORDERS 20000
+
+static struct e2e E;
+static struct e2e_order_truth V[MAX_ORDERS], J[MAX_ORDERS];
+
+static int setup(void **state)
+{
+	static const char *const args[] = { "--symbols", "BTCUSDT", "--rate", "200", "--oe-orders",
+					    "1000000", "--oe-weight", "10000000", NULL };
+
+	(void)state;
+	return e2e_setup(&E, args, false);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	e2e_teardown(&E);
+	return 0;
+}
+
+static void drain_execs(void)
+{
+	struct tt_msg_exec x;
+
+	while (e2e_exec(&E, &x, 0))
+		;
+}
+
+static void dump_log(void)
+{
+	char cmd[256];
+	int st;
+
+	st = 0;
+	if (E.oe > 0 && waitpid(E.oe, &st, WNOHANG) == E.oe) {
+		fprintf(stderr, "tt-oe pid %d gone: %s %d\n", (int)E.oe,
+			WIFSIGNALED(st) ? "signal" : "exit status",
+			WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+		E.oe = 0;
+	} else {
+		fprintf(stderr, "tt-oe pid %d alive; control socket says: \"%s\"\n", (int)E.oe,
+			e2e_oe_ctl(&E, "status"));
+	}
+
+	snprintf(cmd, sizeof(cmd), "tail -20 '%s' >&2", E.log);
+	if (system(cmd) != 0)
+		fprintf(stderr, "(no log)\n");
+}
+
+static void test_kill9_at_random_points_loses_and_doubles_no_fill(void **state)
+{
+	const char *s = getenv("TT_CRASH_RUNS");
+	const char *sd = getenv("TT_CRASH_SEED");
+	int runs = s ? atoi(s) : 50;
+	unsigned seed = sd ? (unsigned)atoi(sd) : (unsigned)time(NULL);
+	uint64_t next_id = 1;
+	tt_qty_t vpos, jpos;
+	int nv, nj, st, checked = 0;
+
+	(void)state;
+	if (runs < 1)
+		runs = 1;
+	fprintf(stderr, "crash test: %d runs, seed %u (TT_CRASH_SEED)\n", runs, seed);
+	srand(seed);
+	for (int r = 0; r < runs; r++) {
+		int k = 1 + rand() % 4;
+
+		e2e_oe_start(&E);
+		if (e2e_oe_wait_ready(&E) < 0) {
+			dump_log();
+			fail_msg("run %d: tt-oe did not become ready", r);
+		}
+		assert_int_equal(e2e_ref(&E), 0);
+		for (int i = 0; i < k; i++) {
+			uint8_t side = rand() & 1 ? TT_SIDE_BUY : TT_SIDE_SELL;
+			bool passive = rand() % 4 == 0;
+			tt_px_t px = passive ? (side == TT_SIDE_BUY ? E.bid - 500 : E.ask + 500)
+					     : (side == TT_SIDE_BUY ? E.ask + 5 : E.bid - 5);
+
+			assert_int_equal(e2e_order(&E, next_id++, side, px, 100 * (1 + rand() % 3),
+						   passive ? TT_TIF_GTC : TT_TIF_IOC), 0);
+		}
+		/* anywhere from before the first intent is read to well after the answers */
+		usleep((useconds_t)(rand() % 60000));
+		kill(E.oe, SIGKILL);
+		assert_int_equal(waitpid(E.oe, &st, 0), E.oe);
+		E.oe = 0;
+		drain_execs();
+		if (next_id > MAX_ORDERS - 8)
+			break;
+	}
+	/* a last clean start: recover, reconcile, stop */
+	e2e_oe_start(&E);
+	if (e2e_oe_wait_ready(&E) < 0) {
+		dump_log();
+		fail_msg("final start: tt-oe did not become ready");
+	}
+	kill(E.oe, SIGTERM);
+	assert_int_equal(waitpid(E.oe, &st, 0), E.oe);
+	E.oe = 0;
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+
+	nv = e2e_venue_orders(&E, V, MAX_ORDERS, &vpos);
+	assert_true(nv >= 0 && nv <= MAX_ORDERS);
+	assert_int_equal(e2e_journal(&E, J, MAX_ORDERS, &nj, &jpos), 0);
+	for (int i = 0; i < nv; i++) {
+		tt_qty_t jc = 0;
+
+		for (int k = 0; k < nj; k++)
+			if (J[k].id == V[i].id)
+				jc = J[k].cum;
+		if (jc != V[i].cum) {
+			dump_log();
+			fail_msg("order %llu: venue executed %lld, journal %lld (seed %u)",
+				 (unsigned long long)V[i].id, (long long)V[i].cum, (long long)jc,
+				 seed);
+		}
+		checked++;
+	}
+	/* nothing in the journal the venue does not have */
+	for (int k = 0; k < nj; k++) {
+		bool found = false;
+
+		for (int i = 0; i < nv && !found; i++)
+			found = V[i].id == J[k].id;
+		if (!found)
+			fail_msg("journal fills for order %llu unknown to the venue (seed %u)",
+				 (unsigned long long)J[k].id, seed);
+	}
+	assert_true(jpos == vpos);
+	fprintf(stderr, "crash test: %d venue orders checked, %d with fills, position %lld\n",
+		checked, nj, (long long)vpos);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_kill9_at_random_points_loses_and_doubles_no_fill),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
