@@ -401,12 +401,18 @@ int main(int argc, char **argv)
 		sigaction(SIGUSR1, &sa, NULL);
 	}
 	tt_log_init("tt-oe");
-	if (tt_clock_init_local() < 0)
-		tt_log(TT_LOG_WARN, "oe_clock_fallback", TT_LS("why", tt_clock_fallback_reason()));
 	if (tt_config_load(&g_cfg, cfg_path) < 0 || build_params(&p, instr, filters) < 0) {
 		fprintf(stderr, "tt-oe: %s\n", tt_err_msg());
 		return 1;
 	}
+	if (tt_flavor_start(&g_cfg) != 0) { /* prod: host whitelist (denied event emitted) */
+		fprintf(stderr, "tt-oe: %s\n", tt_err_msg());
+		return 1;
+	}
+	/* The calibration tt-engine published (one for all processes: t_rx from tt-md and our
+	 * send stamps convert alike); our own when run without the engine. */
+	if (tt_clock_init(g_cfg.engine.clock_shm, false) < 0 && tt_clock_init_local() < 0)
+		tt_log(TT_LOG_WARN, "oe_clock_fallback", TT_LS("why", tt_clock_fallback_reason()));
 	if (journal)
 		p.journal_path = journal;
 	if (tt_cred_load(&cred, g_cfg.oe.credential) < 0 ||

@@ -2,7 +2,7 @@
  * engine.c — tt-engine, the supervisor (DESIGN §1): reads the config, publishes the shared
  * TSC calibration, creates every ring, starts tt-md, tt-oe (when built and configured)
  * and tt-strat pinned to their cores, watches them (exit, and hung = heartbeat in the ring
- * headers older than 2 s), restarts them per policy (tt-md and tt-strat freely; tt-oe
+ * headers older than 2 s; tt-oe runs when the config has [oe]), restarts them per policy (tt-md and tt-strat freely; tt-oe
  * through its own journal recovery), and stops them in order on SIGTERM/SIGINT:
  * tt-strat first (no new intents), then tt-oe (cancels open orders, flushes its journal),
  * then tt-md. Repeated crashes of a child: kill switch (SIGUSR1 to tt-oe) and stop.
@@ -368,8 +368,8 @@ int tt_engine_main(int argc, char **argv)
 		tt_log_err(TT_LOG_WARN, "clock_shared_unavailable");
 	if ((rc = create_rings()) || (rc = open_socket()) ||
 	    (rc = add_child(CH_MD, "tt-md", "marketdata", &E.cfg.md.core, TT_RESTART_ALWAYS, true)) ||
-	    (!no_oe && (rc = add_child(CH_OE, "tt-oe", "orderentry", &E.cfg.md.core /* [oe] core */,
-				       TT_RESTART_RECOVER, false))) ||
+	    (!no_oe && E.cfg.oe.present &&
+	     (rc = add_child(CH_OE, "tt-oe", "orderentry", &E.cfg.oe.core, TT_RESTART_RECOVER, true))) ||
 	    (rc = add_child(CH_STRAT, "tt-strat", "strategy", &E.cfg.strat.core, TT_RESTART_ALWAYS,
 			    true))) {
 		tt_log_err(TT_LOG_ERROR, "engine_start_failed");
