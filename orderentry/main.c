@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stdatomic.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -133,6 +134,18 @@ static struct tt_ring *attach(struct tt_ring *r, const char *edge, enum tt_ring_
 		return NULL;
 	}
 	return r;
+}
+
+/* The intent ring's wake word, waited on inside the io_uring loop (see main). */
+static struct tt_loop_op g_ring_wake;
+static bool g_ring_wait_armed;
+
+static void on_ring_wake(struct tt_loop_op *op, int res, uint64_t t_reap)
+{
+	(void)op;
+	(void)res; /* 0 woken, -EAGAIN the word had already changed: either way, look */
+	(void)t_reap;
+	g_ring_wait_armed = false;
 }
 
 /* Control socket: one command per connection, one line answered. */
@@ -363,6 +376,7 @@ int main(int argc, char **argv)
 	static struct tt_bn_instr instr[TT_OE_MAX_INSTR];
 	static struct tt_oe_filter filters[TT_OE_MAX_INSTR];
 	static struct tt_ring r_in, r_out, r_gui, r_an, r_ref;
+	bool ring_futex;
 	static char secret[8192];
 	struct tt_oe_params p;
 	struct tt_cred cred;
@@ -477,10 +491,30 @@ int main(int argc, char **argv)
 	tt_log(TT_LOG_INFO, "oe_started", TT_LS("config", cfg_path),
 	       TT_LS("auth", p.signer.mode == TT_BN_AUTH_SESSION ? "ed25519" : "hmac"),
 	       TT_LU("instruments", p.n_instr));
+	/* Sleep on the sockets and on the intent ring at once: with io_uring futex waits
+	 * (Linux ≥ 6.7) tt-strat's FUTEX_WAKE after a publish completes a wait in our loop, so
+	 * an intent is taken at once; without them, poll the ring every 100 µs. */
+	ring_futex = r_in.hdr && r_in.wait == TT_WAIT_FUTEX && tt_loop_has_futex(&g_loop);
+	g_ring_wake.cb = on_ring_wake;
+	tt_log(TT_LOG_INFO, "oe_intent_wait", TT_LS("how", ring_futex ? "io_uring futex" : "poll 100us"));
 	while (!g_stop) {
 		uint64_t now;
 
-		if (tt_loop_run_once(&g_loop, 1000000) < 0)
+		(void)tt_oe_poll(&g_oe);
+		if (ring_futex && !g_ring_wait_armed) {
+			/* Announce, then re-check (pairs with the producer's fence after publishing
+			 * in tt_ring_publish): either we see its message, or it sees our word and
+			 * wakes us — the futex wait also returns at once if it already did. */
+			atomic_store_explicit(&r_in.hdr->cons_waiting, 1, memory_order_relaxed);
+			atomic_thread_fence(memory_order_seq_cst);
+			if (!tt_ring_is_empty(&r_in)) {
+				atomic_store_explicit(&r_in.hdr->cons_waiting, 0, memory_order_relaxed);
+				continue;
+			}
+			if (tt_loop_futex_wait(&g_loop, &g_ring_wake, &r_in.hdr->cons_waiting, 1) == 0)
+				g_ring_wait_armed = true;
+		}
+		if (tt_loop_run_once(&g_loop, ring_futex ? 100000000 : 100000) < 0)
 			tt_log_err(TT_LOG_WARN, "oe_loop_error");
 		(void)tt_oe_poll(&g_oe);
 		if (g_usr1) {

@@ -1,35 +1,39 @@
 #!/usr/bin/env bash
-# demo.sh — the main job until tt-engine exists (Engine issue), run by `make demo`:
-#   1. the ring demo: two processes exchange 1,000,000 messages over a shared-memory ring
-#      and print the one-way latency table;
-#   2. market data: tt-venue (local testnet venue, TLS on loopback) → tt-md (TLS WebSocket,
-#      depth snapshots, L2 books) → md.strat ring → tt-md-tap, for DEMO_SECONDS (default 10),
-#      then tt-md's message counts and stage latency table and the tap's end-to-end figure.
-# Everything runs on loopback in a temporary directory that is removed at the end.
+# demo.sh — the main job (`make demo`): tt-venue (the local testnet venue: Binance Spot's
+# market-data and WebSocket API protocols over TLS on loopback, synthetic market, matching
+# engine) and tt-engine (tt-md → tt-strat → tt-oe over shared-memory rings) trading the
+# taker strategy for DEMO_SECONDS (default 30), then one table: internal tick-to-trade by
+# stage, orders, fills, rejects, position and P&L. Keys and certificates are generated here;
+# everything lives in a temporary directory that is removed at the end (DEMO_KEEP=1 keeps it).
 set -eu
 cd "$(dirname "$0")/.."
 B=${BUILD_DIR:-build/testnet}
-SECS=${DEMO_SECONDS:-10}
-
-echo "== 1. ring demo: 1,000,000 messages between two processes"
-"$B/ringbuf/tt-ring-demo"
-
-echo
-echo "== 2. market data: tt-venue -> tt-md -> ring -> tt-md-tap (${SECS} s)"
+SECS=${DEMO_SECONDS:-30}
 tmp=$(mktemp -d /tmp/tt-demo.XXXXXX)
 pids=()
 cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
-	rm -rf "$tmp"
+	if [ "${DEMO_KEEP:-0}" = 1 ]; then echo "demo files kept in $tmp"; else rm -rf "$tmp"; fi
 }
 trap cleanup EXIT
+
+# a synthetic testnet API key (Ed25519, made now) registered at the venue
+key="ttDEMO$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')"
+openssl genpkey -algorithm ed25519 -out "$tmp/oe.key" 2>/dev/null
+openssl pkey -in "$tmp/oe.key" -pubout -out "$tmp/oe.pub" 2>/dev/null
+echo "$key ed25519 $tmp/oe.pub" >"$tmp/api-keys"
+printf '[credential]\nenv = testnet\nvenue = binance\nkey_type = ed25519\nkey_id = %s\nsecret_file = oe.key\n' \
+	"$key" >"$tmp/oe.cred"
+
 "$B/harness/venue/tt-venue" --port 0 --cert-dir "$tmp/certs" --ctl "$tmp/ctl" \
-	--symbols BTCUSDT,ETHUSDT --rate "${DEMO_RATE:-5000}" >"$tmp/venue.out" 2>"$tmp/venue.err" &
+	--symbols BTCUSDT,ETHUSDT --seed "${DEMO_SEED:-7}" --rate "${DEMO_RATE:-2000}" \
+	--api-keys "$tmp/api-keys" >"$tmp/venue.out" 2>"$tmp/venue.err" &
 pids+=($!)
 for _ in $(seq 100); do grep -q '"listening"' "$tmp/venue.out" 2>/dev/null && break; sleep 0.1; done
 port=$(grep -o '"port":[0-9]*' "$tmp/venue.out" | cut -d: -f2)
 [ -n "$port" ] || { echo "demo: tt-venue did not start:" >&2; cat "$tmp/venue.err" >&2; exit 1; }
+
 inst="tt-demo-$$"
 sed -e "s|^ws_url = .*|ws_url = wss://127.0.0.1:$port/ws|" \
 	-e "s|^rest_url = .*|rest_url = https://127.0.0.1:$port/api|" \
@@ -38,22 +42,17 @@ sed -e "s|^ws_url = .*|ws_url = wss://127.0.0.1:$port/ws|" \
 	-e "s|^instance = .*|instance = $inst|" \
 	-e "s|^clock_shm = .*|clock_shm = $inst-clock|" \
 	-e "s|tt-testnet-ring-|$inst-ring-|" \
-	-e "s|^book_depth = .*|book_depth = 1000|" \
+	-e "s|^credential = .*|credential = $tmp/oe.cred|" \
+	-e "s|^journal = .*|journal = $tmp/oe.journal|" \
+	-e "s|^kill_file = .*|kill_file = $tmp/KILL|" \
+	-e "s|^control_socket = .*|control_socket = $tmp/oe.sock|" \
 	config/testnet.ini >"$tmp/demo.ini"
-echo "tt-venue on 127.0.0.1:$port (synthetic BTCUSDT, ETHUSDT; logs in $tmp while it runs)"
-"$B/marketdata/tt-md" --config "$tmp/demo.ini" --create-rings --run-for "$SECS" --report \
-	>"$tmp/md.out" 2>"$tmp/md.err" &
-md=$!
-pids+=($md)
-for _ in $(seq 50); do grep -q '"md_started"' "$tmp/md.err" 2>/dev/null && break; sleep 0.1; done
-"$B/marketdata/tt-md-tap" --config "$tmp/demo.ini" --run-for "$((SECS + 1))" >"$tmp/tap.out" 2>"$tmp/tap.err" &
-tap=$!
-pids+=($tap)
-wait "$md" || { echo "demo: tt-md failed:" >&2; tail -n 20 "$tmp/md.err" >&2; exit 1; }
-wait "$tap" || true
-cat "$tmp/md.out" "$tmp/tap.out"
-errs=$(grep -c '"level":"error"' "$tmp/md.err" || true)
-echo
-echo "tt-md logged $errs error events; books synced: $(grep -c '"md_book_synced"' "$tmp/md.err" || true)"
-echo "Note: on a shared 2-vCPU machine the processes share cores with futex waits; the"
-echo "per-stage figures show where the time goes, not what dedicated cores would give."
+
+echo "tt-venue on 127.0.0.1:$port; tt-engine trading the taker strategy for ${SECS} s ..."
+"$B/engine/supervisor/tt-engine" --config "$tmp/demo.ini" --run-for "$SECS" \
+	>"$tmp/engine.out" 2>"$tmp/engine.err" || {
+	echo "demo: tt-engine failed:" >&2
+	grep -E '"level":"(error|warn)"' "$tmp/engine.err" | tail -n 20 >&2
+	exit 1
+}
+scripts/demo-report.sh "$tmp" "$B"

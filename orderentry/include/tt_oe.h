@@ -42,6 +42,7 @@
 #include <stdio.h>
 
 #include "tt_compiler.h"
+#include "tt_hist.h"
 #include "tt_journal.h"
 #include "tt_msg.h"
 #include "tt_oe_binance.h"
@@ -99,13 +100,13 @@ struct tt_oe_req {		/* one in-flight request */
 };
 
 /* Per-stage latency, ns, log-linear buckets (8 per power of two). */
-#define TT_OE_HIST_BUCKETS 512
-struct tt_oe_hist {
-	uint64_t n;
-	uint64_t b[TT_OE_HIST_BUCKETS];
-};
+/* Tick-to-trade by stage, from the stamps an intent carries (tt_msg.h) and tt-oe's own;
+ * one always-on histogram each (tt_hist.h). */
 enum tt_oe_stage {
-	TT_OE_ST_RX_TO_OE = 0,	/* md t_rx → oe received the intent */
+	TT_OE_ST_MD_PUB = 0,	/* t_rx → tt-md published (h.flags of the causing top) */
+	TT_OE_ST_STRAT_RX,	/* md published → tt-strat took it off the ring */
+	TT_OE_ST_DECIDE,	/* strat received → strategy decided */
+	TT_OE_ST_TO_OE,		/* decided → tt-oe took the intent off the ring */
 	TT_OE_ST_RISK,		/* received → filters + risk done */
 	TT_OE_ST_ENCODE,	/* risk done → request encoded (and journaled) */
 	TT_OE_ST_SEND,		/* encoded → bytes handed to the kernel */
@@ -138,7 +139,7 @@ struct tt_oe {
 	bool killed;
 	bool sticky;				/* journal failed: refuse all new orders */
 	struct tt_oe_counters c;
-	struct tt_oe_hist hist[TT_OE_ST_MAX];
+	struct tt_hist hist[TT_OE_ST_MAX];
 	char txbuf[TT_BN_REQ_MAX];
 };
 
@@ -169,8 +170,8 @@ void tt_oe_kill(struct tt_oe *oe, bool on);
 tt_qty_t tt_oe_position(const struct tt_oe *oe, uint16_t instr);
 
 /* Latency histograms. */
-void tt_oe_hist_add(struct tt_oe_hist *h, int64_t ns);
-int64_t tt_oe_hist_pct(const struct tt_oe_hist *h, double pct);
+/* The stage names, in enum order ("md_publish", …, "t2t_internal"). */
+extern const char *const tt_oe_stage_names[TT_OE_ST_MAX];
 void tt_oe_print_stats(const struct tt_oe *oe, FILE *f);
 
 const char *tt_oe_state_name(uint32_t s);

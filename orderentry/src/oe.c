@@ -49,64 +49,26 @@ const char *tt_oe_state_name(uint32_t s)
 	return s < sizeof(n) / sizeof(n[0]) ? n[s] : "?";
 }
 
-/* ---- histograms ---- */
+/* ---- stage histograms ---- */
 
-void tt_oe_hist_add(struct tt_oe_hist *h, int64_t ns)
-{
-	uint64_t v = ns < 0 ? 0 : (uint64_t)ns;
-	unsigned idx;
-
-	if (v < 8) {
-		idx = (unsigned)v;
-	} else {
-		unsigned msb = 63u - (unsigned)__builtin_clzll(v);
-
-		idx = (msb - 2) * 8 + (unsigned)((v >> (msb - 3)) & 7);
-	}
-	if (idx >= TT_OE_HIST_BUCKETS)
-		idx = TT_OE_HIST_BUCKETS - 1;
-	h->b[idx]++;
-	h->n++;
-}
-
-static int64_t bucket_low(unsigned idx)
-{
-	unsigned msb;
-
-	if (idx < 8)
-		return idx;
-	msb = idx / 8 + 2;
-	return (int64_t)((1ull << msb) | ((uint64_t)(idx % 8) << (msb - 3)));
-}
-
-int64_t tt_oe_hist_pct(const struct tt_oe_hist *h, double pct)
-{
-	uint64_t want, seen = 0;
-
-	if (!h->n)
-		return 0;
-	want = (uint64_t)((double)h->n * pct / 100.0);
-	if (want >= h->n)
-		want = h->n - 1;
-	for (unsigned i = 0; i < TT_OE_HIST_BUCKETS; i++) {
-		seen += h->b[i];
-		if (seen > want)
-			return bucket_low(i);
-	}
-	return bucket_low(TT_OE_HIST_BUCKETS - 1);
-}
+const char *const tt_oe_stage_names[TT_OE_ST_MAX] = {
+	"md_publish", "strat_receive", "strat_decide", "oe_receive",
+	"risk",	      "encode_journal", "send",	       "t2t_internal",
+};
 
 void tt_oe_print_stats(const struct tt_oe *oe, FILE *f)
 {
-	static const char *const names[TT_OE_ST_MAX] = { "md_rx->oe_in", "risk", "encode",
-							  "send", "t2t_internal" };
+	fprintf(f, "tt-oe stage latency (ns)\n%-15s %9s %9s %9s %9s %9s %10s\n", "stage", "count",
+		"p50", "p90", "p99", "p99.9", "max");
+	for (int i = 0; i < TT_OE_ST_MAX; i++) {
+		const struct tt_hist *h = &oe->hist[i];
 
-	fprintf(f, "tt-oe stage latency (ns)\n%-14s %10s %8s %8s %8s\n", "stage", "n", "p50",
-		"p99", "p99.9");
-	for (int i = 0; i < TT_OE_ST_MAX; i++)
-		fprintf(f, "%-14s %10" PRIu64 " %8" PRId64 " %8" PRId64 " %8" PRId64 "\n", names[i],
-			oe->hist[i].n, tt_oe_hist_pct(&oe->hist[i], 50),
-			tt_oe_hist_pct(&oe->hist[i], 99), tt_oe_hist_pct(&oe->hist[i], 99.9));
+		fprintf(f, "%-15s %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " %9" PRIu64
+			   " %10" PRIu64 "\n",
+			tt_oe_stage_names[i], h->count, tt_hist_quantile(h, 0.5),
+			tt_hist_quantile(h, 0.9), tt_hist_quantile(h, 0.99),
+			tt_hist_quantile(h, 0.999), h->count ? h->max : 0);
+	}
 	fprintf(f,
 		"intents %" PRIu64 " sent %" PRIu64 " acks %" PRIu64 " fills %" PRIu64
 		" rejects %" PRIu64 " risk_rejects %" PRIu64 " filter_rejects %" PRIu64
@@ -377,12 +339,23 @@ static uint32_t place(struct tt_oe *oe, const struct tt_msg_order *o, uint64_t t
 	}
 	oe->c.sent++;
 	if (o->h.t_rx) {
-		tt_oe_hist_add(&oe->hist[TT_OE_ST_RX_TO_OE], tt_clock_delta_ns(o->h.t_rx, t_in));
-		tt_oe_hist_add(&oe->hist[TT_OE_ST_T2T], tt_clock_delta_ns(o->h.t_rx, t_sent));
+		/* upstream stages from the deltas the intent carries (ticks since t_rx) */
+		uint64_t md = o->t_md_pub_d, srx = o->t_strat_rx_d, dec = o->t_decided_d;
+		uint64_t got = t_in - o->h.t_rx;
+
+		if (md && srx >= md && dec >= srx && got >= dec) {
+			tt_hist_record(&oe->hist[TT_OE_ST_MD_PUB], (uint64_t)tt_clock_delta_ns(0, md));
+			tt_hist_record(&oe->hist[TT_OE_ST_STRAT_RX],
+				       (uint64_t)tt_clock_delta_ns(md, srx));
+			tt_hist_record(&oe->hist[TT_OE_ST_DECIDE],
+				       (uint64_t)tt_clock_delta_ns(srx, dec));
+			tt_hist_record(&oe->hist[TT_OE_ST_TO_OE], (uint64_t)tt_clock_delta_ns(dec, got));
+		}
+		tt_hist_record(&oe->hist[TT_OE_ST_T2T], (uint64_t)tt_clock_delta_ns(o->h.t_rx, t_sent));
 	}
-	tt_oe_hist_add(&oe->hist[TT_OE_ST_RISK], tt_clock_delta_ns(t_in, t_risk));
-	tt_oe_hist_add(&oe->hist[TT_OE_ST_ENCODE], tt_clock_delta_ns(t_risk, t_enc));
-	tt_oe_hist_add(&oe->hist[TT_OE_ST_SEND], tt_clock_delta_ns(t_enc, t_sent));
+	tt_hist_record(&oe->hist[TT_OE_ST_RISK], (uint64_t)tt_clock_delta_ns(t_in, t_risk));
+	tt_hist_record(&oe->hist[TT_OE_ST_ENCODE], (uint64_t)tt_clock_delta_ns(t_risk, t_enc));
+	tt_hist_record(&oe->hist[TT_OE_ST_SEND], (uint64_t)tt_clock_delta_ns(t_enc, t_sent));
 	return 0;
 }
 

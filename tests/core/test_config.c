@@ -420,8 +420,7 @@ static void test_testnet_ini_loads_with_values_as_written(void **state)
 	assert_int_equal(cfg.binance.connect_timeout_ns, 2000000000);
 	assert_string_equal(cfg.binance.sni, "localhost");
 
-	assert_int_equal(cfg.md.core.n, 1);
-	assert_int_equal(cfg.md.core.id[0], 1);
+	assert_int_equal(cfg.md.core.n, 0); /* not pinned by default: see the comment in testnet.ini */
 	assert_int_equal(cfg.md.stale_after_ns, INT64_C(5000000000));
 	assert_int_equal(cfg.md.book_depth, 20);
 	assert_false(cfg.md.busy_poll);

@@ -628,19 +628,6 @@ static void test_more_orders_than_the_table_holds(void **state)
 	assert_int_equal(f->oe.risk.open_orders, 1);
 }
 
-static void test_histogram_percentiles(void **state)
-{
-	struct tt_oe_hist h;
-
-	memset(&h, 0, sizeof(h));
-	for (int i = 1; i <= 1000; i++)
-		tt_oe_hist_add(&h, i);
-	assert_true(tt_oe_hist_pct(&h, 50) >= 448 && tt_oe_hist_pct(&h, 50) <= 500);
-	assert_true(tt_oe_hist_pct(&h, 99) >= 896 && tt_oe_hist_pct(&h, 99) <= 990);
-	assert_true(tt_oe_hist_pct(&h, 0) == 1);
-	(void)state;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -654,7 +641,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mid_file_corruption_refuses_to_start, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hmac_full_answer_applies_fills_without_a_stream, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_more_orders_than_the_table_holds, setup, teardown),
-		cmocka_unit_test(test_histogram_percentiles),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

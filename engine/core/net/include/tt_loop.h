@@ -93,6 +93,13 @@ int tt_loop_connect(struct tt_loop *l, struct tt_loop_op *op, int fd, const stru
 /* Timer firing at the absolute CLOCK_MONOTONIC time deadline_ns: completes with -ETIME
  * when it fires, -ECANCELED when removed. */
 int tt_loop_timer_at(struct tt_loop *l, struct tt_loop_op *op, uint64_t deadline_ns) TT_WUR;
+/* Futex wait as a completion (IORING_OP_FUTEX_WAIT, Linux ≥ 6.7): completes when a
+ * FUTEX_WAKE hits the shared (not private) 32-bit word, or at once (-EAGAIN) when *word no
+ * longer equals val. Lets one thread sleep on its sockets and on a ring's wake word at the
+ * same time. -EOPNOTSUPP when the kernel lacks it (tt_loop_has_futex says so up front). */
+int tt_loop_futex_wait(struct tt_loop *l, struct tt_loop_op *op, const void *word,
+		       uint32_t val) TT_WUR;
+bool tt_loop_has_futex(struct tt_loop *l);
 /* Moves an armed timer to a new absolute deadline (-ENOENT completion ignored: the timer
  * had already fired, and its callback sees the new deadline). */
 int tt_loop_timer_update(struct tt_loop *l, struct tt_loop_op *op, uint64_t deadline_ns) TT_WUR;

@@ -139,6 +139,36 @@ int tt_loop_timer_at(struct tt_loop *l, struct tt_loop_op *op, uint64_t deadline
 	return 0;
 }
 
+/* Not in liburing 2.3's headers (Debian 12); the kernel ABI is stable. */
+#define TT_IORING_OP_FUTEX_WAIT 51
+#define TT_FUTEX2_SIZE_U32 0x02
+
+bool tt_loop_has_futex(struct tt_loop *l)
+{
+	struct io_uring_probe *p = io_uring_get_probe_ring(&l->ring);
+	bool ok = p && p->last_op >= TT_IORING_OP_FUTEX_WAIT &&
+		  (p->ops[TT_IORING_OP_FUTEX_WAIT].flags & IO_URING_OP_SUPPORTED);
+
+	io_uring_free_probe(p);
+	return ok;
+}
+
+int tt_loop_futex_wait(struct tt_loop *l, struct tt_loop_op *op, const void *word, uint32_t val)
+{
+	struct io_uring_sqe *sqe = tt_loop_sqe(l);
+
+	if (tt_unlikely(!sqe))
+		return tt_err_set(-EBUSY, "futex wait: submission queue full");
+	memset(sqe, 0, sizeof(*sqe));
+	sqe->opcode = TT_IORING_OP_FUTEX_WAIT;
+	sqe->fd = TT_FUTEX2_SIZE_U32; /* futex2 flags; shared: the waker is another process */
+	sqe->addr = (uint64_t)(uintptr_t)word;
+	sqe->addr2 = val;
+	sqe->addr3 = 0xffffffffu; /* FUTEX_BITSET_MATCH_ANY: plain FUTEX_WAKE wakes it */
+	tt_loop_track(l, op, sqe);
+	return 0;
+}
+
 int tt_loop_timer_update(struct tt_loop *l, struct tt_loop_op *op, uint64_t deadline_ns)
 {
 	struct io_uring_sqe *sqe = tt_loop_sqe(l);
