@@ -49,10 +49,32 @@ sed -e "s|^ws_url = .*|ws_url = wss://127.0.0.1:$port/ws|" \
 	config/testnet.ini >"$tmp/demo.ini"
 
 echo "tt-venue on 127.0.0.1:$port; tt-engine trading the taker strategy for ${SECS} s ..."
-"$B/engine/supervisor/tt-engine" --config "$tmp/demo.ini" --run-for "$SECS" \
-	>"$tmp/engine.out" 2>"$tmp/engine.err" || {
+"$B/engine/supervisor/tt-engine" --config "$tmp/demo.ini" --run-for "$((SECS + 3))" \
+	>"$tmp/engine.out" 2>"$tmp/engine.err" &
+eng=$!
+pids+=($eng)
+if [ "${DEMO_CHAOS:-0}" = 1 ]; then
+	# restart drill (tests/engine): kill -9 tt-md, then tt-oe; the supervisor restarts
+	# them, tt-md resyncs its books, tt-oe recovers from its journal and reconciles
+	third=$(( SECS / 3 ))
+	sleep "$third"; pkill -9 -f "tt-md --config $tmp/demo.ini" || true
+	sleep "$third"; pkill -9 -f "tt-oe --config $tmp/demo.ini" || true
+	sleep "$(( SECS - 2 * third ))"
+else
+	sleep "$SECS"
+fi
+# Kill switch (the file): no new orders, open ones cancelled; positions then hold still,
+# so the engine's and the venue's can be compared while both run.
+touch "$tmp/KILL"
+sleep 1
+printf 'status\n' | timeout 5 nc -N -U "$tmp/oe.sock" >"$tmp/oe-status.json" 2>/dev/null || true
+printf 'account\n' | timeout 5 nc -N -U "$tmp/ctl" >"$tmp/account.json" 2>/dev/null || true
+for s in BTCUSDT ETHUSDT; do
+	printf 'book %s\n' "$s" | timeout 5 nc -N -U "$tmp/ctl" >"$tmp/book-$s.json" 2>/dev/null || true
+done
+wait "$eng" || {
 	echo "demo: tt-engine failed:" >&2
 	grep -E '"level":"(error|warn)"' "$tmp/engine.err" | tail -n 20 >&2
 	exit 1
 }
-scripts/demo-report.sh "$tmp" "$B"
+python3 scripts/demo-report.py "$tmp" "$SECS"

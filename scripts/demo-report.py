@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""demo-report.py DIR SECONDS — the table `make demo` prints, from what the run left in DIR:
+tt-oe's stage histograms (printed at SIGTERM into engine.err), the JSON summaries of tt-md
+and tt-strat, tt-oe's status (positions) and tt-venue's account and books (taken after the
+kill switch, so positions held still)."""
+import json, os, re, sys
+
+d, secs = sys.argv[1], sys.argv[2]
+err = open(os.path.join(d, "engine.err"), errors="replace").read().splitlines()
+
+def load(name):
+    try:
+        return json.load(open(os.path.join(d, name)))
+    except (OSError, ValueError):
+        return None
+
+def event(proc, name):
+    for line in reversed(err):
+        if f'"proc":"{proc}"' in line and f'"event":"{name}"' in line:
+            try:
+                return json.loads(line)
+            except ValueError:
+                pass
+    return {}
+
+cpu = "?"
+try:
+    for line in open("/proc/cpuinfo"):
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+except OSError:
+    pass
+print()
+print(f"ticktrade demo: taker strategy, tt-venue synthetic BTCUSDT + ETHUSDT, {secs} s")
+print(f"machine: {cpu}, {os.cpu_count()} CPUs; processes not pinned, futex ring waits (shared cores)")
+print()
+
+# internal tick-to-trade by stage (tt-oe's table)
+rows, counters = [], ""
+for i, line in enumerate(err):
+    if line.startswith("tt-oe stage latency"):
+        rows, counters = [], ""
+        for l in err[i + 2:]:
+            if l.startswith("intents "):
+                counters = l
+                break
+            rows.append(l.split())
+labels = {"md_publish": "md reaped -> md published", "strat_receive": "md published -> strat received",
+          "strat_decide": "strat received -> decided", "oe_receive": "decided -> oe received",
+          "risk": "oe received -> risk done", "encode_journal": "risk done -> encoded+journaled",
+          "send": "encoded -> handed to the kernel", "t2t_internal": "TOTAL internal tick-to-trade"}
+print(f"{'internal tick-to-trade (ns)':34s} {'count':>7s} {'p50':>9s} {'p90':>9s} {'p99':>9s} {'p99.9':>9s} {'max':>10s}")
+for r in rows:
+    if len(r) == 7:
+        name = labels.get(r[0], r[0])
+        if r[0] == "t2t_internal":
+            print("  " + "-" * 90)
+        print(f"  {name:32s} {r[1]:>7s} {r[2]:>9s} {r[3]:>9s} {r[4]:>9s} {r[5]:>9s} {r[6]:>10s}")
+if not rows:
+    print("  (tt-oe printed no stage table: see engine.err)")
+print("  wire-to-wire (venue wrote tick -> venue read order): not measured yet (see the Engine issue note)")
+print()
+
+c = dict(re.findall(r"(\w+) (\d+)", counters))
+print(f"orders: {c.get('intents','?')} intents, {c.get('sent','?')} sent, {c.get('acks','?')} acked, "
+      f"{c.get('fills','?')} fills; rejects {c.get('rejects','?')} "
+      f"(risk {c.get('risk_rejects','?')}, filters {c.get('filter_rejects','?')}, venue {c.get('venue_rejects','?')})")
+
+acct, st = load("account.json"), load("oe-status.json")
+mids = {}
+for s in ("BTCUSDT", "ETHUSDT"):
+    b = load(f"book-{s}.json")
+    if b and b.get("bids") and b.get("asks"):
+        mids[s] = (float(b["bids"][0][0]) + float(b["asks"][0][0])) / 2
+scale = {"BTCUSDT": 5, "ETHUSDT": 4}   # qty scales in config/testnet.ini
+if acct:
+    fills = [f for f in acct.get("fills", []) if f.get("account") == 0]
+    pos = acct.get("positions", {}).get("0", {})
+    cash = 0.0
+    for f in fills:
+        v = float(f["price"]) * float(f["qty"])
+        cash += v if f["side"] == "SELL" else -v
+    mark = sum(float(q) * mids.get(s, 0.0) for s, q in pos.items())
+    print(f"venue: {len(fills)} fills; P&L (cash + position at mid) {cash + mark:+.5f} USDT, no fees")
+    for s, q in sorted(pos.items()):
+        eng = st.get("positions", {}).get(s) if st else None
+        eq = f"{eng / 10 ** scale[s]:.5f}" if isinstance(eng, int) and s in scale else "?"
+        same = "equal" if eq != "?" and abs(float(eq) - float(q)) < 1e-9 else "DIFFERENT"
+        print(f"  position {s}: venue {float(q):+.5f}, engine {eq} -> {same}")
+md, strat = event("tt-md", "md_summary"), event("tt-strat", "strat_summary")
+print(f"md: {md.get('msgs','?')} messages, {md.get('published','?')} published to rings, "
+      f"{md.get('resyncs','?')} resyncs; strat: {strat.get('md_in','?')} events in, {strat.get('intents','?')} intents")
+crashes = [l for l in err if '"event":"child_exited"' in l]
+print(f"supervisor: {len(crashes)} unplanned child exits")
