@@ -29,6 +29,7 @@
 #include "tt_hist.h"
 #include "tt_https.h"
 #include "tt_log.h"
+#include "tt_proc.h"
 #include "tt_loop.h"
 #include "tt_md.h"
 #include "tt_msg.h"
@@ -748,6 +749,7 @@ int tt_md_main(int argc, char **argv)
 		fprintf(stderr, "tt-md: %s\n", tt_err_msg());
 		return 1;
 	}
+	(void)tt_proc_lock_memory(); /* hot memory locked and pre-faulted, or one warning */
 	tt_log(TT_LOG_INFO, "md_started", TT_LS("config", M.cfg_path), TT_LU("instruments", M.n_in),
 	       TT_LB("tsc", tt_clock_is_tsc()));
 	while (!sig_stop) {

@@ -33,6 +33,7 @@
 #include "tt_err.h"
 #include "tt_https.h"
 #include "tt_log.h"
+#include "tt_proc.h"
 #include "tt_loop.h"
 #include "tt_oe.h"
 #include "tt_ring.h"
@@ -488,6 +489,7 @@ int main(int argc, char **argv)
 	ctl = ctl_open(g_cfg.oe.control_socket);
 	if (tt_wsconn_start(&g_ws) < 0)
 		goto out_oe;
+	(void)tt_proc_lock_memory(); /* hot memory locked and pre-faulted, or one warning */
 	tt_log(TT_LOG_INFO, "oe_started", TT_LS("config", cfg_path),
 	       TT_LS("auth", p.signer.mode == TT_BN_AUTH_SESSION ? "ed25519" : "hmac"),
 	       TT_LU("instruments", p.n_instr));
@@ -541,6 +543,17 @@ int main(int argc, char **argv)
 		}
 	}
 	ret = 0;
+	/* Orderly stop: no new orders, cancel every open one and wait (≤ 2 s) for the venue's
+	 * answers, take what is left on the intent ring (refused: kill switch), then close;
+	 * the journal is flushed by tt_oe_fini. */
+	tt_oe_kill(&g_oe, true);
+	for (int i = 0; i < 200 && g_oe.orders.open > 0; i++) {
+		if (tt_loop_run_once(&g_loop, 10000000) < 0)
+			break;
+		(void)tt_oe_poll(&g_oe);
+	}
+	(void)tt_oe_poll(&g_oe);
+	tt_log(TT_LOG_INFO, "oe_stopped", TT_LU("open_orders_left", g_oe.orders.open));
 	tt_wsconn_stop(&g_ws);
 	for (int i = 0; i < 50 && !tt_conn_is_quiet(&g_ws.conn); i++)
 		if (tt_loop_run_once(&g_loop, 10000000) < 0)

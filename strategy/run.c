@@ -22,6 +22,7 @@
 #include "tt_err.h"
 #include "tt_hist.h"
 #include "tt_log.h"
+#include "tt_proc.h"
 #include "tt_msg.h"
 #include "tt_ring.h"
 #include "tt_strat.h"
@@ -229,6 +230,7 @@ int tt_strat_main(int argc, char **argv)
 		fprintf(stderr, "tt-strat: %s\n", tt_err_msg());
 		return 1;
 	}
+	(void)tt_proc_lock_memory(); /* hot memory locked and pre-faulted, or one warning */
 	tt_log(TT_LOG_INFO, "strat_started", TT_LS("strategy", S.ops->name),
 	       TT_LS("config", S.cfg_path));
 	timer_ns = S.cfg.strat.timer_ns;
