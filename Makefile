@@ -2,7 +2,7 @@
 JOBS ?= $(shell nproc)
 CTEST_ARGS ?=
 
-.PHONY: all demo test redteam deps build build-asan test-asan bench-ring bench fuzz fuzz-build fuzz-ci tsan clang clean format bench-build crash-test
+.PHONY: all demo test gate-report redteam deps build build-asan test-asan bench-ring bench fuzz fuzz-build fuzz-ci tsan clang clean format bench-build crash-test
 
 all: build
 
@@ -26,9 +26,15 @@ demo: build
 # Whole suite: the libFuzzer targets for ~60 s in all (clang), the unit tests under
 # ASan+UBSan, then the testnet build with every label (its ctest summary is the last line;
 # the red-team corpus is in it, `make redteam` prints its cases/refused/escapes line).
-test: build build-asan fuzz-ci
+test: build build-asan fuzz-ci gate-report
 	cd build/debug-asan && ctest --output-on-failure -j$(JOBS) -L unit $(CTEST_ARGS)
 	cd build/testnet && ctest --output-on-failure -j$(JOBS) $(CTEST_ARGS)
+
+# tt-gate on the project's own recent changes, report-only (never fails the build): what
+# a human should review (CI, build files, harness/, prod config) and anything blocked.
+gate-report: build
+	@base=$$(git rev-list -n1 --skip=20 HEAD 2>/dev/null || git rev-list --max-parents=0 HEAD); \
+	./build/testnet/harness/gate/tt-gate check --report-only $$base..HEAD | tail -n 15 || true
 
 # Red-team corpus only (tests/redteam/README.md): every escape attempt, then the summary.
 redteam: build
