@@ -559,7 +559,9 @@ int main(int argc, char **argv)
 		if (tt_loop_run_once(&g_loop, 10000000) < 0)
 			break;
 out_oe:
-	tt_oe_print_stats(&g_oe, stderr);
+	tt_oe_log_stats(&g_oe);
+	if (isatty(2))
+		tt_oe_print_stats(&g_oe, stderr);
 	tt_oe_fini(&g_oe);
 	if (ctl >= 0) {
 		close(ctl);

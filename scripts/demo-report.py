@@ -1,12 +1,22 @@
 #!/usr/bin/env python3
-"""demo-report.py DIR SECONDS — the table `make demo` prints, from what the run left in DIR:
-tt-oe's stage histograms (printed at SIGTERM into engine.err), the JSON summaries of tt-md
-and tt-strat, tt-oe's status (positions) and tt-venue's account and books (taken after the
-kill switch, so positions held still)."""
-import json, os, re, sys
+"""demo-report.py DIR SECONDS LOGROOT — the table `make demo` prints, from what the run left:
+tt-oe's stage histograms and summary and the summaries of tt-md and tt-strat (log events in
+LOGROOT/testnet/<proc>/<date>.jsonl, written by tt-logwriter; the last run's), tt-oe's status
+(positions) and tt-venue's account and books (taken after the kill switch, so positions held
+still), and the supervisor's events (DIR/engine.err)."""
+import json, os, sys
 
-d, secs = sys.argv[1], sys.argv[2]
+import glob
+d, secs, root = sys.argv[1], sys.argv[2], sys.argv[3]
 err = open(os.path.join(d, "engine.err"), errors="replace").read().splitlines()
+logs = []
+for f in sorted(glob.glob(os.path.join(root, "testnet", "tt-*", "*.jsonl"))):
+    for line in open(f, errors="replace"):
+        try:
+            logs.append(json.loads(line))
+        except ValueError:
+            pass
+logs.sort(key=lambda e: e.get("ts", ""))
 
 def load(name):
     try:
@@ -15,12 +25,9 @@ def load(name):
         return None
 
 def event(proc, name):
-    for line in reversed(err):
-        if f'"proc":"{proc}"' in line and f'"event":"{name}"' in line:
-            try:
-                return json.loads(line)
-            except ValueError:
-                pass
+    for e in reversed(logs):
+        if e.get("proc") == proc and e.get("event") == name:
+            return e
     return {}
 
 cpu = "?"
@@ -36,33 +43,31 @@ print(f"ticktrade demo: taker strategy, tt-venue synthetic BTCUSDT + ETHUSDT, {s
 print(f"machine: {cpu}, {os.cpu_count()} CPUs; processes not pinned, futex ring waits (shared cores)")
 print()
 
-# internal tick-to-trade by stage (tt-oe's table)
-rows, counters = [], ""
-for i, line in enumerate(err):
-    if line.startswith("tt-oe stage latency"):
-        rows, counters = [], ""
-        for l in err[i + 2:]:
-            if l.startswith("intents "):
-                counters = l
-                break
-            rows.append(l.split())
+# internal tick-to-trade by stage: tt-oe's last run logged one event per stage
+summary = event("tt-oe", "oe_summary")
+stages = {}
+for e in reversed(logs):
+    if e.get("proc") == "tt-oe" and e.get("event") == "oe_stage_latency" and e.get("pid") == summary.get("pid"):
+        stages.setdefault(e["stage"], e)
+order = ["md_publish", "strat_receive", "strat_decide", "oe_receive", "risk", "encode_journal", "send", "t2t_internal"]
 labels = {"md_publish": "md reaped -> md published", "strat_receive": "md published -> strat received",
           "strat_decide": "strat received -> decided", "oe_receive": "decided -> oe received",
           "risk": "oe received -> risk done", "encode_journal": "risk done -> encoded+journaled",
           "send": "encoded -> handed to the kernel", "t2t_internal": "TOTAL internal tick-to-trade"}
 print(f"{'internal tick-to-trade (ns)':34s} {'count':>7s} {'p50':>9s} {'p90':>9s} {'p99':>9s} {'p99.9':>9s} {'max':>10s}")
-for r in rows:
-    if len(r) == 7:
-        name = labels.get(r[0], r[0])
-        if r[0] == "t2t_internal":
-            print("  " + "-" * 90)
-        print(f"  {name:32s} {r[1]:>7s} {r[2]:>9s} {r[3]:>9s} {r[4]:>9s} {r[5]:>9s} {r[6]:>10s}")
-if not rows:
-    print("  (tt-oe printed no stage table: see engine.err)")
+for k in order:
+    e = stages.get(k)
+    if not e:
+        continue
+    if k == "t2t_internal":
+        print("  " + "-" * 90)
+    print(f"  {labels[k]:32s} {e['count']:>7} {e['p50_ns']:>9} {e['p90_ns']:>9} {e['p99_ns']:>9} {e['p999_ns']:>9} {e['max_ns']:>10}")
+if not stages:
+    print("  (no oe_stage_latency events found under " + root + ")")
 print("  wire-to-wire (venue wrote tick -> venue read order): not measured yet (see the Engine issue note)")
 print()
 
-c = dict(re.findall(r"(\w+) (\d+)", counters))
+c = summary
 print(f"orders: {c.get('intents','?')} intents, {c.get('sent','?')} sent, {c.get('acks','?')} acked, "
       f"{c.get('fills','?')} fills; rejects {c.get('rejects','?')} "
       f"(risk {c.get('risk_rejects','?')}, filters {c.get('filter_rejects','?')}, venue {c.get('venue_rejects','?')})")

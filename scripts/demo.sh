@@ -77,4 +77,11 @@ wait "$eng" || {
 	grep -E '"level":"(error|warn)"' "$tmp/engine.err" | tail -n 20 >&2
 	exit 1
 }
-python3 scripts/demo-report.py "$tmp" "$SECS"
+python3 scripts/demo-report.py "$tmp" "$SECS" logs
+# what the run left behind: the log tree (tt-logwriter) and the analytics report
+report=logs/testnet/demo-report.html
+if [ -f "run/$inst/analytics.db" ] &&
+	"$B/analytics/tt-analytics" report --db "run/$inst/analytics.db" --out "$report" >/dev/null 2>&1; then
+	echo "report: $report (tt-analytics, SQLite run/$inst/analytics.db)"
+fi
+echo "logs:   $(ls -d logs/testnet/*/ 2>/dev/null | tr '\n' ' ')— e.g. $B/harness/logs/tt-logs --proc tt-oe --event oe_reject"

@@ -129,6 +129,42 @@ static int find_bin(const char *name, const char *folder, char *out, size_t cap)
 	return access(out, X_OK) == 0 ? 0 : -ENOENT;
 }
 
+/* Where a child's stderr (its JSON log lines) goes: a pipe into `tt-logwriter --pipe
+ * NAME`, which files them under logs/<env>/<process>/<date>.jsonl. The writer is added
+ * before the child, so tt_sup_stop_all (reverse order) stops it after the child. The
+ * engine keeps both pipe ends open: either side can be restarted. -1 when tt-logwriter is
+ * not built (lines then go to the engine's stderr). */
+static int log_pipe_for(const char *proc)
+{
+	struct tt_sup_child_cfg w;
+	int fds[2];
+
+	memset(&w, 0, sizeof(w));
+	w.stderr_fd = -1;
+	snprintf(w.name, sizeof(w.name), "tt-logwriter");
+	if (find_bin("tt-logwriter", "harness/logs", w.path, sizeof(w.path)) != 0)
+		return -1;
+	if (pipe2(fds, O_CLOEXEC) != 0)
+		return -1;
+	snprintf(w.args[0], sizeof(w.args[0]), "--pipe");
+	snprintf(w.args[1], sizeof(w.args[1]), "%s", proc);
+	snprintf(w.args[2], sizeof(w.args[2]), "--root");
+	snprintf(w.args[3], sizeof(w.args[3]), "%.120s", E.cfg.engine.log_dir);
+	snprintf(w.args[4], sizeof(w.args[4]), "--env");
+	snprintf(w.args[5], sizeof(w.args[5]), "%s", TT_FLAVOR_NAME);
+	w.stdin_fd = fds[0];
+	w.core = -1;
+	w.restart = TT_RESTART_ALWAYS;
+	w.max_restarts = 5;
+	w.restart_window_ns = 60ull * 1000000000ull;
+	if (tt_sup_add(&E.sup, &w) < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	return fds[1];
+}
+
 static int add_child(int role, const char *name, const char *folder,
 		     const struct tt_cfg_cores *cores, uint32_t restart, bool required)
 {
@@ -136,6 +172,8 @@ static int add_child(int role, const char *name, const char *folder,
 	int i;
 
 	memset(&c, 0, sizeof(c));
+	c.stdin_fd = -1;
+	c.stderr_fd = log_pipe_for(name);
 	snprintf(c.name, sizeof(c.name), "%s", name);
 	if (find_bin(name, folder, c.path, sizeof(c.path)) != 0) {
 		if (required)
@@ -156,6 +194,44 @@ static int add_child(int role, const char *name, const char *folder,
 		return i;
 	E.child_of[role] = i;
 	return 0;
+}
+
+/* tt-analytics reads the lossy side rings md.analytics and oe.analytics into SQLite
+ * (run/<instance>/analytics.db); `tt-analytics report` renders it. Added before the trading
+ * processes so it stops after them and takes what they left on the rings. */
+static void add_analytics(void)
+{
+	const struct tt_cfg_ring *md = tt_config_ring(&E.cfg, "md.analytics");
+	const struct tt_cfg_ring *oe = tt_config_ring(&E.cfg, "oe.analytics");
+	struct tt_sup_child_cfg c;
+	int k = 0;
+
+	if (!md || !oe)
+		return;
+	memset(&c, 0, sizeof(c));
+	c.stdin_fd = -1;
+	c.stderr_fd = log_pipe_for("tt-analytics");
+	snprintf(c.name, sizeof(c.name), "tt-analytics");
+	if (find_bin("tt-analytics", "analytics", c.path, sizeof(c.path)) != 0) {
+		tt_log(TT_LOG_WARN, "engine_child_skipped", TT_LS("process", "tt-analytics"),
+		       TT_LS("why", "binary not built"));
+		return;
+	}
+	snprintf(c.args[k++], sizeof(c.args[0]), "run");
+	snprintf(c.args[k++], sizeof(c.args[0]), "--db");
+	snprintf(c.args[k++], sizeof(c.args[0]), "%.100s/analytics.db", E.run_dir);
+	snprintf(c.args[k++], sizeof(c.args[0]), "--md-ring");
+	snprintf(c.args[k++], sizeof(c.args[0]), "%s", md->shm);
+	snprintf(c.args[k++], sizeof(c.args[0]), "--oe-ring");
+	snprintf(c.args[k++], sizeof(c.args[0]), "%s", oe->shm);
+	snprintf(c.args[k++], sizeof(c.args[0]), "--clock-shm");
+	snprintf(c.args[k++], sizeof(c.args[0]), "%s", E.cfg.engine.clock_shm);
+	c.core = -1;
+	c.restart = TT_RESTART_ALWAYS;
+	c.max_restarts = 5;
+	c.restart_window_ns = 60ull * 1000000000ull;
+	if (tt_sup_add(&E.sup, &c) < 0)
+		tt_log_err(TT_LOG_WARN, "engine_child_skipped", TT_LS("process", "tt-analytics"));
 }
 
 static int create_rings(void)
@@ -366,12 +442,15 @@ int tt_engine_main(int argc, char **argv)
 	/* Order matters for stop_all (reverse): strat stops first, then oe, then md. */
 	if (tt_clock_init(E.cfg.engine.clock_shm, true) != 0)
 		tt_log_err(TT_LOG_WARN, "clock_shared_unavailable");
-	if ((rc = create_rings()) || (rc = open_socket()) ||
-	    (rc = add_child(CH_MD, "tt-md", "marketdata", &E.cfg.md.core, TT_RESTART_ALWAYS, true)) ||
+	if ((rc = create_rings()) || (rc = open_socket()))
+		goto start_failed;
+	add_analytics();
+	if ((rc = add_child(CH_MD, "tt-md", "marketdata", &E.cfg.md.core, TT_RESTART_ALWAYS, true)) ||
 	    (!no_oe && E.cfg.oe.present &&
 	     (rc = add_child(CH_OE, "tt-oe", "orderentry", &E.cfg.oe.core, TT_RESTART_RECOVER, true))) ||
 	    (rc = add_child(CH_STRAT, "tt-strat", "strategy", &E.cfg.strat.core, TT_RESTART_ALWAYS,
 			    true))) {
+start_failed:
 		tt_log_err(TT_LOG_ERROR, "engine_start_failed");
 		fprintf(stderr, "tt-engine: %s\n", tt_err_msg());
 		return 1;

@@ -173,6 +173,8 @@ tt_qty_t tt_oe_position(const struct tt_oe *oe, uint16_t instr);
 /* The stage names, in enum order ("md_publish", …, "t2t_internal"). */
 extern const char *const tt_oe_stage_names[TT_OE_ST_MAX];
 void tt_oe_print_stats(const struct tt_oe *oe, FILE *f);
+/* The same as log events: one oe_stage_latency per stage, then oe_summary. */
+void tt_oe_log_stats(const struct tt_oe *oe);
 
 const char *tt_oe_state_name(uint32_t s);
 

@@ -56,6 +56,26 @@ const char *const tt_oe_stage_names[TT_OE_ST_MAX] = {
 	"risk",	      "encode_journal", "send",	       "t2t_internal",
 };
 
+void tt_oe_log_stats(const struct tt_oe *oe)
+{
+	for (int i = 0; i < TT_OE_ST_MAX; i++) {
+		const struct tt_hist *h = &oe->hist[i];
+
+		tt_log(TT_LOG_INFO, "oe_stage_latency", TT_LS("stage", tt_oe_stage_names[i]),
+		       TT_LU("count", h->count), TT_LU("p50_ns", tt_hist_quantile(h, 0.5)),
+		       TT_LU("p90_ns", tt_hist_quantile(h, 0.9)),
+		       TT_LU("p99_ns", tt_hist_quantile(h, 0.99)),
+		       TT_LU("p999_ns", tt_hist_quantile(h, 0.999)),
+		       TT_LU("max_ns", h->count ? h->max : 0));
+	}
+	tt_log(TT_LOG_INFO, "oe_summary", TT_LU("intents", oe->c.intents), TT_LU("sent", oe->c.sent),
+	       TT_LU("acks", oe->c.acks), TT_LU("fills", oe->c.fills), TT_LU("rejects", oe->c.rejects),
+	       TT_LU("risk_rejects", oe->c.risk_rejects), TT_LU("filter_rejects", oe->c.filter_rejects),
+	       TT_LU("venue_rejects", oe->c.venue_rejects),
+	       TT_LU("unknown_outcomes", oe->c.unknown_outcomes), TT_LU("reconciled", oe->c.reconciled),
+	       TT_LU("decode_errors", oe->c.decode_errors));
+}
+
 void tt_oe_print_stats(const struct tt_oe *oe, FILE *f)
 {
 	fprintf(f, "tt-oe stage latency (ns)\n%-15s %9s %9s %9s %9s %9s %10s\n", "stage", "count",

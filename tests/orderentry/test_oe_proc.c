@@ -225,7 +225,8 @@ static void test_kill_switch_by_socket_file_and_signal_then_clean_exit(void **st
 	n = fread(log, 1, sizeof(log) - 1, f);
 	log[n] = 0;
 	fclose(f);
-	assert_non_null(strstr(log, "tt-oe stage latency (ns)"));
+	assert_non_null(strstr(log, "\"event\":\"oe_stage_latency\",\"stage\":\"t2t_internal\""));
+	assert_non_null(strstr(log, "\"event\":\"oe_summary\""));
 	assert_non_null(strstr(log, "\"event\":\"oe_kill_switch\""));
 	(void)state;
 }

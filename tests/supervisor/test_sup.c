@@ -59,6 +59,8 @@ static int add_sh(const char *name, const char *script, uint32_t restart, int co
 	struct tt_sup_child_cfg c;
 
 	memset(&c, 0, sizeof(c));
+	c.stdin_fd = -1;
+	c.stderr_fd = -1;
 	snprintf(c.name, sizeof(c.name), "%s", name);
 	snprintf(c.path, sizeof(c.path), "/bin/sh");
 	snprintf(c.args[0], sizeof(c.args[0]), "-c");
@@ -186,6 +188,8 @@ static void test_exec_failure_names_the_step(void **state)
 	int i;
 
 	memset(&c, 0, sizeof(c));
+	c.stdin_fd = -1;
+	c.stderr_fd = -1;
 	snprintf(c.name, sizeof(c.name), "ghost");
 	snprintf(c.path, sizeof(c.path), "/nonexistent/tt-ghost");
 	c.core = -1;

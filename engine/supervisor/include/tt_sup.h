@@ -46,6 +46,9 @@ struct tt_sup_child_cfg {
 	uint32_t max_restarts;		/* within restart_window_ns; then FAILED */
 	uint64_t restart_window_ns;
 	uint64_t hung_ns;		/* heartbeat older than this → hung (0 = no check) */
+	int stdin_fd;			/* ≥ 0: becomes the child's fd 0 (a log pipe); -1: inherited (set it:
+				 * 0 would mean stdin itself) */
+	int stderr_fd;			/* ≥ 0: becomes the child's fd 2; < 0: inherited */
 };
 
 struct tt_sup_child {

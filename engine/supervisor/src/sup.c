@@ -95,6 +95,14 @@ static void child_exec(const struct tt_sup_child_cfg *cfg, int errfd)
 	int n = 0, code;
 	const char *step = "exec";
 
+	if (cfg->stdin_fd >= 0 && dup2(cfg->stdin_fd, 0) < 0) {
+		step = "dup2(stdin)";
+		goto fail;
+	}
+	if (cfg->stderr_fd >= 0 && dup2(cfg->stderr_fd, 2) < 0) {
+		step = "dup2(stderr)";
+		goto fail;
+	}
 	/* Own process group: stop and kill reach everything the child started. */
 	if (setpgid(0, 0) != 0) {
 		step = "setpgid";
