@@ -29,8 +29,10 @@
 #include "tt_clock.h"
 #include "tt_config.h"
 #include "tt_cred.h"
+#include "tt_denied.h"
 #include "tt_err.h"
 #include "tt_log.h"
+#include "tt_metrics.h"
 #include "tt_msg.h"
 #include "tt_ring.h"
 #include "tt_sup.h"
@@ -53,6 +55,10 @@ static struct {
 	int child_of[CH_N];		/* sup index of each role, -1 = not run */
 	struct tt_ring rings[TT_CFG_RINGS_MAX];	/* attached read-only views for stats */
 	bool ring_ok[TT_CFG_RINGS_MAX];
+	struct tt_metrics metrics;		/* /metrics: what the supervisor sees */
+	struct tt_metric m_fill[TT_CFG_RINGS_MAX], m_drop[TT_CFG_RINGS_MAX];
+	struct tt_metric m_restarts[TT_SUP_MAX_CHILDREN], m_denied;
+	struct tt_metrics_srv msrv;
 } E;
 
 static volatile sig_atomic_t stop;
@@ -273,6 +279,80 @@ static void map_rings(void)
 	}
 }
 
+/* ---- metrics ----------------------------------------------------------------------------- */
+
+static int64_t read_fill(void *arg)
+{
+	struct tt_ring_stats st;
+
+	tt_ring_stats(arg, &st);
+	return (int64_t)(st.head - st.tail);
+}
+
+static int64_t read_dropped(void *arg)
+{
+	struct tt_ring_stats st;
+
+	tt_ring_stats(arg, &st);
+	return (int64_t)st.dropped;
+}
+
+static int64_t read_restarts(void *arg)
+{
+	return ((const struct tt_sup_child *)arg)->restarts;
+}
+
+static int64_t read_denied(void *arg)
+{
+	(void)arg;
+	return (int64_t)tt_denied_count();
+}
+
+/* Prometheus text on 127.0.0.1:$TT_METRICS_PORT (0 / unset: a free port, logged): ring
+ * fill and drops from the ring headers, restarts per child, denied events. The trading
+ * series (orders, fills, rejects, t2t) belong to the processes that count them. */
+static void start_metrics(void)
+{
+	const char *env = getenv("TT_METRICS_PORT");
+	int rc = 0;
+
+	tt_metrics_init(&E.metrics);
+	for (uint32_t i = 0; i < E.cfg.n_rings && !rc; i++) {
+		if (!E.ring_ok[i])
+			continue;
+		rc = tt_metric_gauge(&E.metrics, &E.m_fill[i], "tt_ring_fill",
+				     "messages waiting in the ring", "ring", E.cfg.rings[i].name, 0) ||
+		     tt_metric_counter(&E.metrics, &E.m_drop[i], "tt_ring_dropped_total",
+				       "messages dropped by a lossy ring", "ring", E.cfg.rings[i].name);
+		tt_metric_set_reader(&E.m_fill[i], read_fill, &E.rings[i]);
+		tt_metric_set_reader(&E.m_drop[i], read_dropped, &E.rings[i]);
+	}
+	for (int i = 0; i < E.sup.n && !rc; i++) {
+		static char label[TT_SUP_MAX_CHILDREN][64];
+		const struct tt_sup_child_cfg *cc = &E.sup.child[i].cfg;
+
+		/* the log writers share a name: label them by the process they write for */
+		if (!strcmp(cc->name, "tt-logwriter"))
+			snprintf(label[i], sizeof(label[i]), "tt-logwriter/%.40s", cc->args[1]);
+		else
+			snprintf(label[i], sizeof(label[i]), "%s", cc->name);
+		rc = tt_metric_counter(&E.metrics, &E.m_restarts[i], "tt_child_restarts_total",
+				       "restarts of a supervised process", "process", label[i]);
+		tt_metric_set_reader(&E.m_restarts[i], read_restarts, &E.sup.child[i]);
+	}
+	if (!rc)
+		rc = tt_metric_counter(&E.metrics, &E.m_denied, "tt_denied_total",
+				       "refusals (denied events) in tt-engine", NULL, NULL);
+	tt_metric_set_reader(&E.m_denied, read_denied, NULL);
+	if (rc || tt_metrics_serve_start(&E.msrv, &E.metrics, "127.0.0.1",
+					 (uint16_t)(env ? atoi(env) : 0)) != 0) {
+		tt_log_err(TT_LOG_WARN, "engine_metrics_unavailable");
+		return;
+	}
+	tt_log(TT_LOG_INFO, "engine_metrics", TT_LS("url", "http://127.0.0.1/metrics"),
+	       TT_LU("port", tt_metrics_serve_port(&E.msrv)));
+}
+
 /* ---- control socket --------------------------------------------------------------------- */
 
 static int status_json(char *buf, size_t cap)
@@ -388,6 +468,7 @@ int tt_engine_main(int argc, char **argv)
 
 	E.cfg_path = "config/testnet.ini";
 	E.sock = -1;
+	E.msrv.fd = -1;
 	if (argc > 1 && !strcmp(argv[1], "status")) {
 		status = true;
 		argv++;
@@ -456,6 +537,7 @@ start_failed:
 		return 1;
 	}
 	map_rings();
+	start_metrics();
 	if ((rc = tt_sup_start_all(&E.sup)) != 0) {
 		tt_log_err(TT_LOG_ERROR, "engine_start_failed");
 		tt_sup_stop_all(&E.sup, ENG_GRACE_NS);
@@ -485,6 +567,7 @@ start_failed:
 	}
 	tt_log(TT_LOG_INFO, "engine_stopping", TT_LB("failed", E.sup.failed));
 	tt_sup_stop_all(&E.sup, ENG_GRACE_NS);
+	tt_metrics_serve_stop(&E.msrv);
 	close(E.sock);
 	unlink(E.sock_path);
 	tt_log(TT_LOG_INFO, "engine_stopped", TT_LI("rc", rc));

@@ -30,7 +30,7 @@
 
 #include "tt_compiler.h"
 
-#define TT_SUP_MAX_CHILDREN 8
+#define TT_SUP_MAX_CHILDREN 16
 #define TT_SUP_MAX_ARGS 16
 
 enum tt_sup_restart { TT_RESTART_NEVER = 0, TT_RESTART_ALWAYS = 1, TT_RESTART_RECOVER = 2 };
