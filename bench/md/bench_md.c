@@ -29,6 +29,9 @@ static size_t lens[NMSG];
 static struct tt_md_instr_table tab;
 static volatile int64_t sink;
 
+void md_path_bench(const struct tt_md_instr_table *tab, char (*msgs)[MSGMAX], const size_t *lens,
+		   int nmsg, int rounds);
+
 static uint64_t rs = 88172645463325252ULL;
 static uint64_t rnd(void)
 {
@@ -417,5 +420,7 @@ int main(int argc, char **argv)
 	gen_trade();
 	compare("trade", K_TRADE, rounds);
 	bench_book(rounds * 4);
+	gen_book_ticker(1);
+	md_path_bench(&tab, msgs, lens, NMSG, rounds > 20 ? 20 : rounds);
 	return sink == 42 ? 2 : 0;
 }
