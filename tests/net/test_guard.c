@@ -485,63 +485,7 @@ static void test_resolve_literals_without_dns(void **state)
 
 /* ---- refusal happens before DNS: a recording stub in a private namespace ------------ */
 
-#define STUB_MAX 32
-
-static struct {
-	pthread_mutex_t mu;
-	int fd;
-	int stop;
-	int n;
-	char names[STUB_MAX][256];
-} stub = {.mu = PTHREAD_MUTEX_INITIALIZER};
-
-/* Answers every query NXDOMAIN and records its name. */
-static void *stub_main(void *arg)
-{
-	uint8_t q[512];
-
-	(void)arg;
-	while (!__atomic_load_n(&stub.stop, __ATOMIC_ACQUIRE)) {
-		struct sockaddr_storage from;
-		socklen_t fl = sizeof(from);
-		ssize_t n = recvfrom(stub.fd, q, sizeof(q), 0, (struct sockaddr *)&from, &fl);
-		char name[256];
-		size_t off = 12;
-		size_t o = 0;
-
-		if (n < 12)
-			continue;
-		while (off < (size_t)n && q[off] && q[off] < 64 && o + q[off] + 1 < sizeof(name)) {
-			if (o)
-				name[o++] = '.';
-			if (off + 1 + q[off] > (size_t)n)
-				break;
-			memcpy(name + o, q + off + 1, q[off]);
-			o += q[off];
-			off += 1u + q[off];
-		}
-		name[o] = '\0';
-		pthread_mutex_lock(&stub.mu);
-		if (stub.n < STUB_MAX)
-			snprintf(stub.names[stub.n++], sizeof(stub.names[0]), "%s", name);
-		pthread_mutex_unlock(&stub.mu);
-		q[2] = 0x81;	     /* QR, RD */
-		q[3] = 0x83;	     /* RA, NXDOMAIN */
-		memset(q + 6, 0, 6); /* no answer/authority/additional */
-		sendto(stub.fd, q, (size_t)n, 0, (struct sockaddr *)&from, fl);
-	}
-	return NULL;
-}
-
-static int stub_count(void)
-{
-	int n;
-
-	pthread_mutex_lock(&stub.mu);
-	n = stub.n;
-	pthread_mutex_unlock(&stub.mu);
-	return n;
-}
+#include "../common/tt_dns_stub.h"
 
 struct ns_result {
 	int setup; /* 0 ok, 77 not permitted (skip), else the failed step */

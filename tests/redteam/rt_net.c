@@ -85,64 +85,7 @@ static char rt_detail[512];
 
 /* ---- the recording DNS stub and the namespace ----------------------------------------- */
 
-#define STUB_MAX 16
-
-static struct {
-	pthread_mutex_t mu;
-	int fd;
-	int stop;
-	int n;
-	char names[STUB_MAX][256];
-} stub = {.mu = PTHREAD_MUTEX_INITIALIZER};
-
-/* Answers every query NXDOMAIN and records its name. */
-static void *stub_main(void *arg)
-{
-	uint8_t q[512];
-
-	(void)arg;
-	while (!__atomic_load_n(&stub.stop, __ATOMIC_ACQUIRE)) {
-		struct sockaddr_storage from;
-		socklen_t fl = sizeof(from);
-		ssize_t n = recvfrom(stub.fd, q, sizeof(q), 0, (struct sockaddr *)&from, &fl);
-		char name[256];
-		size_t off = 12;
-		size_t o = 0;
-
-		if (n < 12)
-			continue;
-		while (off < (size_t)n && q[off] && q[off] < 64 && o + q[off] + 1 < sizeof(name)) {
-			if (o)
-				name[o++] = '.';
-			if (off + 1 + q[off] > (size_t)n)
-				break;
-			memcpy(name + o, q + off + 1, q[off]);
-			o += q[off];
-			off += 1u + q[off];
-		}
-		name[o] = '\0';
-		pthread_mutex_lock(&stub.mu);
-		if (stub.n < STUB_MAX)
-			snprintf(stub.names[stub.n], sizeof(stub.names[0]), "%s", name);
-		stub.n++;
-		pthread_mutex_unlock(&stub.mu);
-		q[2] = 0x81;
-		q[3] = 0x83; /* NXDOMAIN */
-		memset(q + 6, 0, 6);
-		sendto(stub.fd, q, (size_t)n, 0, (struct sockaddr *)&from, fl);
-	}
-	return NULL;
-}
-
-static int stub_count(void)
-{
-	int n;
-
-	pthread_mutex_lock(&stub.mu);
-	n = stub.n;
-	pthread_mutex_unlock(&stub.mu);
-	return n;
-}
+#include "../common/tt_dns_stub.h"
 
 /* Output counters of this network namespace. */
 struct nsctr {
