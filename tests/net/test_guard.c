@@ -497,69 +497,18 @@ struct ns_result {
 	int connect_errno; /* connect() to a public address from inside: no route */
 };
 
-static int lo_up(void)
-{
-	struct ifreq ifr;
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
-	int rc;
-
-	if (fd < 0)
-		return -1;
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
-	rc = ioctl(fd, SIOCGIFFLAGS, &ifr);
-	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
-	if (rc == 0)
-		rc = ioctl(fd, SIOCSIFFLAGS, &ifr);
-	close(fd);
-	return rc;
-}
-
 static void ns_child(struct ns_result *r)
 {
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(53)};
-	struct timeval tv = {0, 200000};
+	struct sockaddr_in a = {.sin_family = AF_INET};
 	struct sockaddr_storage ss;
 	socklen_t len;
-	char conf[64];
 	pthread_t th;
-	FILE *f;
 	int fd;
 	size_t i;
 
-	if (unshare(CLONE_NEWNET | CLONE_NEWNS) < 0) {
-		r->setup = (errno == EPERM || errno == EINVAL || errno == ENOSYS) ? 77 : 1;
+	r->setup = stub_enter(&th);
+	if (r->setup)
 		return;
-	}
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 || lo_up() < 0) {
-		r->setup = 2;
-		return;
-	}
-	snprintf(conf, sizeof(conf), "/tmp/tt_netcodec_resolv.%d", (int)getpid());
-	f = fopen(conf, "w");
-	if (!f) {
-		r->setup = 3;
-		return;
-	}
-	fprintf(f, "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n");
-	fclose(f);
-	fd = mount(conf, "/etc/resolv.conf", NULL, MS_BIND, NULL);
-	unlink(conf); /* the bind mount keeps the inode alive */
-	if (fd < 0) {
-		r->setup = 4;
-		return;
-	}
-	stub.fd = socket(AF_INET, SOCK_DGRAM, 0);
-	a.sin_addr.s_addr = htonl(0x7f000001u);
-	if (stub.fd < 0 || bind(stub.fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
-	    setsockopt(stub.fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0) {
-		r->setup = 5;
-		return;
-	}
-	if (pthread_create(&th, NULL, stub_main, NULL) != 0) {
-		r->setup = 6;
-		return;
-	}
 	for (i = 0; i < TT_ARRAY_LEN(ns_denied); i++)
 		r->denied_rc[i] = tt_net_resolve(ns_denied[i], 443, &ss, &len);
 	r->denied_queries = stub_count();

@@ -187,67 +187,19 @@ struct ns_out {
 	char extra[256];  /* attempt-specific note */
 };
 
-static int lo_up(void)
-{
-	struct ifreq ifr;
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
-	int rc;
-
-	if (fd < 0)
-		return -1;
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
-	rc = ioctl(fd, SIOCGIFFLAGS, &ifr);
-	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
-	if (rc == 0)
-		rc = ioctl(fd, SIOCSIFFLAGS, &ifr);
-	close(fd);
-	return rc;
-}
-
 typedef int (*attempt_fn)(const char *host, uint16_t port, struct ns_out *o);
 
 static void ns_child(attempt_fn fn, const char *host, uint16_t port, struct ns_out *o)
 {
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(53)};
-	struct timeval tv = {0, 100000};
-	char conf[64];
 	pthread_t th;
 	int p[2];
-	FILE *f;
 	ssize_t n;
 
-	if (unshare(CLONE_NEWNET | CLONE_NEWNS) < 0) {
-		o->setup = (errno == EPERM || errno == EINVAL || errno == ENOSYS) ? 77 : 1;
+	o->setup = stub_enter(&th);
+	if (o->setup)
 		return;
-	}
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 || lo_up() < 0) {
-		o->setup = 2;
-		return;
-	}
-	snprintf(conf, sizeof(conf), "/tmp/tt_redteam_resolv.%d", (int)getpid());
-	f = fopen(conf, "w");
-	if (!f) {
-		o->setup = 3;
-		return;
-	}
-	fprintf(f, "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n");
-	fclose(f);
-	n = mount(conf, "/etc/resolv.conf", NULL, MS_BIND, NULL);
-	unlink(conf);
-	if (n < 0) {
-		o->setup = 4;
-		return;
-	}
-	stub.fd = socket(AF_INET, SOCK_DGRAM, 0);
-	a.sin_addr.s_addr = htonl(0x7f000001u);
-	if (stub.fd < 0 || bind(stub.fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
-	    setsockopt(stub.fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0) {
-		o->setup = 5;
-		return;
-	}
-	if (pthread_create(&th, NULL, stub_main, NULL) != 0 || pipe2(p, O_NONBLOCK) < 0) {
-		o->setup = 6;
+	if (pipe2(p, O_NONBLOCK) < 0) {
+		o->setup = 7;
 		return;
 	}
 	tt_denied_set_fd(p[1]);
