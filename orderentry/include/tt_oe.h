@@ -33,6 +33,17 @@
  * Recovery (tt_oe_init on an existing journal): replay rebuilds the order table, open
  * quantities and positions; the RECONCILE step then asks the venue and journals every
  * difference as a RECONCILE record (then the FILL / CANCELED it implies) before trading.
+ *
+ * Fills are journaled per venue trade (FILL records carry the trade id and its real
+ * price), so positions AND cash agree with the venue:
+ *   executionReport TRADE ─▶ that one trade (l at L, id t) unless t is journaled already
+ *     (t ≤ the order's last_trade_id: exact check in the journal, cold); if "z" still
+ *     exceeds what we have, a trade was missed ─▶ myTrades for the order;
+ *   an order picture with more executed qty than ours (order.status, openOrders.status,
+ *     cancel / cancelAll / FULL answers) ─▶ myTrades (orderId) for that order; each trade
+ *     not yet journaled ─▶ RECONCILE (4 = missed trade) + FILL at its price. In RECONCILE
+ *     and CANCEL_ALL the answer is awaited before READY. Only when the venue id is unknown
+ *     or myTrades is refused does the old estimate remain: executedQty at the limit price.
  */
 #ifndef TT_OE_H
 #define TT_OE_H
@@ -88,7 +99,7 @@ enum tt_oe_state {
 enum tt_oe_req_kind {
 	TT_OE_REQ_FREE = 0, TT_OE_REQ_LOGON, TT_OE_REQ_SUBSCRIBE, TT_OE_REQ_PLACE,
 	TT_OE_REQ_CANCEL, TT_OE_REQ_REPLACE, TT_OE_REQ_STATUS, TT_OE_REQ_OPEN_ORDERS,
-	TT_OE_REQ_CANCEL_ALL
+	TT_OE_REQ_CANCEL_ALL, TT_OE_REQ_TRADES
 };
 
 struct tt_oe_req {		/* one in-flight request */
@@ -97,6 +108,8 @@ struct tt_oe_req {		/* one in-flight request */
 	uint64_t new_cl_ord_id;	/* replace: the new order */
 	uint8_t kind;		/* enum tt_oe_req_kind */
 	uint16_t instr;
+	bool staged;		/* TRADES: counted in awaiting (RECONCILE / CANCEL_ALL) */
+	uint64_t venue_id;	/* TRADES: the order's venue id */
 };
 
 /* Per-stage latency, ns, log-linear buckets (8 per power of two). */
@@ -119,6 +132,7 @@ struct tt_oe_counters {
 	uint64_t venue_rejects, unknown_outcomes, status_queries, reconciled, decode_errors;
 	uint64_t unknown_reports, dup_fills, send_errors, exec_drops, journal_errors;
 	uint64_t foreign_reports;
+	uint64_t trade_queries, trades_recovered;	/* myTrades sent; trades journaled from it */
 };
 
 struct tt_oe {

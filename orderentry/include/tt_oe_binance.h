@@ -101,6 +101,17 @@ int tt_bn_enc_subscribe(char *buf, size_t cap, uint64_t req_id) TT_WUR;
 int tt_bn_enc_subscribe_signature(char *buf, size_t cap, uint64_t req_id,
 				  const struct tt_bn_signer *s, uint64_t ts_ms) TT_WUR;
 
+/*
+ * myTrades (web-socket-api.md "Account trade history", USER_DATA: signed, or timestamp
+ * only after a logon): the account's trades on symbol. venue_order_id != 0: only that
+ * order's trades (orderId); from_id >= 0: trades with id >= from_id (fromId); limit 0 =
+ * omit (venue default 500, max 1000). Time filters are not offered: they cannot go with
+ * orderId or fromId and reconciliation needs neither.
+ */
+int tt_bn_enc_my_trades(char *buf, size_t cap, uint64_t req_id, const struct tt_bn_signer *s,
+			const char *symbol, uint64_t venue_order_id, int64_t from_id,
+			uint32_t limit, uint64_t ts_ms) TT_WUR;
+
 /* ---- decoding ---- */
 
 #define TT_BN_PERR_MAP(X)                                                   \
@@ -214,6 +225,8 @@ struct tt_bn_order {
 	uint64_t tx_ms;			/* "T" / transactTime */
 	const char *reject;		/* "r" raw, "NONE" normally */
 	uint32_t reject_len;
+	const char *fills;		/* order.place FULL: raw "fills" array, else NULL */
+	uint32_t fills_len;
 };
 
 /* executionReport event object (m->event) into *o. 0 or -TT_EPROTO. */
@@ -228,6 +241,40 @@ int tt_bn_decode_order(const char *p, size_t n, const struct tt_bn_symtab *t,
 int tt_bn_decode_orders(const char *p, size_t n, const struct tt_bn_symtab *t,
 			int (*cb)(const struct tt_bn_order *o, void *arg), void *arg,
 			struct tt_bn_perr *err) TT_WUR;
+
+/* One account trade (a myTrades result element). Decimals at the instrument's scales;
+ * quote_qty at px_scale + qty_scale (price × qty exactly). Commission stays a raw slice:
+ * its asset's scale is not the instrument's. */
+struct tt_bn_trade {
+	uint16_t instr;
+	uint64_t id;			/* "id": trade id, == executionReport "t" */
+	uint64_t venue_id;		/* "orderId" */
+	int64_t px;			/* "price" */
+	int64_t qty;			/* "qty" */
+	int64_t quote_qty;		/* "quoteQty", 0 if absent */
+	uint64_t time_ms;		/* "time" */
+	bool buyer;			/* "isBuyer" */
+	bool maker;			/* "isMaker" */
+	bool best_match;		/* "isBestMatch" */
+	const char *commission;		/* "commission" raw, NULL if absent */
+	uint32_t commission_len;
+	const char *commission_asset;	/* "commissionAsset" raw, NULL if absent / null */
+	uint32_t commission_asset_len;
+};
+
+/* The myTrades result array: cb per trade, in the venue's order. symbol, id, orderId,
+ * price and qty are required; qty must be > 0. Returns the count, -TT_EPROTO (err
+ * filled), or cb's non-zero return. */
+int tt_bn_decode_trades(const char *p, size_t n, const struct tt_bn_symtab *t,
+			int (*cb)(const struct tt_bn_trade *tr, void *arg), void *arg,
+			struct tt_bn_perr *err) TT_WUR;
+
+/* The "fills" array of an order.place FULL answer (tt_bn_order.fills): price, qty,
+ * commission, commissionAsset, tradeId per element, all of instrument in (tr->id is the
+ * tradeId, tr->venue_id 0). Same returns as tt_bn_decode_trades. */
+int tt_bn_decode_fills(const char *p, size_t n, const struct tt_bn_instr *in,
+		       int (*cb)(const struct tt_bn_trade *tr, void *arg), void *arg,
+		       struct tt_bn_perr *err) TT_WUR;
 
 struct tt_oe_filter;
 /*

@@ -56,6 +56,7 @@ struct tt_order {
 	bool pending_cancel;
 	bool tombstone;			/* retired: slot reusable, keeps probe chains intact */
 	uint64_t t_rx;			/* causing market event, for tick-to-trade */
+	int64_t last_trade_id;		/* highest venue trade id journaled for it (tt-oe) */
 };
 
 struct tt_order_stats {

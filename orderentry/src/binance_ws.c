@@ -453,6 +453,25 @@ int tt_bn_enc_subscribe_signature(char *buf, size_t cap, uint64_t req_id,
 	return finish(&e, buf, cap, req_id, "userDataStream.subscribe.signature", s, true, NULL);
 }
 
+int tt_bn_enc_my_trades(char *buf, size_t cap, uint64_t req_id, const struct tt_bn_signer *s,
+			const char *symbol, uint64_t venue_order_id, int64_t from_id,
+			uint32_t limit, uint64_t ts_ms)
+{
+	struct enc e = { .n = 0 };
+
+	if (limit > 1000)
+		return -EINVAL;
+	add_str(&e, "symbol", symbol);
+	if (venue_order_id)
+		add_u64(&e, "orderId", venue_order_id);
+	if (from_id >= 0)
+		add_u64(&e, "fromId", (uint64_t)from_id);
+	if (limit)
+		add_u64(&e, "limit", limit);
+	add_u64(&e, "timestamp", ts_ms);
+	return finish(&e, buf, cap, req_id, "myTrades", s, true, NULL);
+}
+
 /* ---- decoding ---- */
 
 const char *tt_bn_perr_str(uint32_t code)
@@ -953,6 +972,8 @@ static bool order_obj(struct tt_json *c, const struct tt_bn_symtab *t, struct tt
 				o->tif = ok ? tif_of(s, n) : 0xff;
 			} else if (tt_json_key_is(k, klen, esc, "transactTime")) {
 				ok = tt_json_u64(c, &o->tx_ms);
+			} else if (tt_json_key_is(k, klen, esc, "fills") && *c->p == '[') {
+				ok = slice_value(c, &o->fills, &o->fills_len);
 			} else {
 				ok = tt_json_skip_value(c);
 			}
@@ -1055,6 +1076,133 @@ int tt_bn_decode_orders(const char *p, size_t n, const struct tt_bn_symtab *t,
 	if (r != 0 || c.code || !tt_json_end(&c))
 		return fail_out(&c, err, "orders");
 	return count;
+}
+
+/* ---- account trades ---- */
+
+enum { T_PX, T_QTY, T_QUOTE, T_N };
+
+/* One myTrades element (t: symbol → instrument), or one FULL "fills" element (fixed: the
+ * order's instrument; no symbol/orderId, the id is "tradeId"). */
+static bool trade_obj(struct tt_json *c, const struct tt_bn_symtab *t,
+		      const struct tt_bn_instr *fixed, struct tt_bn_trade *tr)
+{
+	const char *k, *d[T_N] = { 0 }, *sym = NULL;
+	uint32_t klen, dl[T_N] = { 0 }, sym_len = 0;
+	bool first, esc, have_id = false, have_oid = false;
+	const struct tt_bn_instr *in;
+	int r;
+
+	memset(tr, 0, sizeof(*tr));
+	if (!tt_json_obj_begin(c, &first))
+		return false;
+	while ((r = tt_json_obj_next(c, &first, &k, &klen, &esc)) == 1) {
+		bool ok;
+
+		if (tt_json_key_is(k, klen, esc, "symbol")) {
+			ok = str_field(c, &sym, &sym_len);
+		} else if (tt_json_key_is(k, klen, esc, fixed ? "tradeId" : "id")) {
+			ok = !have_id && tt_json_u64(c, &tr->id);
+			if (have_id)
+				return tt_json_fail(c, TT_BN_PE_DUPKEY, k);
+			have_id = ok;
+		} else if (tt_json_key_is(k, klen, esc, "orderId")) {
+			ok = tt_json_u64(c, &tr->venue_id);
+			have_oid = ok;
+		} else if (tt_json_key_is(k, klen, esc, "price")) {
+			ok = str_field(c, &d[T_PX], &dl[T_PX]);
+		} else if (tt_json_key_is(k, klen, esc, "qty")) {
+			ok = str_field(c, &d[T_QTY], &dl[T_QTY]);
+		} else if (tt_json_key_is(k, klen, esc, "quoteQty")) {
+			ok = str_field(c, &d[T_QUOTE], &dl[T_QUOTE]);
+		} else if (tt_json_key_is(k, klen, esc, "commission")) {
+			ok = str_field(c, &tr->commission, &tr->commission_len);
+		} else if (tt_json_key_is(k, klen, esc, "commissionAsset")) {
+			ok = *c->p == 'n' ? tt_json_is_null(c)
+					  : str_field(c, &tr->commission_asset,
+						      &tr->commission_asset_len);
+		} else if (tt_json_key_is(k, klen, esc, "time")) {
+			ok = tt_json_u64(c, &tr->time_ms);
+		} else if (tt_json_key_is(k, klen, esc, "isBuyer")) {
+			ok = tt_json_bool(c, &tr->buyer);
+		} else if (tt_json_key_is(k, klen, esc, "isMaker")) {
+			ok = tt_json_bool(c, &tr->maker);
+		} else if (tt_json_key_is(k, klen, esc, "isBestMatch")) {
+			ok = tt_json_bool(c, &tr->best_match);
+		} else {
+			ok = tt_json_skip_value(c);
+		}
+		if (!ok)
+			return false;
+	}
+	if (r != 0)
+		return false;
+	if ((!fixed && (!sym || !have_oid)) || !have_id || !d[T_PX] || !d[T_QTY])
+		return tt_json_fail(c, TT_BN_PE_MISSING, c->p);
+	in = fixed ? fixed : tt_bn_symtab_find(t, sym, sym_len);
+	if (!in)
+		return tt_json_fail(c, TT_BN_PE_SYMBOL, sym);
+	tr->instr = in->id;
+	if (tt_fixed_parse(d[T_PX], dl[T_PX], in->px_scale, &tr->px) < 0 || tr->px < 0)
+		return tt_json_fail(c, TT_BN_PE_DECIMAL, d[T_PX]);
+	if (tt_fixed_parse(d[T_QTY], dl[T_QTY], in->qty_scale, &tr->qty) < 0 || tr->qty <= 0)
+		return tt_json_fail(c, TT_BN_PE_DECIMAL, d[T_QTY]);
+	if (d[T_QUOTE] && (tt_fixed_parse(d[T_QUOTE], dl[T_QUOTE],
+					  (unsigned)in->px_scale + in->qty_scale,
+					  &tr->quote_qty) < 0 ||
+			   tr->quote_qty < 0))
+		return tt_json_fail(c, TT_BN_PE_DECIMAL, d[T_QUOTE]);
+	return true;
+}
+
+static int trades_arr(const char *p, size_t n, const struct tt_bn_symtab *t,
+		      const struct tt_bn_instr *fixed,
+		      int (*cb)(const struct tt_bn_trade *tr, void *arg), void *arg,
+		      struct tt_bn_perr *err)
+{
+	struct tt_json c;
+	bool first;
+	int r, count = 0;
+
+	err->code = 0;
+	err->pos = 0;
+	if (n > INT32_MAX)
+		return -EINVAL;
+	tt_json_init(&c, p, n);
+	if (!tt_json_arr_begin(&c, &first))
+		return fail_out(&c, err, "trades");
+	while ((r = tt_json_arr_next(&c, &first)) == 1) {
+		struct tt_bn_trade tr;
+		int rc;
+
+		if (*c.p != '{') {
+			tt_json_fail(&c, TT_JSON_E_TYPE, c.p);
+			break;
+		}
+		if (!trade_obj(&c, t, fixed, &tr))
+			break;
+		count++;
+		rc = cb(&tr, arg);
+		if (rc)
+			return rc;
+	}
+	if (r != 0 || c.code || !tt_json_end(&c))
+		return fail_out(&c, err, "trades");
+	return count;
+}
+
+int tt_bn_decode_trades(const char *p, size_t n, const struct tt_bn_symtab *t,
+			int (*cb)(const struct tt_bn_trade *tr, void *arg), void *arg,
+			struct tt_bn_perr *err)
+{
+	return trades_arr(p, n, t, NULL, cb, arg, err);
+}
+
+int tt_bn_decode_fills(const char *p, size_t n, const struct tt_bn_instr *in,
+		       int (*cb)(const struct tt_bn_trade *tr, void *arg), void *arg,
+		       struct tt_bn_perr *err)
+{
+	return trades_arr(p, n, NULL, in, cb, arg, err);
 }
 
 /* ---- exchangeInfo ---- */

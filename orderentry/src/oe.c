@@ -504,6 +504,87 @@ static void on_fill(struct tt_oe *oe, struct tt_order *o, tt_qty_t cum, tt_px_t 
 		     t_rx);
 }
 
+/* Whether order cl has a FILL for venue trade tid in the journal: a scan of the whole
+ * journal, so cold only (myTrades answers). */
+static bool trade_journaled(const struct tt_oe *oe, uint64_t cl, int64_t tid)
+{
+	for (uint64_t s = 1; s < oe->j.next_seq; s++) {
+		const struct tt_jrec *r = &oe->j.map[s];
+
+		if (r->type == TT_JREC_FILL && r->cl_ord_id == cl && r->c == tid)
+			return true;
+	}
+	return false;
+}
+
+/* One venue trade of o: qty at px, trade id tid (>= 0), journaled and applied. The caller
+ * has established that it is not journaled yet. True when applied. */
+static bool on_trade(struct tt_oe *oe, struct tt_order *o, tt_qty_t qty, tt_px_t px, int64_t tid,
+		     uint64_t venue_id, uint64_t t_rx)
+{
+	uint64_t before = oe->c.fills;
+
+	on_fill(oe, o, o->cum_qty + qty, px, tid, venue_id, t_rx);
+	if (oe->c.fills == before)
+		return false;
+	if (tid > o->last_trade_id)
+		o->last_trade_id = tid;
+	return true;
+}
+
+#define TT_OE_TRADES_LIMIT 1000	/* myTrades page (the venue's maximum) */
+
+/* A myTrades request for order o is in flight. */
+static bool trades_pending(const struct tt_oe *oe, uint64_t cl)
+{
+	for (uint32_t i = 0; i < TT_OE_PENDING; i++)
+		if (oe->pending[i].kind == TT_OE_REQ_TRADES && oe->pending[i].cl_ord_id == cl)
+			return true;
+	return false;
+}
+
+/* Asks the venue for o's trades (orderId, from trade id from_id, -1 = all). While
+ * reconciling (RECONCILE / CANCEL_ALL) the answer is awaited before READY. 0 or -errno. */
+static int query_trades(struct tt_oe *oe, const struct tt_order *o, uint64_t venue_id,
+			int64_t from_id, bool staged)
+{
+	const struct tt_bn_instr *in = instr_of(oe, o->instr, NULL);
+	struct tt_oe_req *r;
+	int len, rc;
+
+	if (!in || !venue_id)
+		return -EINVAL;
+	r = req_new(oe, TT_OE_REQ_TRADES, o->cl_ord_id, o->instr);
+	r->venue_id = venue_id;
+	len = tt_bn_enc_my_trades(oe->txbuf, sizeof(oe->txbuf), r->id, &oe->p.signer, in->symbol,
+				  venue_id, from_id, TT_OE_TRADES_LIMIT, wall_ms());
+	rc = send_req(oe, len);
+	if (rc < 0) {
+		r->kind = TT_OE_REQ_FREE;
+		return rc;
+	}
+	oe->c.trade_queries++;
+	r->staged = staged || oe->state == TT_OE_RECONCILE || oe->state == TT_OE_CANCEL_ALL;
+	if (r->staged && !staged)
+		oe->awaiting++;
+	return 0;
+}
+
+/* The venue says o executed cum in all (an order picture without its trades): fetch the
+ * trades we lack. Where that is impossible (venue id unknown, request not sent), book the
+ * difference at the order's limit price: the quantity is exact, the cash an estimate. */
+static void missing_fills(struct tt_oe *oe, struct tt_order *o, tt_qty_t cum, uint64_t venue_id,
+			  uint64_t t_rx)
+{
+	if (!venue_id)
+		venue_id = o->venue_id;
+	if (trades_pending(oe, o->cl_ord_id) || query_trades(oe, o, venue_id, -1, false) == 0)
+		return;
+	tt_log(TT_LOG_WARN, "oe_fill_estimated", TT_LU("cl_ord_id", o->cl_ord_id),
+	       TT_LI("cum", cum), TT_LI("px", o->px));
+	on_fill(oe, o, cum, o->px, -1, venue_id, t_rx);
+}
+
 static void on_done(struct tt_oe *oe, struct tt_order *o, enum tt_ord_state outcome,
 		    uint32_t reason, uint64_t t_rx)
 {
@@ -531,6 +612,74 @@ static void on_done(struct tt_oe *oe, struct tt_order *o, enum tt_ord_state outc
 	}
 	refresh_own_best(oe, o->instr);
 	publish_exec(oe, o, o->cl_ord_id, o->instr, o->side, et, 0, 0, reason, t_rx);
+}
+
+struct trades_ctx {
+	struct tt_oe *oe;
+	uint64_t cl;		/* the order asked about */
+	uint64_t t_rx;
+	bool recovered;		/* myTrades: journal a RECONCILE record per trade */
+	int64_t last_id;	/* highest trade id seen in the answer */
+	tt_qty_t estimated;	/* qty booked without a trade id (estimates), not yet matched */
+};
+
+/* The part of o's filled qty journaled without a trade id (estimated fills). Cold. */
+static tt_qty_t estimated_qty(const struct tt_oe *oe, const struct tt_order *o)
+{
+	tt_qty_t known = 0;
+
+	for (uint64_t s = 1; s < oe->j.next_seq; s++) {
+		const struct tt_jrec *r = &oe->j.map[s];
+
+		if (r->type == TT_JREC_FILL && r->cl_ord_id == o->cl_ord_id && r->c >= 0)
+			known += r->b;
+	}
+	return o->cum_qty > known ? o->cum_qty - known : 0;
+}
+
+/* One FULL "fills" element: trades of this order in id order, so one we have is one at or
+ * below the order's last trade id. */
+static int each_fill(const struct tt_bn_trade *tr, void *arg)
+{
+	struct trades_ctx *c = arg;
+	struct tt_order *o = tt_order_find(&c->oe->orders, c->cl);
+
+	if (!o)
+		return 0;
+	if ((int64_t)tr->id <= o->last_trade_id) {
+		c->oe->c.dup_fills++;
+		return 0;
+	}
+	(void)on_trade(c->oe, o, tr->qty, tr->px, (int64_t)tr->id, o->venue_id, c->t_rx);
+	return 0;
+}
+
+/* One myTrades element: each trade of the order not in the journal yet is journaled
+ * (RECONCILE 4 = missed trade, then FILL at its own price and id). */
+static int each_trade(const struct tt_bn_trade *tr, void *arg)
+{
+	struct trades_ctx *c = arg;
+	struct tt_order *o = tt_order_find(&c->oe->orders, c->cl);
+
+	if ((int64_t)tr->id > c->last_id)
+		c->last_id = (int64_t)tr->id;
+	if (!o || (o->venue_id && tr->venue_id != o->venue_id) || tr->instr != o->instr)
+		return 0;
+	if (trade_journaled(c->oe, o->cl_ord_id, (int64_t)tr->id)) {
+		c->oe->c.dup_fills++;
+		return 0;
+	}
+	if (c->estimated >= tr->qty) {
+		/* booked earlier as an estimate (no trade id): oldest trades first */
+		c->estimated -= tr->qty;
+		return 0;
+	}
+	journal(c->oe, TT_JREC_RECONCILE, o, o->cl_ord_id, 4 /* missed trade */, tr->qty,
+		(int64_t)tr->id, (int64_t)tr->venue_id);
+	c->oe->c.reconciled++;
+	if (on_trade(c->oe, o, tr->qty, tr->px, (int64_t)tr->id, tr->venue_id, c->t_rx))
+		c->oe->c.trades_recovered++;
+	return 0;
 }
 
 /* A full picture of one order from the venue (status query, open orders, cancelAll,
@@ -570,13 +719,17 @@ static void apply_venue_order(struct tt_oe *oe, const struct tt_bn_order *v, uin
 	}
 	if (v->venue_id && (o->state == TT_OS_SENT || o->state == TT_OS_NEW))
 		on_ack(oe, o, v->venue_id, t_rx);
-	if (v->cum_qty > o->cum_qty) {
-		/* fills we did not see: at the report's last price when it has one, else the
-		 * order's limit price (positions are exact; cash may be approximate) */
-		tt_px_t px = v->last_px && v->exec_type == TT_BN_X_TRADE ? v->last_px : o->px;
+	if (v->cum_qty > o->cum_qty && v->fills) {
+		/* order.place FULL: its trades are in the answer */
+		struct trades_ctx c = { oe, o->cl_ord_id, t_rx, false, 0, 0 };
+		const struct tt_bn_instr *in = instr_of(oe, o->instr, NULL);
+		struct tt_bn_perr e;
 
-		on_fill(oe, o, v->cum_qty, px, v->trade_id, v->venue_id, t_rx);
+		if (!in || tt_bn_decode_fills(v->fills, v->fills_len, in, each_fill, &c, &e) < 0)
+			oe->c.decode_errors++;
 	}
+	if (v->cum_qty > o->cum_qty)
+		missing_fills(oe, o, v->cum_qty, v->venue_id, t_rx);
 	switch (v->status) {
 	case TT_BN_S_CANCELED:
 	case TT_BN_S_PENDING_CANCEL:
@@ -618,7 +771,19 @@ static void on_exec_report(struct tt_oe *oe, const struct tt_bn_order *v, uint64
 	case TT_BN_X_TRADE:
 		if (o->state == TT_OS_SENT)
 			on_ack(oe, o, v->venue_id, t_rx);
-		on_fill(oe, o, v->cum_qty, v->last_px, v->trade_id, v->venue_id, t_rx);
+		if (v->trade_id < 0 || v->last_qty <= 0) {
+			/* no trade identity: by cumulative quantity, as before */
+			on_fill(oe, o, v->cum_qty, v->last_px, v->trade_id, v->venue_id, t_rx);
+			break;
+		}
+		/* the stream is in trade order: an id at or below the last one is a repeat
+		 * (a trade that was missed comes back through myTrades, checked exactly) */
+		if (v->trade_id <= o->last_trade_id)
+			oe->c.dup_fills++;
+		else
+			(void)on_trade(oe, o, v->last_qty, v->last_px, v->trade_id, v->venue_id, t_rx);
+		if (v->cum_qty > o->cum_qty)
+			missing_fills(oe, o, v->cum_qty, v->venue_id, t_rx);	/* a gap */
 		break;
 	case TT_BN_X_CANCELED:
 		on_done(oe, o, TT_OS_CANCELED, 0, t_rx);
@@ -626,7 +791,7 @@ static void on_exec_report(struct tt_oe *oe, const struct tt_bn_order *v, uint64
 	case TT_BN_X_EXPIRED:
 	case TT_BN_X_TRADE_PREVENTION:
 		if (v->cum_qty > o->cum_qty)
-			on_fill(oe, o, v->cum_qty, v->last_px, v->trade_id, v->venue_id, t_rx);
+			missing_fills(oe, o, v->cum_qty, v->venue_id, t_rx);
 		on_done(oe, o, TT_OS_EXPIRED, 0, t_rx);
 		break;
 	case TT_BN_X_REJECTED:
@@ -893,6 +1058,28 @@ static void on_response(struct tt_oe *oe, const struct tt_bn_msg *m, uint64_t t_
 		if (oe->state == TT_OE_RECONCILE)
 			stage_done(oe);
 		break;
+	case TT_OE_REQ_TRADES:
+		o = tt_order_find(&oe->orders, req.cl_ord_id);
+		if (ok && m->result && m->result[0] == '[' && o) {
+			struct trades_ctx c = { oe, req.cl_ord_id, t_rx, true, -1,
+						estimated_qty(oe, o) };
+			int n = tt_bn_decode_trades(m->result, m->result_len, &oe->symtab,
+						    each_trade, &c, &e);
+
+			if (n < 0)
+				oe->c.decode_errors++;
+			if (n == TT_OE_TRADES_LIMIT && c.last_id >= 0 &&
+			    query_trades(oe, o, req.venue_id, c.last_id + 1, req.staged) == 0)
+				break;	/* next page; still awaited when staged */
+		} else if (o && unknown) {
+			if (query_trades(oe, o, req.venue_id, -1, req.staged) == 0)
+				break;
+		} else if (o && !ok) {
+			oe->c.venue_rejects++;
+		}
+		if (req.staged && (oe->state == TT_OE_RECONCILE || oe->state == TT_OE_CANCEL_ALL))
+			stage_done(oe);
+		break;
 	case TT_OE_REQ_OPEN_ORDERS:
 	case TT_OE_REQ_CANCEL_ALL:
 		if (ok && m->result && m->result[0] == '[') {
@@ -1030,6 +1217,8 @@ static int replay_one(const struct tt_jrec *r, void *arg)
 				ign(tt_order_sent(&oe->orders, o->cl_ord_id));
 				tt_risk_on_sent(&oe->risk, &m);
 			}
+			if (r->c > o->last_trade_id)
+				o->last_trade_id = r->c;
 			if (tt_order_exec(&oe->orders, o->cl_ord_id, o->cum_qty + r->b, r->a, &f) == 1) {
 				tt_risk_on_fill(&oe->risk, o->instr, o->side, r->a, f.last_qty);
 				if (o->state == TT_OS_FILLED && !f.late)

@@ -3,7 +3,10 @@
  * tt-venue, restart it, let it recover (journal replay, reconciliation with order.status /
  * openOrders.status, cancel-all), and at the end assert that for every order of ours the
  * venue's executed quantity equals the fills in tt-oe's journal, and the positions are
- * equal: no fill lost, none doubled. Runs: TT_CRASH_RUNS (default 50; `make crash-test`
+ * equal: no fill lost, none doubled. Cash too: per order, Σ price × qty of the journal's
+ * fills equals the venue's cummulativeQuoteQty, and the journal holds exactly the venue's
+ * trades (same trade ids, quantities and prices, each once): fills recovered after a crash
+ * come from myTrades at their real prices, not the order's limit. Runs: TT_CRASH_RUNS (default 50; `make crash-test`
  * runs 1000). The seed is printed; TT_CRASH_SEED replays a sequence.
  */
 #include <setjmp.h>
@@ -19,6 +22,44 @@
 
 static struct e2e E;
 static struct e2e_order_truth V[MAX_ORDERS], J[MAX_ORDERS];
+static struct e2e_trade VT[4 * MAX_ORDERS], JT[4 * MAX_ORDERS];
+
+/* Every venue trade is in the journal exactly once (same order, trade id, qty, price) and
+ * the journal has nothing else. */
+static void assert_same_trades(unsigned seed)
+{
+	int nvt = e2e_venue_trades(&E, VT, 4 * MAX_ORDERS);
+	int njt = e2e_journal_trades(&E, JT, 4 * MAX_ORDERS);
+
+	assert_true(nvt >= 0 && nvt <= 4 * MAX_ORDERS);
+	assert_true(njt >= 0 && njt <= 4 * MAX_ORDERS);
+	for (int k = 0; k < njt; k++) {
+		int found = 0;
+
+		for (int i = 0; i < nvt; i++)
+			if (VT[i].order_id == JT[k].order_id && VT[i].trade_id == JT[k].trade_id &&
+			    VT[i].qty == JT[k].qty && VT[i].px == JT[k].px)
+				found++;
+		for (int i = 0; i < k; i++)
+			if (JT[i].order_id == JT[k].order_id && JT[i].trade_id == JT[k].trade_id)
+				found = 2;
+		if (found != 1) {
+			for (int i = 0; i < nvt; i++)
+				if (VT[i].order_id == JT[k].order_id)
+					fprintf(stderr, "venue: order %llu trade %lld qty %lld px %lld\n",
+						(unsigned long long)VT[i].order_id,
+						(long long)VT[i].trade_id, (long long)VT[i].qty,
+						(long long)VT[i].px);
+			fail_msg("journal fill of order %llu (trade %lld, qty %lld, px %lld): %s "
+				 "(seed %u)",
+				 (unsigned long long)JT[k].order_id, (long long)JT[k].trade_id,
+				 (long long)JT[k].qty, (long long)JT[k].px,
+				 found ? "journaled twice" : "not a venue trade", seed);
+		}
+	}
+	if (njt != nvt)
+		fail_msg("venue has %d trades of ours, the journal %d (seed %u)", nvt, njt, seed);
+}
 
 static int setup(void **state)
 {
@@ -73,6 +114,7 @@ static void test_kill9_at_random_points_loses_and_doubles_no_fill(void **state)
 	unsigned seed = sd ? (unsigned)atoi(sd) : (unsigned)time(NULL);
 	uint64_t next_id = 1;
 	tt_qty_t vpos, jpos;
+	int64_t vcash = 0, jcash = 0;
 	int nv, nj, st, checked = 0;
 
 	(void)state;
@@ -123,16 +165,28 @@ static void test_kill9_at_random_points_loses_and_doubles_no_fill(void **state)
 	assert_int_equal(e2e_journal(&E, J, MAX_ORDERS, &nj, &jpos), 0);
 	for (int i = 0; i < nv; i++) {
 		tt_qty_t jc = 0;
+		int64_t jn = 0;
 
 		for (int k = 0; k < nj; k++)
-			if (J[k].id == V[i].id)
+			if (J[k].id == V[i].id) {
 				jc = J[k].cum;
+				jn = J[k].notional;
+			}
 		if (jc != V[i].cum) {
 			dump_log();
 			fail_msg("order %llu: venue executed %lld, journal %lld (seed %u)",
 				 (unsigned long long)V[i].id, (long long)V[i].cum, (long long)jc,
 				 seed);
 		}
+		if (jn != V[i].notional) {
+			dump_log();
+			fail_msg("order %llu: venue cummulativeQuoteQty %lld, journal Σ px×qty %lld "
+				 "(1e-7, seed %u)",
+				 (unsigned long long)V[i].id, (long long)V[i].notional, (long long)jn,
+				 seed);
+		}
+		vcash += V[i].side == TT_SIDE_BUY ? -V[i].notional : V[i].notional;
+		jcash += V[i].side == TT_SIDE_BUY ? -jn : jn;
 		checked++;
 	}
 	/* nothing in the journal the venue does not have */
@@ -146,8 +200,10 @@ static void test_kill9_at_random_points_loses_and_doubles_no_fill(void **state)
 				 (unsigned long long)J[k].id, seed);
 	}
 	assert_true(jpos == vpos);
-	fprintf(stderr, "crash test: %d venue orders checked, %d with fills, position %lld\n",
-		checked, nj, (long long)vpos);
+	assert_true(jcash == vcash);
+	assert_same_trades(seed);
+	fprintf(stderr, "crash test: %d venue orders checked, %d with fills, position %lld, "
+		"cash %lld (1e-7)\n", checked, nj, (long long)vpos, (long long)vcash);
 }
 
 int main(void)

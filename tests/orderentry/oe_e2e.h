@@ -141,7 +141,10 @@ static inline int e2e_setup(struct e2e *e, const char *const *venue_args, bool h
 	}
 	e2e_write(e->cfg, text);
 	p.mode = TT_RING_LOSSLESS;
-	if (tt_ring_attach(&e->strat, e->rings[0], TT_RING_PRODUCER, &p, TT_WAIT_SPIN) < 0 ||
+	/* futex: tt-oe sleeps on strat.oe's wake word; a spinning producer would never wake
+	 * it, and intents would wait for its 100 ms loop timeout (the crash test kills it
+	 * sooner than that: it would test nothing) */
+	if (tt_ring_attach(&e->strat, e->rings[0], TT_RING_PRODUCER, &p, TT_WAIT_FUTEX) < 0 ||
 	    tt_ring_attach(&e->exec, e->rings[1], TT_RING_CONSUMER, &p, TT_WAIT_SPIN) < 0)
 		return -1;
 	p.mode = TT_RING_LOSSY;
@@ -307,7 +310,16 @@ static inline int e2e_exec(struct e2e *e, struct tt_msg_exec *out, int timeout_m
 struct e2e_order_truth {
 	uint64_t id;
 	tt_qty_t cum;
+	int64_t notional;	/* Σ price × qty of its fills, raw (scale 2 + 5): the cash */
 	uint8_t side;
+};
+
+/* One trade of one order: the venue's fill log or a journal FILL record. */
+struct e2e_trade {
+	uint64_t order_id;	/* venue order id */
+	int64_t trade_id;
+	tt_qty_t qty;
+	tt_px_t px;
 };
 
 static inline int e2e_venue_orders(struct e2e *e, struct e2e_order_truth *v, int cap,
@@ -323,14 +335,18 @@ static inline int e2e_venue_orders(struct e2e *e, struct e2e_order_truth *v, int
 		const char *c = strstr(p, "\"clientOrderId\":\"");
 		const char *x = strstr(p, "\"executedQty\":\"");
 		const char *s = strstr(p, "\"side\":\"");
+		const char *cq = strstr(p, "\"cummulativeQuoteQty\":\"");
 		uint64_t id;
 		tt_qty_t q;
+		int64_t nq;
 
-		if (!c || !x || !s)
+		if (!c || !x || !s || !cq)
 			return -1;
 		c += 17;
 		x += 15;
-		if (tt_fixed_parse(x, strcspn(x, "\""), 5, &q) < 0)
+		cq += 23;
+		if (tt_fixed_parse(x, strcspn(x, "\""), 5, &q) < 0 ||
+		    tt_fixed_parse(cq, strcspn(cq, "\""), 7, &nq) < 0)
 			return -1;
 		if (tt_bn_clid_decode(c, strcspn(c, "\""), &id) < 0)
 			continue;
@@ -338,6 +354,7 @@ static inline int e2e_venue_orders(struct e2e *e, struct e2e_order_truth *v, int
 		if (n < cap) {
 			v[n].id = id;
 			v[n].cum = q;
+			v[n].notional = nq;
 			v[n].side = s[8] == 'B' ? TT_SIDE_BUY : TT_SIDE_SELL;
 		}
 		n++;
@@ -372,13 +389,73 @@ static inline int e2e_journal(struct e2e *e, struct e2e_order_truth *v, int cap,
 				continue;
 			v[k].id = r->cl_ord_id;
 			v[k].cum = 0;
+			v[k].notional = 0;
 			v[k].side = r->side;
 			(*nv)++;
 		}
 		v[k].cum += r->b;
+		v[k].notional += r->a * r->b;
 	}
 	tt_journal_close(&j);
 	return 0;
+}
+
+/* The venue's fill log for our account ("fills" of the control "account" dump): one entry
+ * per trade of each of our orders. Returns the count or -1. */
+static inline int e2e_venue_trades(struct e2e *e, struct e2e_trade *t, int cap)
+{
+	const char *p;
+	int n = 0;
+
+	if (vc_ctl(&e->venue, "account " E2E_APIKEY, e->reply, sizeof(e->reply)) <= 0)
+		return -1;
+	p = strstr(e->reply, "\"fills\":[");
+	for (p = p ? strstr(p, "{\"account\"") : NULL; p; p = strstr(p + 1, "{\"account\"")) {
+		const char *ti = strstr(p, "\"tradeId\":");
+		const char *oi = strstr(p, "\"orderId\":");
+		const char *px = strstr(p, "\"price\":\"");
+		const char *q = strstr(p, "\"qty\":\"");
+
+		if (!ti || !oi || !px || !q)
+			return -1;
+		if (n < cap) {
+			t[n].trade_id = atoll(ti + 10);
+			t[n].order_id = strtoull(oi + 10, NULL, 10);
+			px += 9;
+			q += 7;
+			if (tt_fixed_parse(px, strcspn(px, "\""), 2, &t[n].px) < 0 ||
+			    tt_fixed_parse(q, strcspn(q, "\""), 5, &t[n].qty) < 0)
+				return -1;
+		}
+		n++;
+	}
+	return n;
+}
+
+/* The journal's FILL records as trades (venue order id, trade id, qty, price). */
+static inline int e2e_journal_trades(struct e2e *e, struct e2e_trade *t, int cap)
+{
+	struct tt_journal j;
+	struct tt_journal_opts o = { .capacity = 65536, .sync = TT_JSYNC_NONE, .session_id = 9 };
+	int n = 0;
+
+	if (tt_journal_open(&j, e->journal, &o) < 0)
+		return -1;
+	for (uint64_t s = 1; s < j.next_seq; s++) {
+		const struct tt_jrec *r = &j.map[s];
+
+		if (r->type != TT_JREC_FILL)
+			continue;
+		if (n < cap) {
+			t[n].order_id = (uint64_t)r->d;
+			t[n].trade_id = r->c;
+			t[n].qty = r->b;
+			t[n].px = r->a;
+		}
+		n++;
+	}
+	tt_journal_close(&j);
+	return n;
 }
 
 #endif /* OE_E2E_H */

@@ -523,7 +523,29 @@ static void test_recovery_replays_and_reconciles_with_the_venue(void **state)
 	for (int i = before; i < f->cap.n; i++)
 		if (strstr(f->cap.frames[i], "openOrders.status"))
 			reply(f, req_id(f->cap.frames[i]), 200, "\"result\":[]");
+	/* A's missing 0.02 is not booked at its limit: its trades are asked for (myTrades by
+	 * orderId) and READY waits for them */
+	assert_int_equal(f->oe.state, TT_OE_RECONCILE);
+	assert_true(tt_oe_position(&f->oe, 1) == 0);
+	assert_non_null(strstr(last(f), "\"method\":\"myTrades\""));
+	assert_non_null(strstr(last(f), "\"orderId\":801"));
+	/* trade 1 is journaled already (its executionReport); 2 and 3 happened while down */
+	reply(f, req_id(last(f)), 200,
+	      "\"result\":[{\"symbol\":\"BTCUSDT\",\"id\":1,\"orderId\":801,\"orderListId\":-1,"
+	      "\"price\":\"30000.00\",\"qty\":\"0.01000\",\"quoteQty\":\"300.0000000\","
+	      "\"commission\":\"0\",\"commissionAsset\":\"BTC\",\"time\":1,\"isBuyer\":true,"
+	      "\"isMaker\":true,\"isBestMatch\":true},"
+	      "{\"symbol\":\"BTCUSDT\",\"id\":7,\"orderId\":801,\"orderListId\":-1,"
+	      "\"price\":\"29999.00\",\"qty\":\"0.01500\",\"quoteQty\":\"449.9850000\","
+	      "\"commission\":\"0\",\"commissionAsset\":\"BTC\",\"time\":2,\"isBuyer\":true,"
+	      "\"isMaker\":true,\"isBestMatch\":true},"
+	      "{\"symbol\":\"BTCUSDT\",\"id\":9,\"orderId\":801,\"orderListId\":-1,"
+	      "\"price\":\"29998.00\",\"qty\":\"0.00500\",\"quoteQty\":\"149.9900000\","
+	      "\"commission\":\"0\",\"commissionAsset\":\"BTC\",\"time\":3,\"isBuyer\":true,"
+	      "\"isMaker\":true,\"isBestMatch\":true}]");
 	assert_int_equal(f->oe.state, TT_OE_CANCEL_ALL);
+	assert_true(tt_order_find(&f->oe.orders, 61)->cum_notional ==
+		    3000000LL * 1000 + 2999900LL * 1500 + 2999800LL * 500);	/* real prices */
 	for (int i = before; i < f->cap.n; i++)
 		if (strstr(f->cap.frames[i], "openOrders.cancelAll"))
 			reply(f, req_id(f->cap.frames[i]), 400,
@@ -531,7 +553,8 @@ static void test_recovery_replays_and_reconciles_with_the_venue(void **state)
 	assert_int_equal(f->oe.state, TT_OE_READY);
 	assert_int_equal(f->oe.orders.open, 0);
 	assert_true(tt_oe_position(&f->oe, 1) == 2000);	/* A's missed 0.02 applied once */
-	assert_int_equal(count_records(f, TT_JREC_RECONCILE), 2);
+	/* A differs, B not at the venue, A's two missed trades */
+	assert_int_equal(count_records(f, TT_JREC_RECONCILE), 4);
 	assert_int_equal(f->oe.risk.open_orders, 0);
 	tt_oe_fini(&f->oe);
 
@@ -539,6 +562,9 @@ static void test_recovery_replays_and_reconciles_with_the_venue(void **state)
 	assert_int_equal(f->oe.orders.open, 0);
 	assert_true(tt_oe_position(&f->oe, 1) == 2000);
 	assert_true(tt_order_find(&f->oe.orders, 61)->cum_qty == 3000);
+	assert_true(tt_order_find(&f->oe.orders, 61)->cum_notional ==
+		    3000000LL * 1000 + 2999900LL * 1500 + 2999800LL * 500);
+	assert_true(tt_order_find(&f->oe.orders, 61)->last_trade_id == 9);
 	assert_int_equal(tt_order_find(&f->oe.orders, 62)->state, TT_OS_REJECTED);
 }
 
@@ -580,18 +606,67 @@ static void test_hmac_full_answer_applies_fills_without_a_stream(void **state)
 	      "\"result\":{\"symbol\":\"BTCUSDT\",\"orderId\":900,\"orderListId\":-1,"
 	      "\"clientOrderId\":\"x\",\"transactTime\":1,\"price\":\"30001.00\","
 	      "\"origQty\":\"0.02000\",\"executedQty\":\"0.02000\",\"status\":\"FILLED\","
-	      "\"timeInForce\":\"GTC\",\"type\":\"LIMIT\",\"side\":\"BUY\",\"fills\":[]}");
+	      "\"timeInForce\":\"GTC\",\"type\":\"LIMIT\",\"side\":\"BUY\",\"fills\":["
+	      "{\"price\":\"30000.50\",\"qty\":\"0.00500\",\"commission\":\"0.00000000\","
+	      "\"commissionAsset\":\"BTC\",\"tradeId\":4},"
+	      "{\"price\":\"30001.00\",\"qty\":\"0.01500\",\"commission\":\"0.00000000\","
+	      "\"commissionAsset\":\"BTC\",\"tradeId\":5}]}");
 	expect_exec(f, 81, TT_EXEC_NEW, 0);
 	assert_true(pop_exec(f, &e));
 	assert_int_equal(e.exec_type, TT_EXEC_TRADE);
+	assert_true(e.last_px == 3000050 && e.last_qty == 500);	/* each trade at its price */
+	assert_true(pop_exec(f, &e));
 	assert_true(e.cum_qty == 2000);
+	assert_true(tt_order_find(&f->oe.orders, 81)->cum_notional ==
+		    3000050LL * 500 + 3000100LL * 1500);
 	assert_true(tt_oe_position(&f->oe, 1) == 2000);
 	assert_int_equal(f->oe.orders.open, 0);
 	/* the same fill reported again by a stream, if one exists: not doubled */
-	exec_report(f, 81, 0, "TRADE", "FILLED", "BUY", "0.02000", "30001.00", "0.02000",
+	exec_report(f, 81, 0, "TRADE", "FILLED", "BUY", "0.02000", "30001.00", "0.01500",
 		    "0.02000", "30001.00", 900, 5);
 	assert_false(pop_exec(f, &e));
 	assert_true(tt_oe_position(&f->oe, 1) == 2000);
+}
+
+/* An order picture with more executed than we have and no trades in it (a FULL answer with
+ * empty fills here): the trades are asked for, booked at their own prices, once. */
+static void test_missing_trades_are_fetched_with_my_trades(void **state)
+{
+	struct fx *f = *state;
+	struct tt_msg_exec e;
+	int journaled;
+
+	assert_int_equal(engine_start(f), 0);
+	connect_ready(f, "\"result\":[]");
+	tt_risk_set_ref(&f->oe.risk, 1, 3000000, 3000100);
+	push_order(f, 91, TT_SIDE_SELL, 2999000, 2000);
+	assert_int_equal(tt_oe_poll(&f->oe), 1);
+	reply(f, req_id(last(f)), 200,
+	      "\"result\":{\"symbol\":\"BTCUSDT\",\"orderId\":950,\"orderListId\":-1,"
+	      "\"clientOrderId\":\"x\",\"transactTime\":1,\"price\":\"29990.00\","
+	      "\"origQty\":\"0.02000\",\"executedQty\":\"0.02000\",\"status\":\"FILLED\","
+	      "\"timeInForce\":\"GTC\",\"type\":\"LIMIT\",\"side\":\"SELL\",\"fills\":[]}");
+	expect_exec(f, 91, TT_EXEC_NEW, 0);
+	assert_false(pop_exec(f, &e));			/* no estimate at the limit */
+	assert_non_null(strstr(last(f), "\"method\":\"myTrades\""));
+	assert_non_null(strstr(last(f), "\"orderId\":950"));
+	assert_non_null(strstr(last(f), "\"signature\":"));	/* HMAC: signed */
+	journaled = count_records(f, TT_JREC_FILL);
+	reply(f, req_id(last(f)), 200,
+	      "\"result\":[{\"symbol\":\"BTCUSDT\",\"id\":20,\"orderId\":950,"
+	      "\"price\":\"30000.00\",\"qty\":\"0.02000\",\"quoteQty\":\"600.0000000\","
+	      "\"commission\":\"0\",\"commissionAsset\":\"USDT\",\"time\":1,"
+	      "\"isBuyer\":false,\"isMaker\":false,\"isBestMatch\":true}]");
+	assert_true(pop_exec(f, &e));
+	assert_int_equal(e.exec_type, TT_EXEC_TRADE);
+	assert_true(e.last_px == 3000000 && e.last_qty == 2000);
+	assert_int_equal(count_records(f, TT_JREC_FILL), journaled + 1);
+	assert_true(tt_oe_position(&f->oe, 1) == -2000);
+	/* its executionReport afterwards: a repeat */
+	exec_report(f, 91, 0, "TRADE", "FILLED", "SELL", "0.02000", "29990.00", "0.02000",
+		    "0.02000", "30000.00", 950, 20);
+	assert_false(pop_exec(f, &e));
+	assert_true(tt_oe_position(&f->oe, 1) == -2000);
 }
 
 /* More orders than the table holds: terminal ones are dropped (compaction), the open one
@@ -640,6 +715,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_recovery_replays_and_reconciles_with_the_venue, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mid_file_corruption_refuses_to_start, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hmac_full_answer_applies_fills_without_a_stream, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_missing_trades_are_fetched_with_my_trades, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_more_orders_than_the_table_holds, setup, teardown),
 	};
 

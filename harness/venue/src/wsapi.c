@@ -27,6 +27,8 @@
  * answer the next N order requests with 503/-1007 after executing them (outcome unknown).
  *
  * Per connection: OPEN ──logon──▶ AUTHED ──subscribe──▶ AUTHED+UDS ──close──▶ orders canceled
+ * and, on any connection, ──userDataStream.subscribe.signature (per account)──▶ +UDS(account).
+ * myTrades answers from the matching engine's fill log (one record per trade and side).
  */
 #include "venue_int.h"
 #include "tt_vmatch.h"
@@ -73,6 +75,9 @@ struct aconn {
 	uint64_t auth_ms;
 	bool uds;
 	int sub_id;
+	/* userDataStream.subscribe.signature: per account, its subscriptionId + 1 (0 = none);
+	 * independent of the logon's subscription (uds/sub_id) */
+	int sig_sub[MAX_KEYS];
 	struct outmsg *head;
 	struct outmsg *tail;
 	size_t qbytes; /* queued, not yet written */
@@ -839,10 +844,20 @@ static void on_exec(void *ctx, const struct tt_vexec *e)
 		struct aconn *c = A.conns[i];
 		struct jb b = {0};
 
-		if (!c || !c->uds || c->key != e->o->acct)
+		int sub;
+
+		if (!c)
 			continue;
-		/* one encoding per subscriber (subscription ids differ) */
-		enc_exec(&b, e, c->sub_id);
+		if (c->uds && c->key == e->o->acct)
+			sub = c->sub_id;
+		else if (e->o->acct >= 0 && e->o->acct < MAX_KEYS && c->sig_sub[e->o->acct])
+			sub = c->sig_sub[e->o->acct] - 1;
+		else
+			continue;
+		/* one encoding per subscriber (subscription ids differ). A logon subscription
+		 * and a signature one for the same account on one connection cannot both
+		 * exist (subscribe refuses the second), so each report goes once. */
+		enc_exec(&b, e, sub);
 		if (!b.p)
 			continue;
 		A.stats_reports++;
@@ -1100,6 +1115,14 @@ static int authorize(struct aconn *c, const struct req *r, bool allow_session)
 	return k;
 }
 
+static bool has_sig_sub(const struct aconn *c)
+{
+	for (int i = 0; i < MAX_KEYS; i++)
+		if (c->sig_sub[i])
+			return true;
+	return false;
+}
+
 static void session_result(struct jb *b, struct aconn *c)
 {
 	if (c->key >= 0)
@@ -1111,7 +1134,7 @@ static void session_result(struct jb *b, struct aconn *c)
 		  "\"connectedSince\":%llu,\"returnRateLimits\":true,\"serverTime\":%llu,"
 		  "\"userDataStream\":%s}",
 		  (unsigned long long)c->connected_ms, (unsigned long long)tt_venue_wall_ms(),
-		  c->uds ? "true" : "false");
+		  c->uds || has_sig_sub(c) ? "true" : "false");
 }
 
 /* ---- order requests ---------------------------------------------------------------------- */
@@ -1599,6 +1622,164 @@ static void do_open_orders(struct aconn *c, const struct req *r, int acct, bool 
 		flush_deferred();
 }
 
+/* ---- account trades and signature subscriptions ------------------------------------------ */
+
+/* A LONG/INT parameter: 1 and *v when present and well-formed, 0 when absent, -1 after
+ * answering -1100. */
+static int u64_param(struct aconn *c, const struct req *r, const char *k, uint64_t *v, int acct)
+{
+	const char *s = param(r, k);
+	char *e;
+	char m[160];
+
+	if (!s)
+		return 0;
+	errno = 0;
+	*v = strtoull(s, &e, 10);
+	if (*s && !*e && isdigit((unsigned char)*s) && errno == 0 && strlen(s) <= 20)
+		return 1;
+	snprintf(m, sizeof(m),
+		 "Illegal characters found in parameter '%s'; legal range is '^[0-9]{1,20}$'.", k);
+	respond_err(c, r, 400, -1100, m, acct, false);
+	return -1;
+}
+
+/*
+ * myTrades (web-socket-api.md "Account trade history"): the account's trades on symbol from
+ * the fill log, oldest first. Filters: orderId (only that order's trades), fromId (trade id
+ * >= fromId), startTime/endTime (by time, at most 24 h apart). fromId or orderId cannot go
+ * with startTime/endTime (-1128). limit: default 500, 1..1000 (-1130). No condition: the
+ * most recent `limit` trades. Each element: symbol, id, orderId, orderListId (-1), price,
+ * qty, quoteQty (price × qty, exact), commission (0: this venue charges none),
+ * commissionAsset (what the account received: base for a buyer, quote for a seller), time,
+ * isBuyer, isMaker, isBestMatch (true). A self-trade appears twice (buyer and seller).
+ */
+static void do_my_trades(struct aconn *c, const struct req *r, int acct)
+{
+	const char *s = param(r, "symbol");
+	uint64_t oid = 0, from = 0, t0 = 0, t1 = 0, lim = 500;
+	int has_oid, has_from, has_t0, has_t1, has_lim, sym, k = 0;
+	size_t first = 0, n = 0;
+	struct jb res = {0};
+
+	if (!s) {
+		respond_err(
+		    c, r, 400, -1102,
+		    "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.",
+		    acct, false);
+		return;
+	}
+	sym = tt_vmarket_sym(A.mkt, s);
+	if (sym < 0) {
+		respond_err(c, r, 400, -1121, "Invalid symbol.", acct, false);
+		return;
+	}
+	if ((has_oid = u64_param(c, r, "orderId", &oid, acct)) < 0 ||
+	    (has_from = u64_param(c, r, "fromId", &from, acct)) < 0 ||
+	    (has_t0 = u64_param(c, r, "startTime", &t0, acct)) < 0 ||
+	    (has_t1 = u64_param(c, r, "endTime", &t1, acct)) < 0 ||
+	    (has_lim = u64_param(c, r, "limit", &lim, acct)) < 0)
+		return;
+	if ((has_oid || has_from) && (has_t0 || has_t1)) {
+		respond_err(c, r, 400, -1128, "Combination of optional parameters invalid.", acct,
+			    false);
+		return;
+	}
+	if (has_t0 && has_t1 && (t1 < t0 || t1 - t0 > 24ull * 3600 * 1000)) {
+		respond_err(c, r, 400, -1127, "More than 24 hours between startTime and endTime.",
+			    acct, false);
+		return;
+	}
+	if (has_lim && (lim < 1 || lim > 1000)) {
+		respond_err(c, r, 400, -1130, "Data sent for parameter 'limit' is not valid.", acct,
+			    false);
+		return;
+	}
+	/* the fill log is in time order, so trade ids of one symbol ascend */
+	for (int pass = 0; pass < 2; pass++) {
+		size_t m = 0;
+
+		if (pass == 1) {
+			if (!has_oid && !has_from && !has_t0 && !has_t1 && n > lim)
+				first = n - lim; /* no condition: the most recent */
+			jb_printf(&res, "[");
+		}
+		for (size_t i = 0; i < A.mx.nfill; i++) {
+			const struct tt_vfill *f = &A.mx.fill[i];
+			const struct tt_vsym_cfg *cf;
+
+			if (f->acct != acct || f->sym != sym || (has_oid && f->order_id != oid) ||
+			    (has_from && f->trade_id < from) || (has_t0 && f->t_ms < t0) ||
+			    (has_t1 && f->t_ms > t1))
+				continue;
+			if (pass == 0) {
+				n++;
+				continue;
+			}
+			if (m++ < first)
+				continue;
+			if ((uint64_t)k == lim)
+				break;
+			cf = &A.mx.books[f->sym]->cfg;
+			jb_printf(&res,
+				  "%s{\"symbol\":\"%s\",\"id\":%llu,\"orderId\":%llu,"
+				  "\"orderListId\":-1,\"price\":",
+				  k++ ? "," : "", cf->symbol, (unsigned long long)f->trade_id,
+				  (unsigned long long)f->order_id);
+			jfx(&res, f->px, cf->px_dec);
+			jb_printf(&res, ",\"qty\":");
+			jfx(&res, f->qty, cf->qty_dec);
+			jb_printf(&res, ",\"quoteQty\":");
+			jfx(&res, f->px * f->qty, cf->px_dec + cf->qty_dec);
+			jb_printf(&res,
+				  ",\"commission\":\"0.00000000\",\"commissionAsset\":\"%s\","
+				  "\"time\":%llu,\"isBuyer\":%s,\"isMaker\":%s,\"isBestMatch\":true}",
+				  f->side ? cf->quote : cf->base, (unsigned long long)f->t_ms,
+				  f->side ? "false" : "true", f->maker ? "true" : "false");
+		}
+	}
+	jb_printf(&res, "]");
+	respond_ok(c, r, &res, acct, false);
+	jb_free(&res);
+}
+
+/*
+ * userDataStream.subscribe.signature (web-socket-api.md "Subscribe to User Data Stream
+ * through signature subscription"): apiKey, timestamp, (recvWindow), signature over the
+ * others, on any session, logged on or not, any key type (HMAC included). One subscription
+ * per account per connection (-2035 otherwise, the logon's userDataStream.subscribe
+ * included). Result {"subscriptionId":N}; the account's executionReports then arrive as
+ * {"subscriptionId":N,"event":{…}}.
+ */
+static void do_subscribe_signature(struct aconn *c, const struct req *r)
+{
+	struct jb res = {0};
+	int acct;
+
+	if (!param(r, "signature") || !param(r, "apiKey")) {
+		respond_err(c, r, 400, -1102,
+			    !param(r, "apiKey")
+				? "Mandatory parameter 'apiKey' was not sent, was empty/null, or "
+				  "malformed."
+				: "Mandatory parameter 'signature' was not sent, was empty/null, "
+				  "or malformed.",
+			    -1, false);
+		return;
+	}
+	acct = authorize(c, r, false);
+	if (acct < 0)
+		return;
+	if (c->sig_sub[acct] || (c->uds && c->key == acct)) {
+		respond_err(c, r, 400, -2035, "User Data Stream subscription already active.", -1,
+			    false);
+		return;
+	}
+	c->sig_sub[acct] = ++A.next_sub; /* subscriptionId + 1 */
+	jb_printf(&res, "{\"subscriptionId\":%d}", c->sig_sub[acct] - 1);
+	respond_ok(c, r, &res, -1, false);
+	jb_free(&res);
+}
+
 /* ---- dispatch ---------------------------------------------------------------------------- */
 
 static int method_weight(const char *m)
@@ -1632,7 +1813,8 @@ static void handle(struct aconn *c, const char *msg)
 	}
 	if (!weight_add(!strcmp(r.method, "openOrders.status") && !param(&r, "symbol")
 			    ? 80 /* every symbol */
-			    : method_weight(r.method))) {
+			    : !strcmp(r.method, "myTrades") ? (param(&r, "orderId") ? 5 : 20)
+							      : method_weight(r.method))) {
 		char m[200];
 
 		snprintf(m, sizeof(m),
@@ -1699,6 +1881,11 @@ static void handle(struct aconn *c, const char *msg)
 				    "Invalid API-key, IP, or permissions for action.", -1, false);
 			return;
 		}
+		if (c->sig_sub[c->key]) {
+			respond_err(c, &r, 400, -2035,
+				    "User Data Stream subscription already active.", -1, false);
+			return;
+		}
 		if (!c->uds) {
 			c->uds = true;
 			c->sub_id = A.next_sub++;
@@ -1706,17 +1893,25 @@ static void handle(struct aconn *c, const char *msg)
 		jb_printf(&res, "{\"subscriptionId\":%d}", c->sub_id);
 		respond_ok(c, &r, &res, -1, false);
 		jb_free(&res);
+	} else if (!strcmp(r.method, "userDataStream.subscribe.signature")) {
+		do_subscribe_signature(c, &r);
 	} else if (!strcmp(r.method, "userDataStream.unsubscribe")) {
 		struct jb res = {0};
+		const char *sid = param(&r, "subscriptionId");
+		int want = sid ? atoi(sid) : -1;
 
-		c->uds = false;
+		if (!sid || (c->uds && c->sub_id == want))
+			c->uds = false;
+		for (int i = 0; i < MAX_KEYS; i++)
+			if (!sid || c->sig_sub[i] == want + 1)
+				c->sig_sub[i] = 0;
 		jb_printf(&res, "{}");
 		respond_ok(c, &r, &res, -1, false);
 		jb_free(&res);
 	} else if (!strcmp(r.method, "order.place") || !strcmp(r.method, "order.cancel") ||
 		   !strcmp(r.method, "order.cancelReplace") || !strcmp(r.method, "order.status") ||
 		   !strcmp(r.method, "openOrders.status") ||
-		   !strcmp(r.method, "openOrders.cancelAll")) {
+		   !strcmp(r.method, "openOrders.cancelAll") || !strcmp(r.method, "myTrades")) {
 		acct = authorize(c, &r, true);
 		if (acct < 0)
 			return;
@@ -1728,6 +1923,8 @@ static void handle(struct aconn *c, const char *msg)
 			do_cancel_replace(c, &r, acct);
 		else if (!strcmp(r.method, "order.status"))
 			do_status(c, &r, acct);
+		else if (!strcmp(r.method, "myTrades"))
+			do_my_trades(c, &r, acct);
 		else
 			do_open_orders(c, &r, acct, r.method[11] == 'c');
 	} else {
