@@ -251,7 +251,7 @@ struct tt_bn_trade {
 	uint64_t venue_id;		/* "orderId" */
 	int64_t px;			/* "price" */
 	int64_t qty;			/* "qty" */
-	int64_t quote_qty;		/* "quoteQty", 0 if absent */
+	int64_t quote_qty;		/* "quoteQty", 0 if absent, -1 if beyond int64 */
 	uint64_t time_ms;		/* "time" */
 	bool buyer;			/* "isBuyer" */
 	bool maker;			/* "isMaker" */

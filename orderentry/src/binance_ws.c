@@ -1147,11 +1147,17 @@ static bool trade_obj(struct tt_json *c, const struct tt_bn_symtab *t,
 		return tt_json_fail(c, TT_BN_PE_DECIMAL, d[T_PX]);
 	if (tt_fixed_parse(d[T_QTY], dl[T_QTY], in->qty_scale, &tr->qty) < 0 || tr->qty <= 0)
 		return tt_json_fail(c, TT_BN_PE_DECIMAL, d[T_QTY]);
-	if (d[T_QUOTE] && (tt_fixed_parse(d[T_QUOTE], dl[T_QUOTE],
-					  (unsigned)in->px_scale + in->qty_scale,
-					  &tr->quote_qty) < 0 ||
-			   tr->quote_qty < 0))
-		return tt_json_fail(c, TT_BN_PE_DECIMAL, d[T_QUOTE]);
+	if (d[T_QUOTE]) {
+		int rc = tt_fixed_parse(d[T_QUOTE], dl[T_QUOTE],
+					(unsigned)in->px_scale + in->qty_scale, &tr->quote_qty);
+
+		/* price × qty at both scales can pass int64 (8 + 8 decimals: above ~922):
+		 * informational only, so -1 then, not a refused answer */
+		if (rc == -ERANGE)
+			tr->quote_qty = -1;
+		else if (rc < 0 || tr->quote_qty < 0)
+			return tt_json_fail(c, TT_BN_PE_DECIMAL, d[T_QUOTE]);
+	}
 	return true;
 }
 

@@ -465,11 +465,136 @@ static void test_hostile_frames_fail_with_a_code(void **state)
 }
 
 /* Every proper prefix of every fixture is refused (never read past the end: ASan). */
+/* myTrades: orderId / fromId / limit as documented, sorted and HMAC-signed over exactly
+ * the params sent; session mode sends no key and no signature. */
+static void test_my_trades_request_is_signed_over_its_sorted_params(void **state)
+{
+	struct tt_hmac h;
+	struct tt_bn_signer s = { TT_BN_AUTH_HMAC, 0, doc_key, &h };
+	struct tt_bn_signer ss = { TT_BN_AUTH_SESSION, 0, NULL, NULL };
+	char buf[TT_BN_REQ_MAX], pay[512], want[TT_HMAC_HEX_LEN + 1];
+	struct tt_hmac h2;
+
+	assert_int_equal(tt_hmac_init(&h, doc_secret, strlen(doc_secret)), 0);
+	assert_int_equal(tt_hmac_init(&h2, doc_secret, strlen(doc_secret)), 0);
+	assert_true(tt_bn_enc_my_trades(buf, sizeof(buf), 21, &s, "BTCUSDT", 12569099453ull,
+					1650422482, 1000, 1661955125250ull) > 0);
+	snprintf(pay, sizeof(pay), "apiKey=%s&fromId=1650422482&limit=1000&orderId=12569099453"
+		 "&symbol=BTCUSDT&timestamp=1661955125250", doc_key);
+	assert_int_equal(tt_hmac_sign_hex(&h2, pay, strlen(pay), want), 0);
+	assert_non_null(strstr(buf, "\"method\":\"myTrades\""));
+	assert_non_null(strstr(buf, "\"fromId\":1650422482,\"limit\":1000,"
+				    "\"orderId\":12569099453,\"symbol\":\"BTCUSDT\","
+				    "\"timestamp\":1661955125250,\"signature\":\""));
+	assert_non_null(strstr(buf, want));
+	assert_true(tt_bn_enc_my_trades(buf, sizeof(buf), 22, &ss, "BTCUSDT", 7, -1, 0, 5) > 0);
+	assert_string_equal(buf, "{\"id\":22,\"method\":\"myTrades\",\"params\":{"
+				 "\"orderId\":7,\"symbol\":\"BTCUSDT\",\"timestamp\":5}}");
+	assert_int_equal(tt_bn_enc_my_trades(buf, sizeof(buf), 23, &ss, "BTCUSDT", 7, -1, 1001, 5),
+			 -EINVAL);
+	assert_int_equal(tt_bn_enc_my_trades(buf, 40, 23, &ss, "BTCUSDT", 7, -1, 0, 5), -ENOSPC);
+	(void)state;
+}
+
+struct trades_seen {
+	struct tt_bn_trade t[4];
+	int n;
+};
+
+static int keep_trade(const struct tt_bn_trade *tr, void *arg)
+{
+	struct trades_seen *s = arg;
+
+	if (s->n < 4)
+		s->t[s->n] = *tr;
+	s->n++;
+	return 0;
+}
+
+static void test_my_trades_response_decodes_the_docs_example(void **state)
+{
+	static const struct tt_bn_instr bt[] = { { "BTCUSDT", 1, 2, 5 } };
+	static const struct tt_bn_symtab st = { bt, 1 };
+	struct trades_seen seen = { .n = 0 };
+	struct tt_bn_msg m;
+	struct tt_bn_perr e;
+
+	assert_int_equal(tt_bn_decode(doc_my_trades_resp, strlen(doc_my_trades_resp), &m, &e), 0);
+	assert_int_equal(m.kind, TT_BN_MSG_RESPONSE);
+	assert_int_equal(m.status, 200);
+	assert_false(m.id_numeric);		/* the docs use a string id */
+	assert_int_equal(tt_bn_decode_trades(m.result, m.result_len, &st, keep_trade, &seen, &e), 2);
+	assert_int_equal(seen.t[0].instr, 1);
+	assert_true(seen.t[0].id == 1650422481ull);
+	assert_true(seen.t[0].venue_id == 12569099453ull);
+	assert_true(seen.t[0].px == 2341610);
+	assert_true(seen.t[0].qty == 635);
+	assert_true(seen.t[0].quote_qty == 1486922350);	/* 148.6922350 at 2 + 5 */
+	assert_true(seen.t[0].time_ms == 1660801715793ull);
+	assert_false(seen.t[0].buyer);
+	assert_true(seen.t[0].maker && seen.t[0].best_match);
+	assert_int_equal(seen.t[0].commission_asset_len, 3);
+	assert_memory_equal(seen.t[0].commission_asset, "BNB", 3);
+	assert_true(seen.t[1].id == 1650422482ull && seen.t[1].px == 2341650 && seen.t[1].qty == 212);
+	/* at 8 + 8 decimals quoteQty may not fit int64: -1, the trade still decodes */
+	seen.n = 0;
+	assert_int_equal(tt_bn_decode_trades(
+		"[{\"symbol\":\"BTCUSDT\",\"id\":1,\"orderId\":2,\"price\":\"60000.00\","
+		"\"qty\":\"1.00000000\",\"quoteQty\":\"60000.00000000\"}]", sizeof(
+		"[{\"symbol\":\"BTCUSDT\",\"id\":1,\"orderId\":2,\"price\":\"60000.00\","
+		"\"qty\":\"1.00000000\",\"quoteQty\":\"60000.00000000\"}]") - 1, &symtab,
+		keep_trade, &seen, &e), 1);
+	assert_true(seen.t[0].quote_qty == -1 && seen.t[0].px == 6000000000000ll);
+	/* hostile: missing id, zero qty, unknown symbol, finer than the scale, not an array */
+	assert_int_equal(tt_bn_decode_trades("[{\"symbol\":\"BTCUSDT\",\"orderId\":2,"
+					     "\"price\":\"1\",\"qty\":\"1\"}]", sizeof("[{\"symbol\":\"BTCUSDT\",\"orderId\":2,"
+					     "\"price\":\"1\",\"qty\":\"1\"}]") - 1, &st,
+					     keep_trade, &seen, &e), -TT_EPROTO);
+	assert_int_equal(e.code, TT_BN_PE_MISSING);
+	assert_int_equal(tt_bn_decode_trades("[{\"symbol\":\"BTCUSDT\",\"id\":1,\"orderId\":2,"
+					     "\"price\":\"1\",\"qty\":\"0\"}]", sizeof("[{\"symbol\":\"BTCUSDT\",\"id\":1,\"orderId\":2,"
+					     "\"price\":\"1\",\"qty\":\"0\"}]") - 1, &st,
+					     keep_trade, &seen, &e), -TT_EPROTO);
+	assert_int_equal(e.code, TT_BN_PE_DECIMAL);
+	assert_int_equal(tt_bn_decode_trades("[{\"symbol\":\"XXX\",\"id\":1,\"orderId\":2,"
+					     "\"price\":\"1\",\"qty\":\"1\"}]", sizeof("[{\"symbol\":\"XXX\",\"id\":1,\"orderId\":2,"
+					     "\"price\":\"1\",\"qty\":\"1\"}]") - 1, &st,
+					     keep_trade, &seen, &e), -TT_EPROTO);
+	assert_int_equal(e.code, TT_BN_PE_SYMBOL);
+	assert_int_equal(tt_bn_decode_trades("[{\"symbol\":\"BTCUSDT\",\"id\":1,\"orderId\":2,"
+					     "\"price\":\"1.001\",\"qty\":\"1\"}]", sizeof("[{\"symbol\":\"BTCUSDT\",\"id\":1,\"orderId\":2,"
+					     "\"price\":\"1.001\",\"qty\":\"1\"}]") - 1, &st,
+					     keep_trade, &seen, &e), -TT_EPROTO);
+	assert_int_equal(e.code, TT_BN_PE_DECIMAL);
+	assert_int_equal(tt_bn_decode_trades("{}", sizeof("{}") - 1, &st, keep_trade, &seen, &e), -TT_EPROTO);
+	(void)state;
+}
+
+/* order.place FULL "fills" (the docs' example) through the same trade decoder. */
+static void test_full_answer_fills_decode_as_trades(void **state)
+{
+	static const struct tt_bn_instr bt = { "BTCUSDT", 1, 8, 8 };
+	struct trades_seen seen = { .n = 0 };
+	struct tt_bn_order o;
+	struct tt_bn_msg m;
+	struct tt_bn_perr e;
+
+	assert_int_equal(tt_bn_decode(doc_place_full, strlen(doc_place_full), &m, &e), 0);
+	assert_int_equal(tt_bn_decode_order(m.result, m.result_len, &symtab, &o, &e), 0);
+	assert_non_null(o.fills);
+	assert_int_equal(tt_bn_decode_fills(o.fills, o.fills_len, &bt, keep_trade, &seen, &e), 2);
+	assert_true(seen.t[0].id == 1650422481ull && seen.t[0].px == 2341610000000ll &&
+		    seen.t[0].qty == 635000);
+	assert_true(seen.t[1].id == 1650422482ull && seen.t[1].qty == 212000);
+	(void)state;
+}
+
 static void test_every_truncation_of_every_fixture_fails_cleanly(void **state)
 {
 	const char *const fx[] = { doc_place_ack, doc_place_result, doc_place_full, doc_error_resp,
 				   doc_cancel_resp, doc_status_resp, doc_account_pos, doc_exec_report,
-				   doc_stream_terminated, doc_open_orders_resp, doc_cancel_all_resp };
+				   doc_stream_terminated, doc_open_orders_resp, doc_cancel_all_resp,
+				   doc_my_trades_resp };
 
 	for (size_t i = 0; i < sizeof(fx) / sizeof(fx[0]); i++) {
 		size_t n = strlen(fx[i]);
@@ -505,6 +630,9 @@ int main(void)
 		cmocka_unit_test(test_execution_report_event_decodes_every_field_we_use),
 		cmocka_unit_test(test_other_events_are_tolerated),
 		cmocka_unit_test(test_hostile_frames_fail_with_a_code),
+		cmocka_unit_test(test_my_trades_request_is_signed_over_its_sorted_params),
+		cmocka_unit_test(test_my_trades_response_decodes_the_docs_example),
+		cmocka_unit_test(test_full_answer_fills_decode_as_trades),
 		cmocka_unit_test(test_every_truncation_of_every_fixture_fails_cleanly),
 	};
 
