@@ -432,6 +432,21 @@ static inline int e2e_venue_trades(struct e2e *e, struct e2e_trade *t, int cap)
 	return n;
 }
 
+/* Journal records of a type (and, for RECONCILE, reason a; -1 = any). */
+static inline int e2e_journal_count(struct e2e *e, uint8_t type, int64_t a)
+{
+	struct tt_journal j;
+	struct tt_journal_opts o = { .capacity = 65536, .sync = TT_JSYNC_NONE, .session_id = 9 };
+	int n = 0;
+
+	if (tt_journal_open(&j, e->journal, &o) < 0)
+		return -1;
+	for (uint64_t s = 1; s < j.next_seq; s++)
+		n += j.map[s].type == type && (a < 0 || j.map[s].a == a);
+	tt_journal_close(&j);
+	return n;
+}
+
 /* The journal's FILL records as trades (venue order id, trade id, qty, price). */
 static inline int e2e_journal_trades(struct e2e *e, struct e2e_trade *t, int cap)
 {
