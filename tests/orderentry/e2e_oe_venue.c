@@ -122,8 +122,9 @@ static void test_intents_become_venue_orders_and_everyone_agrees(void **state)
 	(void)nv;
 }
 
-/* HMAC keys: every request signed; no logon, so the venue may refuse the signed stream
- * subscription; fills then arrive in the FULL answers. Positions still agree. */
+/* HMAC keys: every request signed; no logon: the user data stream comes from
+ * userDataStream.subscribe.signature, fills also in the FULL answers (once, by trade id).
+ * Positions still agree. */
 static void test_hmac_session_trades_and_agrees(void **state)
 {
 	struct e2e_order_truth v[16];
@@ -144,6 +145,117 @@ static void test_hmac_session_trades_and_agrees(void **state)
 	assert_non_null(strstr(e2e_oe_ctl(&E, "status"), want));
 }
 
+#define TAKER_KEY "tt-oe-e2e-taker"
+
+/* One signed request on a raw WS API connection and its answer (matched by id). */
+static const char *taker_call(struct vc_ws *w, const char *req, uint64_t id)
+{
+	static char buf[1 << 16];
+	char want[32];
+
+	snprintf(want, sizeof(want), "\"id\":%llu,", (unsigned long long)id);
+	assert_int_equal(vc_ws_send(w, req), 0);
+	for (int i = 0; i < 100; i++) {
+		int n = vc_ws_next(w, buf, sizeof(buf), 100);
+
+		assert_true(n >= 0);
+		if (n > 0 && strstr(buf, want))
+			return buf;
+	}
+	fail_msg("no answer to request %llu", (unsigned long long)id);
+	return NULL;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* tt-oe with an HMAC key rests a bid; another account (a raw WS API client here) sells into
+ * it. tt-oe can only learn that fill from the executionReport pushed on its signature
+ * subscription (no answer of its own carries it, no reconcile runs): it arrives, at the
+ * trade's price, and tt-oe, its journal and the venue agree. The same client checks the
+ * venue's side: myTrades answers the trade as documented, a second subscription for one
+ * account is refused (-2035), a bad signature too (-1022). */
+static void test_hmac_stream_pushes_execution_reports(void **state)
+{
+	static char secret[] = "e2etakersecret0123456789abcdef";
+	struct tt_hmac h;
+	struct tt_bn_signer sg = { TT_BN_AUTH_HMAC, 0, TAKER_KEY, &h };
+	struct tt_bn_order_req o = { .symbol = "BTCUSDT", .qty = 100, .side = TT_SIDE_SELL,
+				     .type = TT_ORD_LIMIT, .tif = TT_TIF_IOC, .px_scale = 2,
+				     .qty_scale = 5 };
+	struct e2e_order_truth v[16];
+	struct e2e_trade vt[16], jt[16];
+	struct tt_msg_exec x = { .cl_ord_id = 0 };
+	struct vc_ws *w = NULL;
+	char req[TT_BN_REQ_MAX], cmd[160], px[32];
+	const char *a;
+	tt_qty_t vpos;
+	bool traded = false;
+	int st;
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "oe key %s hmac %s", TAKER_KEY, secret);
+	assert_true(vc_ctl(&E.venue, cmd, E.reply, sizeof(E.reply)) > 0);
+	assert_non_null(strstr(E.reply, "\"ok\":true"));
+	assert_int_equal(tt_hmac_init(&h, secret, strlen(secret)), 0);
+	e2e_oe_start(&E);
+	assert_int_equal(e2e_oe_wait_ready(&E), 0);
+	assert_int_equal(e2e_ref(&E), 0);
+	/* tt-oe's bid rests at the best bid (the market is paused) */
+	assert_int_equal(e2e_order(&E, 3001, TT_SIDE_BUY, E.bid, 100, TT_TIF_GTC), 0);
+	assert_int_equal(e2e_exec(&E, &x, 5000), 1);
+	assert_true(x.cl_ord_id == 3001 && x.exec_type == TT_EXEC_NEW);
+	/* the other account sells into it: resting client orders come first at a price */
+	assert_int_equal(vc_ws_open(&w, &E.venue, "/ws-api/v3"), 0);
+	o.px = E.bid;
+	o.ts_ms = now_ms();
+	assert_true(tt_bn_enc_order_place(req, sizeof(req), 1, &sg, &o) > 0);
+	a = taker_call(w, req, 1);
+	assert_non_null(strstr(a, "\"status\":200"));
+	while (!traded && e2e_exec(&E, &x, 5000)) {
+		if (x.cl_ord_id != 3001)
+			continue;
+		assert_int_equal(x.exec_type, TT_EXEC_TRADE);
+		assert_true(x.last_qty == 100 && x.last_px == E.bid);
+		traded = true;
+	}
+	assert_true(traded);
+	/* myTrades as the taker sees it */
+	assert_true(tt_bn_enc_my_trades(req, sizeof(req), 2, &sg, "BTCUSDT", 0, -1, 10, now_ms()) > 0);
+	a = taker_call(w, req, 2);
+	assert_non_null(strstr(a, "\"status\":200"));
+	assert_true(tt_fixed_format(E.bid, 2, 0, px, sizeof(px)) > 0);
+	assert_non_null(strstr(a, "\"qty\":\"0.00100000\""));
+	assert_non_null(strstr(a, "\"isBuyer\":false,\"isMaker\":false,\"isBestMatch\":true"));
+	assert_non_null(strstr(a, px));
+	assert_null(strstr(a + 1, "},{"));	/* one trade */
+	/* a subscription for the taker works once; twice is -2035; a bad signature -1022 */
+	assert_true(tt_bn_enc_subscribe_signature(req, sizeof(req), 3, &sg, now_ms()) > 0);
+	assert_non_null(strstr(taker_call(w, req, 3), "\"result\":{\"subscriptionId\":"));
+	assert_true(tt_bn_enc_subscribe_signature(req, sizeof(req), 4, &sg, now_ms()) > 0);
+	assert_non_null(strstr(taker_call(w, req, 4), "\"code\":-2035"));
+	assert_true(tt_bn_enc_subscribe_signature(req, sizeof(req), 5, &sg, now_ms()) > 0);
+	req[strlen(req) - 4] ^= 1;	/* one hex digit of the signature */
+	assert_non_null(strstr(taker_call(w, req, 5), "\"code\":-1022"));
+	vc_ws_close(w);
+	tt_hmac_fini(&h);
+
+	kill(E.oe, SIGTERM);
+	assert_int_equal(waitpid(E.oe, &st, 0), E.oe);
+	E.oe = 0;
+	assert_int_equal(e2e_venue_orders(&E, v, 16, &vpos), 1);
+	assert_true(vpos == 100);
+	assert_int_equal(e2e_venue_trades(&E, vt, 16), 1);
+	assert_int_equal(e2e_journal_trades(&E, jt, 16), 1);
+	assert_true(jt[0].trade_id == vt[0].trade_id && jt[0].px == vt[0].px &&
+		    jt[0].qty == vt[0].qty);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -151,6 +263,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hmac_session_trades_and_agrees, setup_hmac,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_hmac_stream_pushes_execution_reports,
+						setup_hmac, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
