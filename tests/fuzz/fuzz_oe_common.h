@@ -31,4 +31,18 @@ static inline void fuzz_oe_check_order(const struct tt_bn_order *o)
 		abort();
 }
 
+/* A decoded trade: known instrument, price >= 0, qty > 0, quoteQty >= -1, raw slices
+ * inside [p, end). */
+static inline void fuzz_oe_check_trade(const struct tt_bn_trade *t, const char *p,
+				       const char *end)
+{
+	if (t->instr < 1 || t->instr > 3 || t->px < 0 || t->qty <= 0 || t->quote_qty < -1)
+		abort();
+	if (t->commission && (t->commission < p || t->commission + t->commission_len > end))
+		abort();
+	if (t->commission_asset && (t->commission_asset < p ||
+				    t->commission_asset + t->commission_asset_len > end))
+		abort();
+}
+
 #endif /* FUZZ_OE_COMMON_H */

@@ -1,6 +1,7 @@
 /*
  * fuzz_oe_frame.c — tt_bn_decode() on arbitrary bytes, then the typed decoder the frame
- * would reach in tt-oe (exec report / order / order array): no crash, no overread,
+ * would reach in tt-oe (exec report / order and its FULL fills / order array / myTrades
+ * array): no crash, no overread,
  * refusals with a code and position, slices inside the input.
  */
 #include <stddef.h>
@@ -14,6 +15,12 @@ static int each(const struct tt_bn_order *o, void *arg)
 {
 	(void)arg;
 	fuzz_oe_check_order(o);
+	return 0;
+}
+
+static int each_trade(const struct tt_bn_trade *t, void *arg)
+{
+	fuzz_oe_check_trade(t, ((const char **)arg)[0], ((const char **)arg)[1]);
 	return 0;
 }
 
@@ -43,8 +50,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_oe_check(rc, &e, m.result_len);
 		if (rc == 0)
 			fuzz_oe_check_order(&o);
+		if (rc == 0 && o.fills) {
+			const char *span[2] = { p, p + size };
+
+			if (o.fills < p || o.fills + o.fills_len > p + size)
+				abort();
+			rc = tt_bn_decode_fills(o.fills, o.fills_len, &fuzz_oe_instrs[0], each_trade,
+						span, &e);
+			fuzz_oe_check(rc, &e, o.fills_len);
+		}
 	} else if (m.result) {
+		const char *span[2] = { p, p + size };
+
+		/* an array answers openOrders.* or myTrades: tt-oe knows which by request */
 		rc = tt_bn_decode_orders(m.result, m.result_len, &fuzz_oe_symtab, each, NULL, &e);
+		fuzz_oe_check(rc, &e, m.result_len);
+		rc = tt_bn_decode_trades(m.result, m.result_len, &fuzz_oe_symtab, each_trade, span,
+					 &e);
 		fuzz_oe_check(rc, &e, m.result_len);
 	}
 	return 0;
