@@ -1118,9 +1118,11 @@ static bool trade_obj(struct tt_json *c, const struct tt_bn_symtab *t,
 		} else if (tt_json_key_is(k, klen, esc, "commission")) {
 			ok = str_field(c, &tr->commission, &tr->commission_len);
 		} else if (tt_json_key_is(k, klen, esc, "commissionAsset")) {
-			ok = *c->p == 'n' ? tt_json_is_null(c)
-					  : str_field(c, &tr->commission_asset,
-						      &tr->commission_asset_len);
+			/* a string, or null (nothing charged); tt_json_is_null sets no code */
+			if (tt_json_is_null(c))
+				ok = true;
+			else
+				ok = str_field(c, &tr->commission_asset, &tr->commission_asset_len);
 		} else if (tt_json_key_is(k, klen, esc, "time")) {
 			ok = tt_json_u64(c, &tr->time_ms);
 		} else if (tt_json_key_is(k, klen, esc, "isBuyer")) {
