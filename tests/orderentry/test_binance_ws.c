@@ -493,6 +493,8 @@ static void test_my_trades_request_is_signed_over_its_sorted_params(void **state
 	assert_int_equal(tt_bn_enc_my_trades(buf, sizeof(buf), 23, &ss, "BTCUSDT", 7, -1, 1001, 5),
 			 -EINVAL);
 	assert_int_equal(tt_bn_enc_my_trades(buf, 40, 23, &ss, "BTCUSDT", 7, -1, 0, 5), -ENOSPC);
+	tt_hmac_fini(&h);
+	tt_hmac_fini(&h2);
 	(void)state;
 }
 
