@@ -166,6 +166,35 @@ static const char *taker_call(struct vc_ws *w, const char *req, uint64_t id)
 	return NULL;
 }
 
+/* A myTrades request with raw params: payload "k=v&..." (sorted by the caller, apiKey and
+ * timestamp added here in order), HMAC-signed like tt-oe signs. */
+static const char *raw_my_trades(struct vc_ws *w, struct tt_hmac *h, uint64_t id,
+				 const char *before_key, const char *after_key, uint64_t ts)
+{
+	char pay[512], sig[TT_HMAC_HEX_LEN + 1], req[1024], json[512];
+	size_t n = 0;
+
+	/* params sorted: [before apiKey] apiKey [after apiKey] ... timestamp */
+	snprintf(pay, sizeof(pay), "%s%sapiKey=%s%s%s&timestamp=%llu", before_key,
+		 before_key[0] ? "&" : "", TAKER_KEY, after_key[0] ? "&" : "", after_key,
+		 (unsigned long long)ts);
+	assert_int_equal(tt_hmac_sign_hex(h, pay, strlen(pay), sig), 0);
+	/* the same params as JSON (all values as strings: the venue takes either) */
+	json[0] = 0;
+	for (const char *q = pay; *q; ) {
+		const char *eq = strchr(q, '='), *amp = strchr(q, '&');
+		size_t kl = (size_t)(eq - q), vl = amp ? (size_t)(amp - eq - 1) : strlen(eq + 1);
+
+		n += (size_t)snprintf(json + n, sizeof(json) - n, "%s\"%.*s\":\"%.*s\"",
+				      n ? "," : "", (int)kl, q, (int)vl, eq + 1);
+		q = amp ? amp + 1 : eq + 1 + vl;
+	}
+	snprintf(req, sizeof(req),
+		 "{\"id\":%llu,\"method\":\"myTrades\",\"params\":{%s,\"signature\":\"%s\"}}",
+		 (unsigned long long)id, json, sig);
+	return taker_call(w, req, id);
+}
+
 static uint64_t now_ms(void)
 {
 	struct timespec ts;
@@ -234,6 +263,34 @@ static void test_hmac_stream_pushes_execution_reports(void **state)
 	assert_non_null(strstr(a, "\"isBuyer\":false,\"isMaker\":false,\"isBestMatch\":true"));
 	assert_non_null(strstr(a, px));
 	assert_null(strstr(a + 1, "},{"));	/* one trade */
+	/* the documented filters and refusals */
+	{
+		char from[64];
+		const char *t = strstr(a, "\"result\":[{");
+		unsigned long long tid;
+
+		assert_non_null(t);
+		tid = vc_num(t, "id");	/* the trade's (the answer's own id comes before) */
+		assert_true(tid > 0);
+		snprintf(from, sizeof(from), "fromId=%llu&symbol=BTCUSDT", tid);
+		assert_non_null(strstr(raw_my_trades(w, &h, 10, "", from, now_ms()),
+				       "\"result\":[{"));	/* >= fromId: it */
+		snprintf(from, sizeof(from), "fromId=%llu&symbol=BTCUSDT", tid + 1);
+		assert_non_null(strstr(raw_my_trades(w, &h, 11, "", from, now_ms()),
+				       "\"result\":[]"));
+		assert_non_null(strstr(raw_my_trades(w, &h, 12, "", "orderId=999999&symbol=BTCUSDT",
+						     now_ms()), "\"result\":[]"));
+		assert_non_null(strstr(raw_my_trades(w, &h, 13, "", "limit=1001&symbol=BTCUSDT",
+						     now_ms()), "\"code\":-1130"));
+		assert_non_null(strstr(raw_my_trades(w, &h, 14, "", "orderId=1&startTime=1&symbol="
+						     "BTCUSDT", now_ms()), "\"code\":-1128"));
+		assert_non_null(strstr(raw_my_trades(w, &h, 15, "", "endTime=90000000&startTime=1&"
+						     "symbol=BTCUSDT", now_ms()), "\"code\":-1127"));
+		assert_non_null(strstr(raw_my_trades(w, &h, 16, "", "fromId=x&symbol=BTCUSDT",
+						     now_ms()), "\"code\":-1100"));
+		assert_non_null(strstr(raw_my_trades(w, &h, 17, "", "", now_ms()),
+				       "\"code\":-1102"));	/* no symbol */
+	}
 	/* a subscription for the taker works once; twice is -2035; a bad signature -1022 */
 	assert_true(tt_bn_enc_subscribe_signature(req, sizeof(req), 3, &sg, now_ms()) > 0);
 	assert_non_null(strstr(taker_call(w, req, 3), "\"result\":{\"subscriptionId\":"));
