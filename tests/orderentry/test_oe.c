@@ -669,6 +669,51 @@ static void test_missing_trades_are_fetched_with_my_trades(void **state)
 	assert_true(tt_oe_position(&f->oe, 1) == -2000);
 }
 
+/* Reports by trade id: a repeated report is dropped; a report whose "z" shows a trade we
+ * never saw triggers myTrades, which adds exactly the missing trade (at its price). */
+static void test_a_missed_report_is_fetched_and_repeats_are_dropped(void **state)
+{
+	struct fx *f = *state;
+	struct tt_msg_exec e;
+	const struct tt_order *o;
+
+	assert_int_equal(engine_start(f), 0);
+	connect_ready(f, "\"result\":[]");
+	tt_risk_set_ref(&f->oe.risk, 1, 3000000, 3000100);
+	push_order(f, 95, TT_SIDE_BUY, 3000000, 3000);
+	assert_int_equal(tt_oe_poll(&f->oe), 1);
+	exec_report(f, 95, 0, "TRADE", "PARTIALLY_FILLED", "BUY", "0.03000", "30000.00",
+		    "0.01000", "0.01000", "29999.00", 960, 10);
+	exec_report(f, 95, 0, "TRADE", "PARTIALLY_FILLED", "BUY", "0.03000", "30000.00",
+		    "0.01000", "0.01000", "29999.00", 960, 10);	/* repeated */
+	assert_true(tt_oe_position(&f->oe, 1) == 1000);
+	/* trade 11 never reported; 12 says z = 0.03 */
+	exec_report(f, 95, 0, "TRADE", "FILLED", "BUY", "0.03000", "30000.00", "0.01000",
+		    "0.03000", "29997.00", 960, 12);
+	assert_true(tt_oe_position(&f->oe, 1) == 2000);
+	assert_non_null(strstr(last(f), "\"method\":\"myTrades\""));
+	assert_non_null(strstr(last(f), "\"orderId\":960"));
+	reply(f, req_id(last(f)), 200,
+	      "\"result\":["
+	      "{\"symbol\":\"BTCUSDT\",\"id\":10,\"orderId\":960,\"price\":\"29999.00\","
+	      "\"qty\":\"0.01000\"},"
+	      "{\"symbol\":\"BTCUSDT\",\"id\":11,\"orderId\":960,\"price\":\"29998.00\","
+	      "\"qty\":\"0.01000\"},"
+	      "{\"symbol\":\"BTCUSDT\",\"id\":12,\"orderId\":960,\"price\":\"29997.00\","
+	      "\"qty\":\"0.01000\"}]");
+	assert_true(tt_oe_position(&f->oe, 1) == 3000);
+	o = tt_order_find(&f->oe.orders, 95);
+	assert_int_equal(o->state, TT_OS_FILLED);
+	assert_true(o->cum_notional == (2999900LL + 2999800LL + 2999700LL) * 1000);
+	assert_int_equal(count_records(f, TT_JREC_FILL), 3);
+	/* the missed trade's report, late: dropped */
+	exec_report(f, 95, 0, "TRADE", "PARTIALLY_FILLED", "BUY", "0.03000", "30000.00",
+		    "0.01000", "0.02000", "29998.00", 960, 11);
+	assert_true(tt_oe_position(&f->oe, 1) == 3000);
+	while (pop_exec(f, &e))
+		;
+}
+
 /* More orders than the table holds: terminal ones are dropped (compaction), the open one
  * survives, and a journal with more orders than the table replays. */
 static void test_more_orders_than_the_table_holds(void **state)
@@ -716,6 +761,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mid_file_corruption_refuses_to_start, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hmac_full_answer_applies_fills_without_a_stream, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_trades_are_fetched_with_my_trades, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_missed_report_is_fetched_and_repeats_are_dropped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_more_orders_than_the_table_holds, setup, teardown),
 	};
 
