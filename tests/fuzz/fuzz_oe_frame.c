@@ -51,16 +51,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (rc == 0)
 			fuzz_oe_check_order(&o);
 		if (rc == 0 && o.fills) {
-			const char *span[2] = { p, p + size };
+			const char *span[2] = {p, p + size};
 
 			if (o.fills < p || o.fills + o.fills_len > p + size)
 				abort();
-			rc = tt_bn_decode_fills(o.fills, o.fills_len, &fuzz_oe_instrs[0], each_trade,
-						span, &e);
+			rc = tt_bn_decode_fills(o.fills, o.fills_len, &fuzz_oe_instrs[0],
+						each_trade, span, &e);
 			fuzz_oe_check(rc, &e, o.fills_len);
 		}
 	} else if (m.result) {
-		const char *span[2] = { p, p + size };
+		const char *span[2] = {p, p + size};
 
 		/* an array answers openOrders.* or myTrades: tt-oe knows which by request */
 		rc = tt_bn_decode_orders(m.result, m.result_len, &fuzz_oe_symtab, each, NULL, &e);

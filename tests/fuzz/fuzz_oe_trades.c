@@ -22,7 +22,7 @@ static int each(const struct tt_bn_trade *t, void *arg)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *p = (const char *)data;
-	const char *span[2] = { p, p + size };
+	const char *span[2] = {p, p + size};
 	struct tt_bn_perr e;
 	int rc;
 

@@ -1731,11 +1731,12 @@ static void do_my_trades(struct aconn *c, const struct req *r, int acct)
 			jfx(&res, f->qty, cf->qty_dec);
 			jb_printf(&res, ",\"quoteQty\":");
 			jfx(&res, f->px * f->qty, cf->px_dec + cf->qty_dec);
-			jb_printf(&res,
-				  ",\"commission\":\"0.00000000\",\"commissionAsset\":\"%s\","
-				  "\"time\":%llu,\"isBuyer\":%s,\"isMaker\":%s,\"isBestMatch\":true}",
-				  f->side ? cf->quote : cf->base, (unsigned long long)f->t_ms,
-				  f->side ? "false" : "true", f->maker ? "true" : "false");
+			jb_printf(
+			    &res,
+			    ",\"commission\":\"0.00000000\",\"commissionAsset\":\"%s\","
+			    "\"time\":%llu,\"isBuyer\":%s,\"isMaker\":%s,\"isBestMatch\":true}",
+			    f->side ? cf->quote : cf->base, (unsigned long long)f->t_ms,
+			    f->side ? "false" : "true", f->maker ? "true" : "false");
 		}
 	}
 	jb_printf(&res, "]");
@@ -1813,8 +1814,8 @@ static void handle(struct aconn *c, const char *msg)
 	}
 	if (!weight_add(!strcmp(r.method, "openOrders.status") && !param(&r, "symbol")
 			    ? 80 /* every symbol */
-			    : !strcmp(r.method, "myTrades") ? (param(&r, "orderId") ? 5 : 20)
-							      : method_weight(r.method))) {
+			: !strcmp(r.method, "myTrades") ? (param(&r, "orderId") ? 5 : 20)
+							: method_weight(r.method))) {
 		char m[200];
 
 		snprintf(m, sizeof(m),
