@@ -94,6 +94,32 @@ sb_dns_refused() {
 		broken "no denied dns event and no loopback resolver attempt"
 	fi
 }
+# secret_reads TARGET [--policy F] CMD PATH: a fake home holding real-looking secrets; CMD
+# PATH once, then twice, each in its own session: the read fails, the real content (and the
+# decoy's) never shows, and the trace holds exactly one, then two, denied file events for
+# TARGET (rule secret-read): every attempt is logged, none merged.
+secret_reads() {
+	local target=$1 pol=() n
+	shift
+	if [ "$1" = --policy ]; then pol=(--policy "$2"); shift 2; fi
+	mkdir -p "$T/home/.aws" "$T/home/.ssh"
+	printf '[default]\naws_access_key_id = REAL-LOOKING-AKID\n' >"$T/home/.aws/credentials"
+	echo 'REAL-LOOKING-SSH-KEY' >"$T/home/.ssh/id_ed25519"
+	export HOME=$T/home
+	echo plain >"$WT/plain.txt"
+	sb "${pol[@]}" -- sh -c "cat plain.txt"
+	[ $rc = 0 ] && grep -q plain "$T/out" || broken "control: a plain read failed"
+	grep -q '"rule":"secret-read"' "$sess/trace.jsonl" && broken "control: a plain read was logged"
+	for k in 1 2; do
+		sb "${pol[@]}" -- sh -c "for i in \$(seq $k); do $1 $2; done; exit 0"
+		grep -qE 'REAL-LOOKING|aws_access_key_id|PRIVATE KEY' "$T/out" &&
+			escaped "secret content readable: $(head -c 200 "$T/out")"
+		grep -q 'Operation not permitted' "$T/err" || broken "read not refused: $(cat "$T/err")"
+		n=$(grep -c "\"event\":\"denied\",\"what\":\"file\",\"target\":\"$target\",\"rule\":\"secret-read\"" "$sess/trace.jsonl")
+		[ "$n" = $k ] || { cat "$sess/trace.jsonl" >&2; escaped "$k attempt(s), $n denied event(s) for $target"; }
+	done
+	refused "$1 $target: refused (EPERM), one denied file event per attempt (1 -> 1, 2 -> 2)"
+}
 CFLAGS="-std=gnu11 -DTT_FLAVOR_TESTNET=1 -include $FL/tt_poison_testnet.h -I$FL"
 LDFLAGS="-Wl,--undefined=tt_flavor_marker $FL/flavor_testnet.ld"
 # a prod-flavor shared library, as someone would build it from the prod sources
@@ -496,6 +522,24 @@ sandbox_read_prod_credentials_by_path) # layer: sandbox:mounts
 	[ $rc = 0 ] && escaped "prod credential readable through a symlink in the work tree"
 	grep -q '"event":"hidden"' "$sess/trace.jsonl" || broken "mask not logged"
 	refused "masked path: unreadable directly and via a work-tree symlink"
+	;;
+sandbox_cat_aws_credentials_logged) # layer: sandbox:decoy+fanotify
+	need_sandbox
+	secret_reads "$T/home/.aws/credentials" cat '$HOME/.aws/credentials'
+	;;
+sandbox_cat_ssh_key_logged) # layer: sandbox:decoy+fanotify
+	need_sandbox
+	secret_reads "$T/home/.ssh/id_ed25519" cat '$HOME/.ssh/id_ed25519'
+	;;
+sandbox_cat_prod_credential_logged) # layer: sandbox:decoy+fanotify
+	need_sandbox
+	# a prod credential location from the policy ([secrets] path), outside /tmp
+	P=${TT_BUILD_DIR:?}/tests/redteam/prod-creds-logged.$$
+	trap 'rm -rf "$P"; cleanup' EXIT
+	mkdir -p "$P/prod"
+	printf '[credential]\nenv = prod\nkey_id = REAL-LOOKING-KEY\n' >"$P/prod/credential.ini"
+	printf '[secrets]\npath = %s\n' "$P/prod" >"$T/pol.ini"
+	secret_reads "$P/prod/credential.ini" --policy "$T/pol.ini" cat "$P/prod/credential.ini"
 	;;
 sandbox_prod_credential_in_env) # layer: sandbox:env
 	need_sandbox
