@@ -766,6 +766,17 @@ static __attribute__((noreturn)) void supervise(const struct tt_sb_policy *p, co
 					ports[npfd] = port;
 					pfds[npfd++] = (struct pollfd){.fd = lfd, .events = POLLIN};
 				}
+				/* io_uring & co. bypass seccomp: packet-level taps in the netns
+				 * (nettrap.c), in place before the first command. */
+				if (tt__sb_nettrap_start(dir, bw)) {
+					char w[512];
+					snprintf(w, sizeof(w),
+						 "{\"event\":\"warning\",\"what\":\"net-trap\","
+						 "\"reason\":\"%s: attempts that bypass seccomp "
+						 "(io_uring) are confined but not traced\"}",
+						 tt_err_msg());
+					tt__sb_trace_line(dir, w);
+				}
 				ready = true;
 				status_say(&status_fd, "ok\n");
 			}

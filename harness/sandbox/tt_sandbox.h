@@ -110,6 +110,8 @@ int tt__sb_decoy_dir(const char *tag, const char *inside, const char *const *fil
 		     char *outside, size_t n);
 int tt__sb_decoy_one(const char *tag, const char *inside, char *outside, size_t n);
 int tt__sb_decoy_serve(void);
+/* Packet-level network taps in the sandbox's netns (nettrap.c); bw: the bwrap pid. */
+int tt__sb_nettrap_start(const char *dir, int bw);
 
 /* Work-tree snapshots (snapshot.c): one line per regular file "size mtime_ns path". */
 int tt__sb_snap_write(const char *root, const char *out);

@@ -289,7 +289,9 @@ PY
 	grep -q '"rule":"ip_literal_not_allowlisted"' "$T/err" && broken "patch did not remove the guard"
 	[ $rc = 0 ] && escaped "patched binary connected: $(cat "$T/out")"
 	grep -q "down reason -101 " "$T/out" || { cat "$T/out" "$T/err" >&2; broken "expected ENETUNREACH"; }
-	refused "guard patched out; io_uring connect gets ENETUNREACH in the sandbox netns (io_uring sockets are not traced: no event)"
+	grep -q '"event":"denied","what":"connect","target":"192.0.2.1:443","rule":"no-route-out"' "$sess/trace.jsonl" ||
+		{ cat "$sess/trace.jsonl" >&2; escaped "the io_uring connect is not in the trace"; }
+	refused "guard patched out; io_uring connect gets ENETUNREACH in the sandbox netns, traced by the trap device"
 	;;
 # ---- dlopen of the prod library -----------------------------------------------------
 dlopen_prod_library) # layer: run:prod-ctor
@@ -373,6 +375,34 @@ sandbox_raw_syscall_connect_ipv6) # layer: sandbox:seccomp+netns
 	[ $rc = 0 ] && escaped "raw connect worked"
 	sb_denied connect "\\[?2001:db8::7\\]?:443"
 	refused "$(head -n1 "$T/out")"
+	;;
+sandbox_io_uring_connect) # layer: sandbox:netns+trap
+	need_sandbox
+	# IORING_OP_CONNECT: no connect(2) for seccomp to see. Outcome and trace asserted.
+	for k in 1 2; do # non-loopback (documentation addresses): k attempts -> k events
+		sb --net -- sh -c "for i in \$(seq $k); do ./rt_probe uring-connect 192.0.2.1 80; ./rt_probe uring-connect 2001:db8::1 443; done; exit 0"
+		grep -q WORKED "$T/out" && escaped "io_uring connect worked: $(cat "$T/out")"
+		[ "$(grep -c 'IORING_OP_CONNECT: refused: Network is unreachable' "$T/out")" = $((2 * k)) ] ||
+			broken "expected ENETUNREACH: $(cat "$T/out")"
+		for tgt in '192.0.2.1:80' '\[2001:db8::1\]:443'; do
+			n=$(grep -cE "\"event\":\"denied\",\"what\":\"connect\",\"target\":\"$tgt\",\"rule\":\"no-route-out\",.*\"via\":\"packet\",\"process\":\"rt_probe\",\"pid\":[1-9]" "$sess/trace.jsonl")
+			[ "$n" = $k ] || { cat "$sess/trace.jsonl" >&2; escaped "$k io_uring connect(s) to $tgt, $n traced"; }
+		done
+		# seccomp never saw them: the packet events are the only ones for the target
+		[ "$(grep -c '192.0.2.1:80' "$sess/trace.jsonl")" = $k ] || broken "unexpected extra events"
+	done
+	# loopback: nothing listens on the sandbox's own 127.0.0.1:4999
+	sb --net -- ./rt_probe uring-connect 127.0.0.1 4999
+	[ $rc = 0 ] && escaped "loopback io_uring connect worked?"
+	grep -q 'Connection refused' "$T/out" || broken "expected ECONNREFUSED: $(cat "$T/out")"
+	grep -q '"event":"net","what":"packet","target":"127.0.0.1:4999","src":"127.0.0.1:[0-9]*","proto":"tcp"' \
+		"$sess/trace.jsonl" || { cat "$sess/trace.jsonl" >&2; escaped "loopback io_uring connect not traced"; }
+	grep -q '"what":"connect","target":"127.0.0.1:4999"' "$sess/trace.jsonl" && broken "seccomp saw it?"
+	# control: the same connect by syscall is seccomp's (loopback-only rule), not the trap's
+	sb --net -- ./rt_probe syscall-connect 192.0.2.1 80
+	sb_denied connect "192.0.2.1:80"
+	grep -q '"rule":"no-route-out"' "$sess/trace.jsonl" && broken "control: a syscall connect reached the trap"
+	refused "IORING_OP_CONNECT to 192.0.2.1:80, [2001:db8::1]:443: ENETUNREACH, one denied event per attempt (trap device); to 127.0.0.1:4999: ECONNREFUSED, net packet event"
 	;;
 sandbox_raw_sendto_dns) # layer: sandbox:seccomp+netns
 	need_sandbox
