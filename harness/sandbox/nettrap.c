@@ -73,7 +73,8 @@ static struct {
 	int ready_pipe[2];
 	char err[256];
 	uint64_t udp_seen[UDP_SEEN];
-} nt = {.tun = -1, .tap = -1, .ready_pipe = {-1, -1}};
+	pthread_mutex_t mu; /* the trap thread vs tt__sb_nettrap_drain at stop */
+} nt = {.tun = -1, .tap = -1, .ready_pipe = {-1, -1}, .mu = PTHREAD_MUTEX_INITIALIZER};
 
 /* ---- setup --------------------------------------------------------------------------- */
 
@@ -430,6 +431,32 @@ static void on_tap(const uint8_t *b, size_t n, int pkttype)
 	emit("net", "packet", NULL, &p);
 }
 
+/* Reads what the lo tap holds without waiting; 1 when something was read. */
+static int tap_read(int flags)
+{
+	uint8_t buf[2048];
+	struct sockaddr_ll from;
+	socklen_t fl = sizeof(from);
+	ssize_t n;
+
+	pthread_mutex_lock(&nt.mu);
+	n = recvfrom(nt.tap, buf, sizeof(buf), flags, (struct sockaddr *)&from, &fl);
+	if (n > 0)
+		on_tap(buf, (size_t)n, from.sll_pkttype);
+	pthread_mutex_unlock(&nt.mu);
+	return n > 0;
+}
+
+/* At session end: a loopback packet sent just before the stop is still logged (the lo
+ * tap's events are asynchronous; the trap device's are not: the sender waits for the
+ * ICMP answer, which comes after the event). */
+void tt__sb_nettrap_drain(void)
+{
+	if (nt.tap >= 0)
+		while (tap_read(MSG_DONTWAIT))
+			;
+}
+
 static void *trap_main(void *arg)
 {
 	char path[64];
@@ -457,17 +484,13 @@ static void *trap_main(void *arg)
 		}
 		if (pf[0].revents & POLLIN) {
 			ssize_t n = read(nt.tun, buf, sizeof(buf));
+			pthread_mutex_lock(&nt.mu);
 			if (n > 0)
 				on_trap(buf, (size_t)n);
+			pthread_mutex_unlock(&nt.mu);
 		}
-		if (pf[1].revents & POLLIN) {
-			struct sockaddr_ll from;
-			socklen_t fl = sizeof(from);
-			ssize_t n = recvfrom(nt.tap, buf, sizeof(buf), 0, (struct sockaddr *)&from,
-					     &fl);
-			if (n > 0)
-				on_tap(buf, (size_t)n, from.sll_pkttype);
-		}
+		if (pf[1].revents & POLLIN)
+			tap_read(MSG_DONTWAIT);
 		if ((pf[0].revents | pf[1].revents) & (POLLERR | POLLNVAL))
 			return NULL;
 	}

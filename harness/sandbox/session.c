@@ -790,6 +790,7 @@ static __attribute__((noreturn)) void supervise(const struct tt_sb_policy *p, co
 	}
 	kill(bw, SIGKILL);
 	waitpid(bw, NULL, 0);
+	tt__sb_nettrap_drain();
 	/* What the agent wrote just before the end (a denial right before stop) still belongs
 	 * in the trace: drain to EOF (the agent is gone, so EOF comes). */
 	for (;;) {

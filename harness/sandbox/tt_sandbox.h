@@ -112,6 +112,7 @@ int tt__sb_decoy_one(const char *tag, const char *inside, char *outside, size_t 
 int tt__sb_decoy_serve(void);
 /* Packet-level network taps in the sandbox's netns (nettrap.c); bw: the bwrap pid. */
 int tt__sb_nettrap_start(const char *dir, int bw);
+void tt__sb_nettrap_drain(void);
 
 /* Work-tree snapshots (snapshot.c): one line per regular file "size mtime_ns path". */
 int tt__sb_snap_write(const char *root, const char *out);
