@@ -78,19 +78,23 @@ static struct {
 
 /* ---- setup --------------------------------------------------------------------------- */
 
-/* Runs `ip ARGS...` in this thread's netns (fork copies it); 0 when it exits 0. */
-static int ip_cmd(const char *a1, const char *a2, const char *a3, const char *a4,
-		  const char *a5, const char *a6, const char *a7, const char *a8)
+/* Runs one `ip -batch -` with cmds on its stdin, in this thread's netns (fork copies
+ * it): one exec for the whole configuration. 0 when it exits 0. */
+static int ip_batch(const char *cmds)
 {
-	const char *argv[] = {"ip", a1, a2, a3, a4, a5, a6, a7, a8, NULL};
+	static const char *const argv[] = {"ip", "-batch", "-", NULL};
+	int pfd[2];
 	int st;
-	pid_t p = fork();
+	pid_t p;
 
+	if (pipe2(pfd, O_CLOEXEC))
+		return -errno;
+	p = fork();
 	if (p < 0)
 		return -errno;
 	if (p == 0) {
 		int nf = open("/dev/null", O_RDWR);
-		dup2(nf, 0);
+		dup2(pfd[0], 0);
 		dup2(nf, 1);
 		dup2(nf, 2);
 		execv("/usr/sbin/ip", (char **)argv);
@@ -98,9 +102,12 @@ static int ip_cmd(const char *a1, const char *a2, const char *a3, const char *a4
 		execvp("ip", (char **)argv);
 		_exit(127);
 	}
+	close(pfd[0]);
+	ssize_t w = write(pfd[1], cmds, strlen(cmds)); /* < PIPE_BUF: no partial write */
+	close(pfd[1]);
 	while (waitpid(p, &st, 0) < 0 && errno == EINTR)
 		;
-	return WIFEXITED(st) && !WEXITSTATUS(st) ? 0 : -EIO;
+	return w > 0 && WIFEXITED(st) && !WEXITSTATUS(st) ? 0 : -EIO;
 }
 
 /* The lo tap's filter (packets start at the IP header: SOCK_DGRAM): IPv4/IPv6 TCP with
@@ -149,11 +156,11 @@ static int trap_setup(void)
 	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
 	if (ioctl(nt.tun, TUNSETIFF, &ifr))
 		return snprintf(nt.err, sizeof(nt.err), "TUNSETIFF: %s", strerror(errno)), -1;
-	if (ip_cmd("link", "set", TRAP_DEV, "up", NULL, NULL, NULL, NULL) ||
-	    ip_cmd("addr", "add", "10.255.255.254/32", "dev", TRAP_DEV, NULL, NULL, NULL) ||
-	    ip_cmd("-6", "addr", "add", "fd00:7474::1/128", "dev", TRAP_DEV, "nodad", NULL) ||
-	    ip_cmd("route", "add", "default", "dev", TRAP_DEV, NULL, NULL, NULL) ||
-	    ip_cmd("-6", "route", "add", "default", "dev", TRAP_DEV, NULL, NULL))
+	if (ip_batch("link set " TRAP_DEV " up\n"
+		     "addr add 10.255.255.254/32 dev " TRAP_DEV "\n"
+		     "addr add fd00:7474::1/128 dev " TRAP_DEV " nodad\n"
+		     "route add default dev " TRAP_DEV "\n"
+		     "route add ::/0 dev " TRAP_DEV "\n"))
 		return snprintf(nt.err, sizeof(nt.err), "ip: configuring %s failed", TRAP_DEV), -1;
 	nt.tap = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(ETH_P_ALL));
 	if (nt.tap < 0)
