@@ -110,6 +110,13 @@ static void decoy_content(FILE *f, const char *name)
 	} else if (!strcmp(name, ".netrc")) {
 		rnd_str(a, 32, ALNUM);
 		fprintf(f, "machine api.example.invalid login tt-decoy password %s\n", a);
+	} else if (!strcmp(name, "config.json")) { /* ~/.docker/config.json */
+		rnd_str(a, 48, B64);
+		fprintf(f, "{\"auths\":{\"registry.example.invalid\":{\"auth\":\"%s\"}}}\n", a);
+	} else if (!strcmp(name, "hosts.yml")) { /* ~/.config/gh/hosts.yml */
+		rnd_str(a, 36, ALNUM);
+		fprintf(f, "git.example.invalid:\n    oauth_token: gh%c_%s\n    user: tt-decoy\n",
+			'o', a);
 	} else if (!strcmp(name, "credential.ini")) { /* tt_cred format, prod-tagged */
 		rnd_str(a, 64, ALNUM);
 		fprintf(f,

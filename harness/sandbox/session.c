@@ -208,8 +208,8 @@ static int home_decoys(const char *dir, const char *home, struct argv *a)
 {
 	static const char *const ssh[] = {"id_ed25519", "id_rsa", NULL};
 	static const char *const aws[] = {"credentials", "config", NULL};
-	static const char *const files[] = {".git-credentials", ".netrc",
-					    ".config/gh/hosts.yml", NULL};
+	static const char *const files[] = {".git-credentials", ".netrc", ".config/gh/hosts.yml",
+					    ".docker/config.json", NULL};
 	char in[TT_SB_PATH + 64];
 	char out[TT_SB_PATH + 64];
 	int rc = 0;
@@ -233,7 +233,8 @@ static int home_decoys(const char *dir, const char *home, struct argv *a)
 		char buf[TT_SB_PATH + 128];
 		snprintf(buf, sizeof(buf),
 			 "{\"event\":\"decoys\",\"target\":\"%s\","
-			 "\"files\":\"~/.ssh ~/.aws ~/.git-credentials ~/.netrc ~/.config/gh\"}",
+			 "\"files\":\"~/.ssh ~/.aws ~/.git-credentials ~/.netrc ~/.config/gh "
+			 "~/.docker/config.json\"}",
 			 home);
 		tt__sb_trace_line(dir, buf);
 	}
