@@ -19,6 +19,7 @@ fail() { echo "FAIL: $*" >&2; for f in "$T"/out* "$T"/err* "$T"/st*; do [ -f "$f
 [ -r /etc/machine-id ] && [ -s /etc/machine-id ] || { echo "SKIP: no /etc/machine-id"; exit 77; }
 command -v strace >/dev/null || fail "strace missing (scripts/deps.sh installs it)"
 command -v unshare >/dev/null || fail "unshare missing"
+unshare -n true 2>/dev/null || { echo "SKIP: needs root (private network namespace)"; exit 77; }
 
 "$CC" -std=gnu11 -O1 -D_GNU_SOURCE -DTT_FLAVOR_PROD=1 '-DTT_FLAVOR_NAME="prod"' \
 	-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
