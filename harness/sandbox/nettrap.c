@@ -320,6 +320,8 @@ static void emit(const char *ev, const char *what, const char *rule, const struc
 		 p->proto == IPPROTO_TCP ? "tcp" : "udp", pid ? comm : "?", pid, fl);
 	tt__sb_trace_line(nt.dir, line);
 	fprintf(stderr, "%s\n", line);
+	if (rule) /* denials also on the sender's stderr, like seccomp's */
+		tt__sb_tell_stderr(pid, line);
 }
 
 /* A UDP flow logged already? (records it). */

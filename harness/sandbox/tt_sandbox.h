@@ -110,6 +110,8 @@ int tt__sb_decoy_dir(const char *tag, const char *inside, const char *const *fil
 		     char *outside, size_t n);
 int tt__sb_decoy_one(const char *tag, const char *inside, char *outside, size_t n);
 int tt__sb_decoy_serve(void);
+/* Writes line to the stderr of host pid (only one it holds for writing; never blocks). */
+void tt__sb_tell_stderr(int pid, const char *line);
 /* Packet-level network taps in the sandbox's netns (nettrap.c); bw: the bwrap pid. */
 int tt__sb_nettrap_start(const char *dir, int bw);
 void tt__sb_nettrap_drain(void);

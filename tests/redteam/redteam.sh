@@ -117,6 +117,8 @@ secret_reads() {
 		grep -q 'Operation not permitted' "$T/err" || broken "read not refused: $(cat "$T/err")"
 		n=$(grep -c "\"event\":\"denied\",\"what\":\"file\",\"target\":\"$target\",\"rule\":\"secret-read\"" "$sess/trace.jsonl")
 		[ "$n" = $k ] || { cat "$sess/trace.jsonl" >&2; escaped "$k attempt(s), $n denied event(s) for $target"; }
+		n=$(grep -c "\"event\":\"denied\",\"what\":\"file\",\"target\":\"$target\",\"rule\":\"secret-read\"" "$T/err")
+		[ "$n" = $k ] || broken "$k attempt(s), $n denied event(s) on the command's stderr"
 	done
 	refused "$1 $target: refused (EPERM), one denied file event per attempt (1 -> 1, 2 -> 2)"
 }
@@ -387,6 +389,8 @@ sandbox_io_uring_connect) # layer: sandbox:netns+trap
 		for tgt in '192.0.2.1:80' '\[2001:db8::1\]:443'; do
 			n=$(grep -cE "\"event\":\"denied\",\"what\":\"connect\",\"target\":\"$tgt\",\"rule\":\"no-route-out\",.*\"via\":\"packet\",\"process\":\"rt_probe\",\"pid\":[1-9]" "$sess/trace.jsonl")
 			[ "$n" = $k ] || { cat "$sess/trace.jsonl" >&2; escaped "$k io_uring connect(s) to $tgt, $n traced"; }
+			n=$(grep -cE "\"event\":\"denied\",\"what\":\"connect\",\"target\":\"$tgt\",\"rule\":\"no-route-out\"" "$T/err")
+			[ "$n" = $k ] || broken "$k io_uring connect(s) to $tgt, $n denied events on stderr"
 		done
 		# seccomp never saw them: the packet events are the only ones for the target
 		[ "$(grep -c '192.0.2.1:80' "$sess/trace.jsonl")" = $k ] || broken "unexpected extra events"
