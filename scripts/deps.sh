@@ -16,6 +16,7 @@ PKGS=(
 	libck-dev libboost-dev libcjson-dev        # benchmark baselines; cJSON also reads logs in tt-logs
 	prometheus                                 # a real scraper for the metrics test (tests/obs)
 	iproute2 procps psmisc                     # network namespaces, ps/kill in tests
+	strace                                     # tests/harness/prod_host.sh: no network syscall before the host check
 	curl wget netcat-openbsd python3 nodejs    # red-team cases: tools tried inside tt-sandbox;
 	                                           # python3 also patches binaries in those tests
 )

@@ -5,6 +5,12 @@
  * scanned (with their new-file line numbers from the hunk headers), every path on either
  * side of the diff is matched against the path rules. Any failure (policy, git, a line too
  * long to scan) is a BLOCK: what the gate can't check can't pass.
+ *
+ * [allow.paths] exempts files under a glob from the blocked patterns (and curl/wget hosts)
+ * on their added lines: those hits are printed as ALLOW with the policy's reason, never
+ * dropped silently. Credentials and blocked paths are not exempt. Changing the allow list
+ * is itself a finding (REVIEW gate-allow), found from a full-context diff of the policy
+ * file so the section of every edited line is known.
  */
 #include "tt_gate.h"
 
@@ -71,6 +77,36 @@ static int add_rule(struct ld *l, const char *sec, const char *key, const char *
 	return 1;
 }
 
+/* [allow.paths] NAME = GLOB | REASON (reason: at least 8 characters, a sentence a human
+ * reviewed). */
+static int add_allow(struct ld *l, const char *sec, const char *key, const char *v)
+{
+	struct tt_gate_policy *p = l->p;
+	const char *bar = strchr(v, '|');
+	const char *r;
+	char glob[256];
+	size_t gl;
+
+	if (!bar)
+		return bad(l, sec, key, "GLOB | REASON (the reason is required)", v);
+	for (r = bar + 1; *r == ' ' || *r == '\t'; r++)
+		;
+	gl = (size_t)(bar - v);
+	while (gl && (v[gl - 1] == ' ' || v[gl - 1] == '\t'))
+		gl--;
+	if (strlen(r) < 8 || strlen(r) >= sizeof(p->allow_reason[0]))
+		return bad(l, sec, key, "a reason of 8 to 191 characters after '|'", v);
+	if (!gl || gl >= sizeof(glob) || !strcmp(v, "*") || v[0] == '*' || v[0] == '/')
+		return bad(l, sec, key, "a path glob inside the repository (not '*...' or '/...')",
+			   v);
+	memcpy(glob, v, gl);
+	glob[gl] = 0;
+	if (!add_rule(l, sec, key, glob, p->allow_path, &p->n_allow_path, false))
+		return 0;
+	snprintf(p->allow_reason[p->n_allow_path - 1], sizeof(p->allow_reason[0]), "%s", r);
+	return 1;
+}
+
 static int on_kv(void *user, const char *sec, const char *key, const char *v)
 {
 	struct ld *l = user;
@@ -86,6 +122,8 @@ static int on_kv(void *user, const char *sec, const char *key, const char *v)
 		return add_rule(l, sec, key, v, p->review_path, &p->n_review_path, false);
 	if (!strcmp(sec, "credentials"))
 		return add_rule(l, sec, key, v, p->cred, &p->n_cred, true);
+	if (!strcmp(sec, "allow.paths"))
+		return add_allow(l, sec, key, v);
 	if (!strcmp(sec, "net") && !strcmp(key, "allow_host")) {
 		if (p->n_allow_host >= TT_GATE_MAX_RULES || !*v ||
 		    strlen(v) >= sizeof(p->allow_host[0]))
@@ -149,6 +187,7 @@ struct ctx {
 	int verdict;
 	int n_block;
 	int n_review;
+	int n_allow;
 	char seen[512][256]; /* paths already judged */
 	int n_seen;
 };
@@ -199,6 +238,24 @@ static bool path_match(const char *glob, const char *path)
 	return !fnmatch(glob, path, 0);
 }
 
+/* The [allow.paths] entry covering file, or -1. */
+static int allow_index(const struct tt_gate_policy *p, const char *file)
+{
+	for (int i = 0; i < p->n_allow_path; i++)
+		if (path_match(p->allow_path[i].text, file))
+			return i;
+	return -1;
+}
+
+/* A blocked pattern on an added line of an allowed path: listed, verdict unchanged. */
+static void allowed(struct ctx *c, int a, const char *file, int line, const char *rule,
+		    const char *text)
+{
+	fprintf(c->out, "ALLOW  %s:%d: %s: %s [allow.paths %s: %s]\n", file, line, rule, text,
+		c->p->allow_path[a].name, c->p->allow_reason[a]);
+	c->n_allow++;
+}
+
 static void judge_path(struct ctx *c, const char *path)
 {
 	char why[320];
@@ -243,7 +300,7 @@ static bool host_allowed(const struct tt_gate_policy *p, const char *host)
 
 /* curl/wget on an added line: every destination must be allow-listed. A destination is a
  * URL (scheme://host) or a bare host:port / dotted quad argument. */
-static void judge_fetch(struct ctx *c, const char *file, int ln, const char *line)
+static void judge_fetch(struct ctx *c, const char *file, int ln, const char *line, int allow)
 {
 	const char *s = line;
 	bool any = false;
@@ -302,10 +359,13 @@ static void judge_fetch(struct ctx *c, const char *file, int ln, const char *lin
 		dest = true;
 		if (!host_allowed(c->p, h)) {
 			snprintf(why, sizeof(why), "curl/wget to '%s', not in [net] allow_host", h);
-			finding(c, TT_GATE_BLOCK, "host", file, ln, "fetch-host", why);
+			if (allow >= 0)
+				allowed(c, allow, file, ln, "fetch-host", why);
+			else
+				finding(c, TT_GATE_BLOCK, "host", file, ln, "fetch-host", why);
 		}
 	}
-	if (!dest)
+	if (!dest && allow < 0)
 		finding(c, TT_GATE_REVIEW, "host", file, ln, "fetch-unknown",
 			"curl/wget with a destination the gate can't read");
 }
@@ -313,6 +373,7 @@ static void judge_fetch(struct ctx *c, const char *file, int ln, const char *lin
 static void judge_line(struct ctx *c, const char *file, int ln, const char *line)
 {
 	char why[400];
+	int allow = allow_index(c->p, file);
 
 	for (int i = 0; i < c->p->n_cred; i++) {
 		if (!regexec(&c->p->cred[i].re, line, 0, NULL, 0)) {
@@ -325,10 +386,14 @@ static void judge_line(struct ctx *c, const char *file, int ln, const char *line
 		if (!regexec(&c->p->block_pat[i].re, line, 0, NULL, 0)) {
 			snprintf(why, sizeof(why), "added line matches /%s/: %.120s",
 				 c->p->block_pat[i].text, line);
-			finding(c, TT_GATE_BLOCK, "exec", file, ln, c->p->block_pat[i].name, why);
+			if (allow >= 0)
+				allowed(c, allow, file, ln, c->p->block_pat[i].name, why);
+			else
+				finding(c, TT_GATE_BLOCK, "exec", file, ln, c->p->block_pat[i].name,
+					why);
 		}
 	}
-	judge_fetch(c, file, ln, line);
+	judge_fetch(c, file, ln, line, allow);
 }
 
 /* "diff --git a/X b/Y": both sides (unquoted paths; quoted ones are judged from ---/+++). */
@@ -344,10 +409,11 @@ static void diff_git_paths(struct ctx *c, char *l, char *file, size_t n)
 	snprintf(file, n, "%s", b + 3); /* until +++ names it (binary files have none) */
 }
 
+static struct ctx c; /* the last scan (tt_gate_check reads n_allow) */
+
 int tt_gate_scan(const struct tt_gate_policy *p, FILE *in, const char *policy_rel, FILE *out,
 		 int *n_block, int *n_review)
 {
-	static struct ctx c;
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
@@ -399,48 +465,120 @@ int tt_gate_scan(const struct tt_gate_policy *p, FILE *in, const char *policy_re
 	return c.verdict;
 }
 
+/* Runs `git -C repo diff ... -U<ctx> range -- [path]` (no shell) with stdout to a pipe. */
+static FILE *git_diff(const char *repo, const char *range, const char *unified,
+		      const char *path, pid_t *pid)
+{
+	int pfd[2];
+	FILE *in;
+
+	if (pipe(pfd))
+		return NULL;
+	*pid = fork();
+	if (*pid < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return NULL;
+	}
+	if (*pid == 0) {
+		dup2(pfd[1], 1);
+		close(pfd[0]);
+		close(pfd[1]);
+		execlp("git", "git", "-C", repo, "-c", "core.quotePath=false", "diff", "--no-color",
+		       "--no-ext-diff", "--no-textconv", "--no-renames", unified, range, "--", path,
+		       (char *)NULL);
+		dprintf(2, "tt-gate: exec git: %s\n", strerror(errno));
+		_exit(127);
+	}
+	close(pfd[1]);
+	in = fdopen(pfd[0], "r");
+	if (!in)
+		close(pfd[0]);
+	return in;
+}
+
+/* Closes the pipe, reaps git: 0 when it exited 0. */
+static int git_done(FILE *in, pid_t pid)
+{
+	int st = 0;
+
+	if (in)
+		fclose(in);
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	return in && WIFEXITED(st) && !WEXITSTATUS(st) ? 0 : WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+int tt_gate_allow_edits(FILE *in)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	bool in_allow = false;
+	bool body = false;
+	int edits = 0;
+
+	while ((n = getline(&line, &cap, in)) >= 0) {
+		if (n > 0 && line[n - 1] == '\n')
+			line[--n] = 0;
+		if (!strncmp(line, "@@ ", 3)) {
+			body = true;
+			continue;
+		}
+		if (!body || !n || (line[0] != ' ' && line[0] != '+' && line[0] != '-'))
+			continue;
+		const char *t = line + 1;
+		while (*t == ' ' || *t == '\t')
+			t++;
+		bool header = *t == '[';
+		if (header)
+			in_allow = !strncmp(t, "[allow.paths]", 13);
+		if (line[0] != ' ' && (in_allow || (header && strstr(t, "allow"))) && *t &&
+		    *t != ';' && *t != '#')
+			edits++;
+	}
+	free(line);
+	return edits;
+}
+
+/* The allow list of the policy at rel changed in range: one REVIEW finding. */
+static int allow_list_changed(const char *repo, const char *range, const char *rel, FILE *out)
+{
+	pid_t pid;
+	FILE *in = git_diff(repo, range, "-U100000", rel, &pid);
+	int edits = in ? tt_gate_allow_edits(in) : 0;
+
+	if (git_done(in, pid))
+		edits = 1; /* can't tell: a human looks */
+	if (!edits)
+		return 0;
+	fprintf(out, "REVIEW %s: gate-allow: changes the gate's [allow.paths] (%d line%s): paths "
+		     "exempt from blocked patterns need human review\n",
+		rel, edits, edits == 1 ? "" : "s");
+	return 1;
+}
+
 int tt_gate_check(const struct tt_gate_policy *p, const char *repo, const char *range,
 		  const char *policy_rel, FILE *out)
 {
-	int pfd[2];
+	static const char def_rel[] = "harness/policy/gate.ini";
 	pid_t pid;
-	int st;
 	int nb = 0;
 	int nr = 0;
 	int v;
+	int grc;
 
 	if (!range || range[0] == '-' || !strstr(range, "..")) {
 		fprintf(out, "BLOCK  %s: usage: the range must be base..head\n",
 			range ? range : "");
 		return TT_GATE_BLOCK;
 	}
-	if (pipe(pfd))
-		return TT_GATE_BLOCK;
-	pid = fork();
-	if (pid < 0)
-		return TT_GATE_BLOCK;
-	if (pid == 0) {
-		dup2(pfd[1], 1);
-		close(pfd[0]);
-		close(pfd[1]);
-		execlp("git", "git", "-C", repo, "-c", "core.quotePath=false", "diff", "--no-color",
-		       "--no-ext-diff", "--no-textconv", "--no-renames", "-U0", range, "--",
-		       (char *)NULL);
-		dprintf(2, "tt-gate: exec git: %s\n", strerror(errno));
-		_exit(127);
-	}
-	close(pfd[1]);
-	FILE *in = fdopen(pfd[0], "r");
+	FILE *in = git_diff(repo, range, "-U0", NULL, &pid);
 	v = in ? tt_gate_scan(p, in, policy_rel, out, &nb, &nr) : TT_GATE_BLOCK;
-	if (in)
-		fclose(in);
-	else
-		close(pfd[0]);
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	if (!in || !WIFEXITED(st) || WEXITSTATUS(st)) {
+	grc = git_done(in, pid);
+	if (grc) {
 		fprintf(out, "BLOCK  %s: git diff failed (exit %d): the gate can't check it\n",
-			range, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+			range, grc);
 		fprintf(stderr, "{\"event\":\"denied\",\"what\":\"file\",\"target\":");
 		json_str(stderr, range);
 		fprintf(stderr,
@@ -449,10 +587,19 @@ int tt_gate_check(const struct tt_gate_policy *p, const char *repo, const char *
 			tt_flavor_name());
 		return TT_GATE_BLOCK;
 	}
-	fprintf(out, "tt-gate: %s (%d blocked, %d for review)\n",
+	/* The allow list of the policy in use, and of the repository's default policy. */
+	int na = (policy_rel && allow_list_changed(repo, range, policy_rel, out)) +
+		 ((!policy_rel || strcmp(policy_rel, def_rel)) &&
+		  allow_list_changed(repo, range, def_rel, out));
+	if (na) {
+		nr += na;
+		if (v < TT_GATE_REVIEW)
+			v = TT_GATE_REVIEW;
+	}
+	fprintf(out, "tt-gate: %s (%d blocked, %d for review, %d allowed)\n",
 		v == TT_GATE_BLOCK    ? "BLOCK"
 		: v == TT_GATE_REVIEW ? "REVIEW"
 				      : "PASS",
-		nb, nr);
+		nb, nr, c.n_allow);
 	return v;
 }

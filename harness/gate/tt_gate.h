@@ -9,8 +9,11 @@
  *   TT_GATE_BLOCK (2)  a blocked pattern, path, host or credential; also any error reading
  *                      the policy or the diff (fail closed: what can't be checked can't pass)
  *
- * Findings are printed one per line as `BLOCK|REVIEW file:line: rule: text`; every block is
- * also one structured `denied` JSON line on stderr.
+ * Findings are printed one per line as `BLOCK|REVIEW|ALLOW file:line: rule: text`; every
+ * block is also one structured `denied` JSON line on stderr. ALLOW lines are blocked
+ * patterns inside an [allow.paths] path (test corpora that hold attacks on purpose): listed,
+ * not counted against the verdict. A diff that changes the allow list needs review
+ * (rule gate-allow).
  */
 #ifndef TT_GATE_H
 #define TT_GATE_H
@@ -50,6 +53,12 @@ struct tt_gate_policy {
 	int n_cred;
 	char allow_host[TT_GATE_MAX_RULES][128]; /* [net] allow_host */
 	int n_allow_host;
+	/* [allow.paths] NAME = GLOB | REASON: added lines of files under GLOB that match a
+	 * [block.patterns] rule or curl/wget a host not allowed are listed as ALLOW, not
+	 * blocked. Credentials and [block.paths] still block there. The reason is required. */
+	struct tt_gate_rule allow_path[TT_GATE_MAX_RULES];
+	char allow_reason[TT_GATE_MAX_RULES][192];
+	int n_allow_path;
 };
 
 /* Loads file (NULL = built-in defaults). 0, or -TT_ECONFIG with `file:line: ...` in the
@@ -67,5 +76,10 @@ int tt_gate_check(const struct tt_gate_policy *p, const char *repo, const char *
  * out; counts to *n_block / *n_review when not NULL. Returns the verdict. */
 int tt_gate_scan(const struct tt_gate_policy *p, FILE *in, const char *policy_rel, FILE *out,
 		 int *n_block, int *n_review);
+
+/* Reads a full-context diff of one policy file from in (`git diff -U<big> -- FILE`) and
+ * returns how many added or removed lines lie inside its [allow.paths] section (the
+ * section header included). */
+int tt_gate_allow_edits(FILE *in);
 
 #endif /* TT_GATE_H */

@@ -202,6 +202,45 @@ static int bwrap_version(const char *bwrap, char *ver, size_t n)
 	return 0;
 }
 
+/* The well-known secret files of a home, served as decoys inside the (empty, tmpfs) home:
+ * reading one is refused and logged (decoy.c). Nothing when fanotify is unavailable. */
+static int home_decoys(const char *dir, const char *home, struct argv *a)
+{
+	static const char *const ssh[] = {"id_ed25519", "id_rsa", NULL};
+	static const char *const aws[] = {"credentials", "config", NULL};
+	static const char *const files[] = {".git-credentials", ".netrc", ".config/gh/hosts.yml",
+					    ".docker/config.json", NULL};
+	char in[TT_SB_PATH + 64];
+	char out[TT_SB_PATH + 64];
+	int rc = 0;
+
+	if (!tt__sb_decoy_on())
+		return 0;
+	snprintf(in, sizeof(in), "%s/.ssh", home);
+	rc = rc ?: tt__sb_decoy_dir("home-ssh", in, ssh, out, sizeof(out));
+	rc = rc ?: av_addn(a, 3, "--ro-bind", out, in);
+	snprintf(in, sizeof(in), "%s/.aws", home);
+	rc = rc ?: tt__sb_decoy_dir("home-aws", in, aws, out, sizeof(out));
+	rc = rc ?: av_addn(a, 3, "--ro-bind", out, in);
+	for (int i = 0; !rc && files[i]; i++) {
+		char tag[16];
+		snprintf(tag, sizeof(tag), "home-%d", i);
+		snprintf(in, sizeof(in), "%s/%s", home, files[i]);
+		rc = tt__sb_decoy_one(tag, in, out, sizeof(out));
+		rc = rc ?: av_addn(a, 3, "--ro-bind", out, in);
+	}
+	if (!rc) {
+		char buf[TT_SB_PATH + 128];
+		snprintf(buf, sizeof(buf),
+			 "{\"event\":\"decoys\",\"target\":\"%s\","
+			 "\"files\":\"~/.ssh ~/.aws ~/.git-credentials ~/.netrc ~/.config/gh "
+			 "~/.docker/config.json\"}",
+			 home);
+		tt__sb_trace_line(dir, buf);
+	}
+	return rc;
+}
+
 static int build_bwrap_argv(const struct tt_sb_policy *p, const char *dir, int event_fd,
 			    int grant_fd, struct argv *a)
 {
@@ -236,6 +275,7 @@ static int build_bwrap_argv(const struct tt_sb_policy *p, const char *dir, int e
 		snprintf(buf, sizeof(buf),
 			 "{\"event\":\"hidden\",\"target\":\"%s\",\"rule\":\"home\"}", home);
 		tt__sb_trace_line(dir, buf);
+		rc = home_decoys(dir, home, a);
 	}
 	for (int i = 0; !rc && i < p->n_secret_paths; i++) {
 		const char *s = p->secret_paths[i];
@@ -244,11 +284,23 @@ static int build_bwrap_argv(const struct tt_sb_policy *p, const char *dir, int e
 		bool holds = under(p->worktree, s); /* e.g. /home when the tree is in it */
 		for (int g = 0; g < p->n_grant_write; g++)
 			holds |= under(p->grant_write[g], s);
-		if (S_ISDIR(st.st_mode))
+		char tag[32];
+		char out[TT_SB_PATH + 64];
+		snprintf(tag, sizeof(tag), "secret-%d", i);
+		if (!holds && tt__sb_decoy_on() && S_ISDIR(st.st_mode)) {
+			/* Decoys whose every open is a denied event (decoy.c). */
+			static const char *const files[] = {"credential.ini", "secret.key", NULL};
+			rc = tt__sb_decoy_dir(tag, s, files, out, sizeof(out));
+			rc = rc ?: av_addn(a, 3, "--ro-bind", out, s);
+		} else if (!holds && tt__sb_decoy_on()) {
+			rc = tt__sb_decoy_one(tag, s, out, sizeof(out));
+			rc = rc ?: av_addn(a, 3, "--ro-bind", out, s);
+		} else if (S_ISDIR(st.st_mode)) {
 			/* Empty either way; traversable when the work tree is mounted below. */
 			rc = av_addn(a, 4, "--perms", holds ? "0755" : "0000", "--tmpfs", s);
-		else
+		} else {
 			rc = av_addn(a, 3, "--ro-bind", "/dev/null", s);
+		}
 		snprintf(buf, sizeof(buf),
 			 "{\"event\":\"hidden\",\"target\":\"%s\",\"rule\":\"secret-path\"}", s);
 		tt__sb_trace_line(dir, buf);
@@ -554,6 +606,14 @@ static __attribute__((noreturn)) void supervise(const struct tt_sb_policy *p, co
 	struct pollfd pfds[1 + TT_SB_MAX_LIST];
 	uint16_t ports[1 + TT_SB_MAX_LIST];
 	int npfd = 1;
+	if (tt__sb_decoy_init(dir)) {
+		/* Still isolated (the masks refuse the reads), but attempts are not logged. */
+		snprintf(buf, sizeof(buf),
+			 "{\"event\":\"warning\",\"what\":\"secret-read\",\"reason\":\"%s: "
+			 "reads of masked secrets are refused but not logged\"}",
+			 tt_err_msg());
+		tt__sb_trace_line(dir, buf);
+	}
 	if (pipe(evp) || fcntl(evp[0], F_SETFD, FD_CLOEXEC) ||
 	    socketpair(AF_UNIX, SOCK_SEQPACKET, 0, gp) || fcntl(gp[0], F_SETFD, FD_CLOEXEC) ||
 	    build_bwrap_argv(p, dir, evp[1], gp[1], &a)) {
@@ -593,6 +653,13 @@ static __attribute__((noreturn)) void supervise(const struct tt_sb_policy *p, co
 	}
 	close(evp[1]);
 	close(gp[1]);
+	if (tt__sb_decoy_serve()) { /* nobody would answer the decoys' opens: they'd hang */
+		kill(bw, SIGKILL);
+		snprintf(buf, sizeof(buf), "refused: %s\n", tt_err_msg());
+		status_say(&status_fd, buf);
+		cgroup_remove(cg);
+		_exit(1);
+	}
 	pfds[0] = (struct pollfd){.fd = evp[0], .events = POLLIN};
 	session_path(path, sizeof(path), dir, "supervisor.pid");
 	FILE *pf = fopen(path, "w");
@@ -700,6 +767,17 @@ static __attribute__((noreturn)) void supervise(const struct tt_sb_policy *p, co
 					ports[npfd] = port;
 					pfds[npfd++] = (struct pollfd){.fd = lfd, .events = POLLIN};
 				}
+				/* io_uring & co. bypass seccomp: packet-level taps in the netns
+				 * (nettrap.c), in place before the first command. */
+				if (tt__sb_nettrap_start(dir, bw)) {
+					char w[512];
+					snprintf(w, sizeof(w),
+						 "{\"event\":\"warning\",\"what\":\"net-trap\","
+						 "\"reason\":\"%s: attempts that bypass seccomp "
+						 "(io_uring) are confined but not traced\"}",
+						 tt_err_msg());
+					tt__sb_trace_line(dir, w);
+				}
 				ready = true;
 				status_say(&status_fd, "ok\n");
 			}
@@ -713,6 +791,7 @@ static __attribute__((noreturn)) void supervise(const struct tt_sb_policy *p, co
 	}
 	kill(bw, SIGKILL);
 	waitpid(bw, NULL, 0);
+	tt__sb_nettrap_drain();
 	/* What the agent wrote just before the end (a denial right before stop) still belongs
 	 * in the trace: drain to EOF (the agent is gone, so EOF comes). */
 	for (;;) {

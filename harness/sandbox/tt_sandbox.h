@@ -103,6 +103,19 @@ void tt__sb_seccomp_allow_unix(const char *root);
 void tt__sb_seccomp_serve(int notify_fd, int event_fd, int (*cur_err_fd)(void));
 int tt__sb_creds_build(const struct tt_sb_policy *p, const char *dir, char **envp, int max, int *n);
 
+/* Secret-read tripwire (decoy.c): fanotify on synthetic decoys of the secret files. */
+int tt__sb_decoy_init(const char *dir);
+bool tt__sb_decoy_on(void);
+int tt__sb_decoy_dir(const char *tag, const char *inside, const char *const *files,
+		     char *outside, size_t n);
+int tt__sb_decoy_one(const char *tag, const char *inside, char *outside, size_t n);
+int tt__sb_decoy_serve(void);
+/* Writes line to the stderr of host pid (only one it holds for writing; never blocks). */
+void tt__sb_tell_stderr(int pid, const char *line);
+/* Packet-level network taps in the sandbox's netns (nettrap.c); bw: the bwrap pid. */
+int tt__sb_nettrap_start(const char *dir, int bw);
+void tt__sb_nettrap_drain(void);
+
 /* Work-tree snapshots (snapshot.c): one line per regular file "size mtime_ns path". */
 int tt__sb_snap_write(const char *root, const char *out);
 /* Appends "created":[..],"changed":[..],"deleted":[..] (JSON members, no braces) to f,

@@ -110,6 +110,58 @@ header_smuggle)
 	commit
 	expect 2 'git-push'
 	;;
+allow_path)
+	# A blocked pattern inside an [allow.paths] path: listed as ALLOW, not blocked.
+	mkdir -p tests/redteam && printf 'x\ngit push origin main\n' >tests/redteam/case.sh
+	commit
+	expect 0 '^ALLOW  tests/redteam/case.sh:2: git-push: .*\[allow.paths redteam: red-team'
+	grep -q 'BLOCK' "$T/out" && fail "an allowed path was blocked"
+	grep -q '"event":"denied"' "$T/err" && fail "a denied event for an allowed path"
+	grep -q '0 blocked, 0 for review, 1 allowed' "$T/out" || fail "summary lacks the count"
+	;;
+allow_elsewhere)
+	# The same line outside the allowed paths blocks; a look-alike prefix is not inside.
+	mkdir -p tests/redteam-copy && printf 'x\ngit push origin main\n' >tests/redteam-copy/case.sh
+	printf 'git push origin main\n' >>scripts/build.sh
+	commit
+	expect 2 '^BLOCK  scripts/build.sh:2: git-push'
+	grep -q '^BLOCK  tests/redteam-copy/case.sh:2: git-push' "$T/out" || fail "look-alike path allowed"
+	grep -q '^ALLOW' "$T/out" && fail "ALLOW outside the allowed paths"
+	;;
+allow_cred)
+	# Credentials are not exempt inside an allowed path.
+	mkdir -p tests/redteam && echo "k=AK""IA$(echo QWERTYUIOPASDFGH)" >tests/redteam/k.txt
+	commit
+	expect 2 '^BLOCK  tests/redteam/k.txt:1: aws-access-key-id'
+	;;
+allow_edit)
+	# Editing the allow list needs human review, whichever policy checks the diff; an
+	# edit elsewhere in the policy file is not an allow-list change.
+	sed -i 's#^redteam = tests/redteam/ |#redteam = tests/ |#' harness/policy/gate.ini
+	commit
+	check --policy "$POL"
+	rc=$?
+	[ $rc = 1 ] || fail "expected 1, got $rc"
+	grep -q '^REVIEW harness/policy/gate.ini: gate-allow: ' "$T/out" || fail "no gate-allow finding"
+	check
+	[ $? = 1 ] || fail "own policy: expected 1"
+	grep -q 'gate-allow' "$T/out" || fail "own policy: no gate-allow finding"
+	echo 'allow_host = 127.0.0.2' >>harness/policy/gate.ini
+	commit
+	check
+	[ $? = 1 ] || fail "policy edit: expected 1"
+	grep -q 'gate-allow' "$T/out" && fail "a [net] edit reported as an allow-list change"
+	grep -q 'gate-policy' "$T/out" || fail "policy edit not reviewed"
+	;;
+allow_needs_reason)
+	printf '[block.patterns]\nx = git push\n[allow.paths]\nt = tests/\n' >"$T/p.ini"
+	"$GATE" check --policy "$T/p.ini" main~1..main >"$T/out" 2>"$T/err"
+	[ $? = 2 ] || fail "an allow without a reason must refuse the policy"
+	grep -q 'p.ini:4: \[allow.paths\] t: expected GLOB | REASON' "$T/err" || fail "no file:line"
+	printf '[block.patterns]\nx = git push\n[allow.paths]\nt = * | everything is fine here\n' >"$T/p.ini"
+	"$GATE" check --policy "$T/p.ini" main~1..main >"$T/out" 2>"$T/err"
+	[ $? = 2 ] || fail "allowing every path must refuse the policy"
+	;;
 *)
 	echo "unknown case $case_" >&2
 	exit 2

@@ -178,6 +178,50 @@ static void test_policy_load_refuses_a_policy_that_blocks_nothing(void **state)
 	unlink(path);
 }
 
+static void test_scan_lists_a_blocked_pattern_in_an_allowed_path_as_allow(void **state)
+{
+	int nb = -1;
+	int nr = -1;
+	const char *d = HDR("tests/redteam/x.sh") "@@ -0,0 +1,1 @@\n+git push origin main\n"
+			HDR("tests/redteamx/y.sh") "@@ -0,0 +1,1 @@\n+git push origin main\n";
+	FILE *in = fmemopen((void *)d, strlen(d), "r");
+	FILE *out = fmemopen(outbuf, sizeof(outbuf) - 1, "w");
+
+	memset(outbuf, 0, sizeof(outbuf));
+	assert_int_equal(tt_gate_scan(&pol, in, NULL, out, &nb, &nr), TT_GATE_BLOCK);
+	fclose(in);
+	fclose(out);
+	assert_non_null(strstr(outbuf, "ALLOW  tests/redteam/x.sh:1: git-push: "));
+	assert_non_null(strstr(outbuf, "BLOCK  tests/redteamx/y.sh:1: git-push"));
+	assert_int_equal(nb, 1); /* only the look-alike path */
+}
+
+static void test_allow_edits_counts_only_lines_inside_allow_paths(void **state)
+{
+	const char *d = "diff --git a/p.ini b/p.ini\n--- a/p.ini\n+++ b/p.ini\n@@ -1,6 +1,7 @@\n"
+			" [block.patterns]\n-x = a\n+x = b\n [allow.paths]\n"
+			"+t = tests/ | a reason long enough\n ; comment\n [net]\n+allow_host = h\n";
+	FILE *in = fmemopen((void *)d, strlen(d), "r");
+
+	assert_int_equal(tt_gate_allow_edits(in), 1);
+	fclose(in);
+}
+
+static void test_policy_load_refuses_an_allow_without_a_reason(void **state)
+{
+	struct tt_gate_policy p;
+	char path[] = "/tmp/tt-gate-allow-XXXXXX";
+	int fd = mkstemp(path);
+	const char txt[] = "[block.patterns]\nx = a\n[allow.paths]\nt = tests/\n";
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, txt, sizeof(txt) - 1), (ssize_t)sizeof(txt) - 1);
+	close(fd);
+	assert_int_equal(tt_gate_policy_load(&p, path), -TT_ECONFIG);
+	assert_non_null(strstr(tt_err_msg(), ":4: [allow.paths] t: expected GLOB | REASON"));
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -192,6 +236,9 @@ int main(void)
 	    cmocka_unit_test(test_scan_survives_hostile_diffs),
 	    cmocka_unit_test(test_policy_load_rejects_a_bad_regex_at_its_line),
 	    cmocka_unit_test(test_policy_load_refuses_a_policy_that_blocks_nothing),
+	    cmocka_unit_test(test_scan_lists_a_blocked_pattern_in_an_allowed_path_as_allow),
+	    cmocka_unit_test(test_allow_edits_counts_only_lines_inside_allow_paths),
+	    cmocka_unit_test(test_policy_load_refuses_an_allow_without_a_reason),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

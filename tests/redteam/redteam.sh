@@ -94,6 +94,34 @@ sb_dns_refused() {
 		broken "no denied dns event and no loopback resolver attempt"
 	fi
 }
+# secret_reads TARGET [--policy F] CMD PATH: a fake home holding real-looking secrets; CMD
+# PATH once, then twice, each in its own session: the read fails, the real content (and the
+# decoy's) never shows, and the trace holds exactly one, then two, denied file events for
+# TARGET (rule secret-read): every attempt is logged, none merged.
+secret_reads() {
+	local target=$1 pol=() n
+	shift
+	if [ "$1" = --policy ]; then pol=(--policy "$2"); shift 2; fi
+	mkdir -p "$T/home/.aws" "$T/home/.ssh"
+	printf '[default]\naws_access_key_id = REAL-LOOKING-AKID\n' >"$T/home/.aws/credentials"
+	echo 'REAL-LOOKING-SSH-KEY' >"$T/home/.ssh/id_ed25519"
+	export HOME=$T/home
+	echo plain >"$WT/plain.txt"
+	sb "${pol[@]}" -- sh -c "cat plain.txt"
+	[ $rc = 0 ] && grep -q plain "$T/out" || broken "control: a plain read failed"
+	grep -q '"rule":"secret-read"' "$sess/trace.jsonl" && broken "control: a plain read was logged"
+	for k in 1 2; do
+		sb "${pol[@]}" -- sh -c "for i in \$(seq $k); do $1 $2; done; exit 0"
+		grep -qE 'REAL-LOOKING|aws_access_key_id|PRIVATE KEY' "$T/out" &&
+			escaped "secret content readable: $(head -c 200 "$T/out")"
+		grep -q 'Operation not permitted' "$T/err" || broken "read not refused: $(cat "$T/err")"
+		n=$(grep -c "\"event\":\"denied\",\"what\":\"file\",\"target\":\"$target\",\"rule\":\"secret-read\"" "$sess/trace.jsonl")
+		[ "$n" = $k ] || { cat "$sess/trace.jsonl" >&2; escaped "$k attempt(s), $n denied event(s) for $target"; }
+		n=$(grep -c "\"event\":\"denied\",\"what\":\"file\",\"target\":\"$target\",\"rule\":\"secret-read\"" "$T/err")
+		[ "$n" = $k ] || broken "$k attempt(s), $n denied event(s) on the command's stderr"
+	done
+	refused "$1 $target: refused (EPERM), one denied file event per attempt (1 -> 1, 2 -> 2)"
+}
 CFLAGS="-std=gnu11 -DTT_FLAVOR_TESTNET=1 -include $FL/tt_poison_testnet.h -I$FL"
 LDFLAGS="-Wl,--undefined=tt_flavor_marker $FL/flavor_testnet.ld"
 # a prod-flavor shared library, as someone would build it from the prod sources
@@ -263,7 +291,9 @@ PY
 	grep -q '"rule":"ip_literal_not_allowlisted"' "$T/err" && broken "patch did not remove the guard"
 	[ $rc = 0 ] && escaped "patched binary connected: $(cat "$T/out")"
 	grep -q "down reason -101 " "$T/out" || { cat "$T/out" "$T/err" >&2; broken "expected ENETUNREACH"; }
-	refused "guard patched out; io_uring connect gets ENETUNREACH in the sandbox netns (io_uring sockets are not traced: no event)"
+	grep -q '"event":"denied","what":"connect","target":"192.0.2.1:443","rule":"no-route-out"' "$sess/trace.jsonl" ||
+		{ cat "$sess/trace.jsonl" >&2; escaped "the io_uring connect is not in the trace"; }
+	refused "guard patched out; io_uring connect gets ENETUNREACH in the sandbox netns, traced by the trap device"
 	;;
 # ---- dlopen of the prod library -----------------------------------------------------
 dlopen_prod_library) # layer: run:prod-ctor
@@ -347,6 +377,36 @@ sandbox_raw_syscall_connect_ipv6) # layer: sandbox:seccomp+netns
 	[ $rc = 0 ] && escaped "raw connect worked"
 	sb_denied connect "\\[?2001:db8::7\\]?:443"
 	refused "$(head -n1 "$T/out")"
+	;;
+sandbox_io_uring_connect) # layer: sandbox:netns+trap
+	need_sandbox
+	# IORING_OP_CONNECT: no connect(2) for seccomp to see. Outcome and trace asserted.
+	for k in 1 2; do # non-loopback (documentation addresses): k attempts -> k events
+		sb --net -- sh -c "for i in \$(seq $k); do ./rt_probe uring-connect 192.0.2.1 80; ./rt_probe uring-connect 2001:db8::1 443; done; exit 0"
+		grep -q WORKED "$T/out" && escaped "io_uring connect worked: $(cat "$T/out")"
+		[ "$(grep -c 'IORING_OP_CONNECT: refused: Network is unreachable' "$T/out")" = $((2 * k)) ] ||
+			broken "expected ENETUNREACH: $(cat "$T/out")"
+		for tgt in '192.0.2.1:80' '\[2001:db8::1\]:443'; do
+			n=$(grep -cE "\"event\":\"denied\",\"what\":\"connect\",\"target\":\"$tgt\",\"rule\":\"no-route-out\",.*\"via\":\"packet\",\"process\":\"rt_probe\",\"pid\":[1-9]" "$sess/trace.jsonl")
+			[ "$n" = $k ] || { cat "$sess/trace.jsonl" >&2; escaped "$k io_uring connect(s) to $tgt, $n traced"; }
+			n=$(grep -cE "\"event\":\"denied\",\"what\":\"connect\",\"target\":\"$tgt\",\"rule\":\"no-route-out\"" "$T/err")
+			[ "$n" = $k ] || broken "$k io_uring connect(s) to $tgt, $n denied events on stderr"
+		done
+		# seccomp never saw them: the packet events are the only ones for the target
+		[ "$(grep -c '192.0.2.1:80' "$sess/trace.jsonl")" = $k ] || broken "unexpected extra events"
+	done
+	# loopback: nothing listens on the sandbox's own 127.0.0.1:4999
+	sb --net -- ./rt_probe uring-connect 127.0.0.1 4999
+	[ $rc = 0 ] && escaped "loopback io_uring connect worked?"
+	grep -q 'Connection refused' "$T/out" || broken "expected ECONNREFUSED: $(cat "$T/out")"
+	grep -q '"event":"net","what":"packet","target":"127.0.0.1:4999","src":"127.0.0.1:[0-9]*","proto":"tcp"' \
+		"$sess/trace.jsonl" || { cat "$sess/trace.jsonl" >&2; escaped "loopback io_uring connect not traced"; }
+	grep -q '"what":"connect","target":"127.0.0.1:4999"' "$sess/trace.jsonl" && broken "seccomp saw it?"
+	# control: the same connect by syscall is seccomp's (loopback-only rule), not the trap's
+	sb --net -- ./rt_probe syscall-connect 192.0.2.1 80
+	sb_denied connect "192.0.2.1:80"
+	grep -q '"rule":"no-route-out"' "$sess/trace.jsonl" && broken "control: a syscall connect reached the trap"
+	refused "IORING_OP_CONNECT to 192.0.2.1:80, [2001:db8::1]:443: ENETUNREACH, one denied event per attempt (trap device); to 127.0.0.1:4999: ECONNREFUSED, net packet event"
 	;;
 sandbox_raw_sendto_dns) # layer: sandbox:seccomp+netns
 	need_sandbox
@@ -496,6 +556,24 @@ sandbox_read_prod_credentials_by_path) # layer: sandbox:mounts
 	[ $rc = 0 ] && escaped "prod credential readable through a symlink in the work tree"
 	grep -q '"event":"hidden"' "$sess/trace.jsonl" || broken "mask not logged"
 	refused "masked path: unreadable directly and via a work-tree symlink"
+	;;
+sandbox_cat_aws_credentials_logged) # layer: sandbox:decoy+fanotify
+	need_sandbox
+	secret_reads "$T/home/.aws/credentials" cat '$HOME/.aws/credentials'
+	;;
+sandbox_cat_ssh_key_logged) # layer: sandbox:decoy+fanotify
+	need_sandbox
+	secret_reads "$T/home/.ssh/id_ed25519" cat '$HOME/.ssh/id_ed25519'
+	;;
+sandbox_cat_prod_credential_logged) # layer: sandbox:decoy+fanotify
+	need_sandbox
+	# a prod credential location from the policy ([secrets] path), outside /tmp
+	P=${TT_BUILD_DIR:?}/tests/redteam/prod-creds-logged.$$
+	trap 'rm -rf "$P"; cleanup' EXIT
+	mkdir -p "$P/prod"
+	printf '[credential]\nenv = prod\nkey_id = REAL-LOOKING-KEY\n' >"$P/prod/credential.ini"
+	printf '[secrets]\npath = %s\n' "$P/prod" >"$T/pol.ini"
+	secret_reads "$P/prod/credential.ini" --policy "$T/pol.ini" cat "$P/prod/credential.ini"
 	;;
 sandbox_prod_credential_in_env) # layer: sandbox:env
 	need_sandbox

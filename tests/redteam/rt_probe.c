@@ -24,6 +24,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <liburing.h>
+
 static int refused(const char *what)
 {
 	printf("%s: refused: %s\n", what, strerror(errno));
@@ -55,6 +57,51 @@ static int do_syscall_connect(const char *ip, int port)
 	if (rc < 0)
 		return refused("syscall(SYS_connect)");
 	return worked("syscall(SYS_connect)");
+}
+
+/* connect through io_uring (IORING_OP_CONNECT): no connect(2) syscall for seccomp to see.
+ * The socket itself comes from socket(2), which the filter allows for AF_INET. */
+static int do_uring_connect(const char *ip, int port)
+{
+	struct sockaddr_in6 a6 = {.sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port)};
+	struct sockaddr_in a4 = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	int v6 = strchr(ip, ':') != NULL;
+	struct io_uring ring;
+	struct io_uring_sqe *sqe;
+	struct io_uring_cqe *cqe;
+	int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
+	int rc;
+
+	if (fd < 0)
+		return refused("socket");
+	if (v6 ? inet_pton(AF_INET6, ip, &a6.sin6_addr) != 1
+	       : inet_pton(AF_INET, ip, &a4.sin_addr) != 1)
+		return 2;
+	rc = io_uring_queue_init(4, &ring, 0);
+	if (rc < 0) {
+		errno = -rc;
+		printf("io_uring_queue_init: %s\n", strerror(errno));
+		return 2;
+	}
+	sqe = io_uring_get_sqe(&ring);
+	if (v6)
+		io_uring_prep_connect(sqe, fd, (struct sockaddr *)&a6, sizeof(a6));
+	else
+		io_uring_prep_connect(sqe, fd, (struct sockaddr *)&a4, sizeof(a4));
+	io_uring_submit(&ring);
+	rc = io_uring_wait_cqe(&ring, &cqe);
+	if (rc < 0) {
+		errno = -rc;
+		return refused("io_uring_wait_cqe");
+	}
+	rc = cqe->res;
+	io_uring_cqe_seen(&ring, cqe);
+	io_uring_queue_exit(&ring);
+	if (rc < 0) {
+		errno = -rc;
+		return refused("IORING_OP_CONNECT");
+	}
+	return worked("IORING_OP_CONNECT");
 }
 
 /* sendto(2) of a UDP datagram by raw syscall (DNS-shaped, to port 53 by default). */
@@ -290,6 +337,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IONBF, 0);
 	if (!strcmp(v, "syscall-connect") && argc == 4)
 		return do_syscall_connect(argv[2], atoi(argv[3]));
+	if (!strcmp(v, "uring-connect") && argc == 4)
+		return do_uring_connect(argv[2], atoi(argv[3]));
 	if (!strcmp(v, "syscall-sendto") && argc == 4)
 		return do_syscall_sendto(argv[2], atoi(argv[3]));
 	if (!strcmp(v, "abstract") && argc == 4)

@@ -50,7 +50,10 @@ fs)
 	;;
 secrets)
 	[ -f "$HOME/.ssh/id_ed25519" ] || fail "setup"
-	run -- "$P" exists "$HOME/.ssh" && fail "~/.ssh is visible inside"
+	# ~/.ssh inside is a decoy (synthetic, every open refused and logged): the real one
+	# is never visible.
+	run -- sh -c "cat ~/.ssh/* ~/.ssh/.[a-z]* 2>/dev/null; ls -a ~/.ssh 2>/dev/null" >"$T/out" 2>&1
+	grep -q 'FAKE TEST KEY' "$T/out" && fail "the real ~/.ssh key is readable inside"
 	rm -rf "$T/s"
 	run -- "$P" read "$HOME/.ssh/id_ed25519" && fail "~/.ssh key readable inside"
 	rm -rf "$T/s"
@@ -61,6 +64,24 @@ secrets)
 	rm -rf "$T/s"
 	run -- sh -c 'ls /proc | grep -c "^[0-9]"' >"$T/out" 2>/dev/null
 	[ "$(cat "$T/out")" -lt 10 ] || fail "host processes visible in /proc: $(cat "$T/out")"
+	;;
+secret_reads)
+	# Every attempt to open a masked secret is one denied event (what=file,
+	# rule=secret-read) in the trace; the read itself is refused. Two attempts, two events.
+	mkdir -p "$T/prod" && printf '[credential]\nenv = prod\nkey_id = REAL-LOOKING\n' >"$T/prod/credential.ini"
+	printf '[secrets]\npath = %s\n' "$T/prod" >"$T/pol.ini"
+	echo hello >"$WT/plain.txt"
+	run --policy "$T/pol.ini" -- sh -c "cat plain.txt; cat ~/.aws/credentials; cat ~/.aws/credentials; cat ~/.ssh/id_ed25519; cat $T/prod/credential.ini; ls $T/prod; true" >"$T/out" 2>"$T/err"
+	grep -q hello "$T/out" || fail "control: plain read failed"
+	grep -qE 'REAL-LOOKING|FAKE TEST KEY|aws_access_key_id' "$T/out" && fail "a secret (or its decoy) was read"
+	n() { grep -c "\"event\":\"denied\",\"what\":\"file\",\"target\":\"$1\",\"rule\":\"secret-read\"" "$T/s/trace.jsonl"; }
+	[ "$(n "$HOME/.aws/credentials")" = 2 ] || fail "expected 2 events for ~/.aws/credentials, got $(n "$HOME/.aws/credentials")"
+	[ "$(n "$HOME/.ssh/id_ed25519")" = 1 ] || fail "expected 1 event for ~/.ssh/id_ed25519"
+	[ "$(n "$T/prod/credential.ini")" = 1 ] || fail "expected 1 event for the prod credential"
+	[ "$(n "$T/prod")" = 1 ] || fail "expected 1 event for listing the prod directory"
+	[ "$(grep -c '"rule":"secret-read"' "$T/s/trace.jsonl")" = 5 ] || fail "extra secret-read events"
+	grep -q '"target":"'"$HOME/.aws/credentials"'","rule":"secret-read","process":"cat","pid":[0-9]' \
+		"$T/s/trace.jsonl" || fail "event lacks the process and pid"
 	;;
 syscalls)
 	for v in mount unshare ptrace bpf keyctl raw clone; do
