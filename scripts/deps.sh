@@ -20,6 +20,13 @@ PKGS=(
 	curl wget netcat-openbsd python3 nodejs    # red-team cases: tools tried inside tt-sandbox;
 	                                           # python3 also patches binaries in those tests
 )
+# The prod flavor identifies its host by /etc/machine-id (DESIGN §6, tests/harness/prod_host.sh).
+# Every installed Debian system has one; a bare root (container, debootstrap) may not: give it
+# one the way systemd-machine-id-setup would (32 random hex digits), once, never changed after.
+if [ ! -s /etc/machine-id ] && [ "$(id -u)" = 0 ]; then
+	tr -d '-' </proc/sys/kernel/random/uuid >/etc/machine-id
+	echo "deps: wrote a new /etc/machine-id (the host had none)"
+fi
 missing=()
 for p in "${PKGS[@]}"; do
 	[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = "install ok installed" ] || missing+=("$p")

@@ -16,7 +16,7 @@ SRC=${2:?source dir}
 T=$(mktemp -d /tmp/tt-prod-host.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 fail() { echo "FAIL: $*" >&2; for f in "$T"/out* "$T"/err* "$T"/st*; do [ -f "$f" ] && { echo "== $f"; cat "$f"; }; done >&2; exit 1; }
-[ -r /etc/machine-id ] && [ -s /etc/machine-id ] || { echo "SKIP: no /etc/machine-id"; exit 77; }
+[ -r /etc/machine-id ] && [ -s /etc/machine-id ] || { echo "SKIP: no /etc/machine-id (scripts/deps.sh writes one as root)"; exit 77; }
 command -v strace >/dev/null || fail "strace missing (scripts/deps.sh installs it)"
 command -v unshare >/dev/null || fail "unshare missing"
 unshare -n true 2>/dev/null || { echo "SKIP: needs root (private network namespace)"; exit 77; }
