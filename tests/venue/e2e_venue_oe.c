@@ -402,8 +402,8 @@ static void test_strategy_id_pairs_the_order_with_the_tick_it_names(void **state
 	struct vc_ws *w = open_logged_on();
 	struct vc_ws *md;
 	char px[40], q[40];
-	struct kv kv[7] = {{"symbol", "BTCUSDT"},  {"side", "BUY"},	  {"type", "LIMIT"},
-			   {"timeInForce", "IOC"}, {"price", ""},	  {"quantity", "0.00100000"},
+	struct kv kv[7] = {{"symbol", "BTCUSDT"},  {"side", "BUY"}, {"type", "LIMIT"},
+			   {"timeInForce", "IOC"}, {"price", ""},   {"quantity", "0.00100000"},
 			   {"strategyId", ""}};
 	unsigned long long u = 0, n0, m0;
 	long long p;

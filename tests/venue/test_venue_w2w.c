@@ -43,9 +43,9 @@ static void test_order_pairs_with_its_symbols_first_write_of_the_update(void **s
 	tt_vw2w_tick(1, 887, 2000, 3); /* another book's update 887 */
 	assert_int_equal(tt_vw2w_order(0, 887, 5000), 4000);
 	assert_int_equal(tt_vw2w_order(1, 887, 5000), 3000);
-	assert_int_equal(tt_vw2w_order(1, 888, 5000), -ENOENT);	/* never written */
+	assert_int_equal(tt_vw2w_order(1, 888, 5000), -ENOENT); /* never written */
 	assert_int_equal(tt_vw2w_order(0, 0, 5000), -ENOENT);	/* no cause */
-	assert_int_equal(tt_vw2w_order(9, 887, 5000), -ENOENT);	/* no such symbol */
+	assert_int_equal(tt_vw2w_order(9, 887, 5000), -ENOENT); /* no such symbol */
 	assert_int_equal(tt_vw2w_order(0, 887, 500), -ENOENT);	/* read before written */
 	tt_vw2w_summary(out, sizeof(out));
 	assert_non_null(strstr(out, "\"count\":2,"));
@@ -73,9 +73,9 @@ static void test_cause_matches_low_32_bits_and_overwritten_ticks_are_unmatched(v
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_frame_uid_reads_u_of_book_ticker_and_depth_not_big_u),
-		cmocka_unit_test(test_order_pairs_with_its_symbols_first_write_of_the_update),
-		cmocka_unit_test(test_cause_matches_low_32_bits_and_overwritten_ticks_are_unmatched),
+	    cmocka_unit_test(test_frame_uid_reads_u_of_book_ticker_and_depth_not_big_u),
+	    cmocka_unit_test(test_order_pairs_with_its_symbols_first_write_of_the_update),
+	    cmocka_unit_test(test_cause_matches_low_32_bits_and_overwritten_ticks_are_unmatched),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -39,7 +39,7 @@ static struct {
 	struct tick_ent ticks[TT_VENUE_MAX_SYMS][TT_VW2W_TICKS];
 	struct tt_hist h;
 	uint64_t ticks_seen;
-	uint64_t unmatched;	/* orders whose cause is not (or no longer) in the table */
+	uint64_t unmatched; /* orders whose cause is not (or no longer) in the table */
 	bool init;
 } W;
 
@@ -110,14 +110,13 @@ int tt_vw2w_summary(char *out, size_t cap)
 {
 	if (!W.init)
 		tt_vw2w_reset();
-	return snprintf(out, cap,
-			"{\"w2w\":{\"count\":%llu,\"p50_ns\":%llu,\"p90_ns\":%llu,\"p99_ns\":%llu,"
-			"\"p999_ns\":%llu,\"max_ns\":%llu,\"unmatched\":%llu,\"ticks\":%llu}}",
-			(unsigned long long)W.h.count,
-			(unsigned long long)tt_hist_quantile(&W.h, 0.5),
-			(unsigned long long)tt_hist_quantile(&W.h, 0.9),
-			(unsigned long long)tt_hist_quantile(&W.h, 0.99),
-			(unsigned long long)tt_hist_quantile(&W.h, 0.999),
-			(unsigned long long)W.h.max, (unsigned long long)W.unmatched,
-			(unsigned long long)W.ticks_seen);
+	return snprintf(
+	    out, cap,
+	    "{\"w2w\":{\"count\":%llu,\"p50_ns\":%llu,\"p90_ns\":%llu,\"p99_ns\":%llu,"
+	    "\"p999_ns\":%llu,\"max_ns\":%llu,\"unmatched\":%llu,\"ticks\":%llu}}",
+	    (unsigned long long)W.h.count, (unsigned long long)tt_hist_quantile(&W.h, 0.5),
+	    (unsigned long long)tt_hist_quantile(&W.h, 0.9),
+	    (unsigned long long)tt_hist_quantile(&W.h, 0.99),
+	    (unsigned long long)tt_hist_quantile(&W.h, 0.999), (unsigned long long)W.h.max,
+	    (unsigned long long)W.unmatched, (unsigned long long)W.ticks_seen);
 }

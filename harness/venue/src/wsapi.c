@@ -1313,10 +1313,11 @@ static int note_order(struct aconn *c, const struct req *r, const struct tt_vreq
 		size_t n = strlen(v);
 
 		if (n < 1 || n > 18 || strspn(v, "0123456789") != n) {
-			respond_err(c, r, 400, -1100,
-				    "Illegal characters found in parameter 'strategyId'; legal range "
-				    "is '^[0-9]{1,18}$'.",
-				    q->acct, true);
+			respond_err(
+			    c, r, 400, -1100,
+			    "Illegal characters found in parameter 'strategyId'; legal range "
+			    "is '^[0-9]{1,18}$'.",
+			    q->acct, true);
 			return -1;
 		}
 		cause = strtoull(v, NULL, 10);
@@ -1327,10 +1328,9 @@ static int note_order(struct aconn *c, const struct req *r, const struct tt_vreq
 		"{\"event\":\"api_order\",\"conn\":%d,\"t_ns\":%llu,\"symbol\":\"%s\","
 		"\"side\":\"%s\",\"type\":\"%s\",\"tif\":\"%s\",\"price\":\"%s\","
 		"\"qty\":\"%s\",\"cid\":\"%s\",\"cause\":%llu,\"w2w_ns\":%lld}\n",
-		c->id, (unsigned long long)c->rx_ns, param(r, "symbol"),
-		side_n[q->side], type_n[q->type], q->type == TT_VOT_LIMIT ? tif_n[q->tif] : "",
-		px ? px : "", qty ? qty : "", q->cid ? q->cid : "", (unsigned long long)cause,
-		(long long)w2w);
+		c->id, (unsigned long long)c->rx_ns, param(r, "symbol"), side_n[q->side],
+		type_n[q->type], q->type == TT_VOT_LIMIT ? tif_n[q->tif] : "", px ? px : "",
+		qty ? qty : "", q->cid ? q->cid : "", (unsigned long long)cause, (long long)w2w);
 	return 0;
 }
 
