@@ -69,8 +69,9 @@ if not stages:
 w = (load("w2w.json") or {}).get("w2w")
 print("  " + "-" * 90)
 if w and w.get("count"):
-    print(f"  {'WIRE-TO-WIRE (venue: tick written':32s} {w['count']:>7} {w['p50_ns']:>9} {w['p90_ns']:>9} {w['p99_ns']:>9} {w['p999_ns']:>9} {w['max_ns']:>10}")
-    print(f"  {' -> order read; both crossings)':32s} ({w.get('unmatched', 0)} orders without a known tick)")
+    print(f"  {'WIRE-TO-WIRE (tt-venue clock)':32s} {w['count']:>7} {w['p50_ns']:>9} {w['p90_ns']:>9} {w['p99_ns']:>9} {w['p999_ns']:>9} {w['max_ns']:>10}")
+    print(f"    (tick's frame to the kernel -> its order read: both loopback crossings;"
+          f" {w.get('unmatched', 0)} orders unpaired)")
 else:
     print("  wire-to-wire (venue wrote tick -> venue read order): no orders with a known cause"
           + (f" ({w.get('unmatched', 0)} unmatched)" if w else " (venue w2w summary missing)"))

@@ -25,7 +25,7 @@ fills=$(grep -o '^venue: [0-9]* fills' "$out" | grep -o '[0-9]*')
 [ "$(grep -c 'position .*-> equal' "$out")" = 2 ] || fail "engine and venue positions differ"
 grep -q 'DIFFERENT' "$out" && fail "a position differs"
 # tt-venue paired orders with the ticks that caused them (strategyId → its tick table)
-w2w=$(grep -o 'WIRE-TO-WIRE (venue: tick written *[0-9]*' "$out" | grep -o '[0-9]*$')
+w2w=$(grep -o 'WIRE-TO-WIRE (tt-venue clock) *[0-9]*' "$out" | grep -o '[0-9]*$')
 [ -n "$w2w" ] && [ "$w2w" -gt 0 ] || fail "no wire-to-wire row (orders paired with their ticks)"
 exits=$(grep -o 'supervisor: [0-9]*' "$out" | grep -o '[0-9]*')
 if [ "$mode" = chaos ]; then
