@@ -64,7 +64,17 @@ for k in order:
     print(f"  {labels[k]:32s} {e['count']:>7} {e['p50_ns']:>9} {e['p90_ns']:>9} {e['p99_ns']:>9} {e['p999_ns']:>9} {e['max_ns']:>10}")
 if not stages:
     print("  (no oe_stage_latency events found under " + root + ")")
-print("  wire-to-wire (venue wrote tick -> venue read order): not measured yet (see the Engine issue note)")
+# wire-to-wire: tt-venue's own clock, from handing the tick's frame to the kernel to reading
+# the order.place whose strategyId names that tick's update id (harness/venue/src/w2w.c)
+w = (load("w2w.json") or {}).get("w2w")
+print("  " + "-" * 90)
+if w and w.get("count"):
+    print(f"  {'WIRE-TO-WIRE (tt-venue clock)':32s} {w['count']:>7} {w['p50_ns']:>9} {w['p90_ns']:>9} {w['p99_ns']:>9} {w['p999_ns']:>9} {w['max_ns']:>10}")
+    print(f"    (tick's frame to the kernel -> its order read: both loopback crossings;"
+          f" {w.get('unmatched', 0)} orders unpaired)")
+else:
+    print("  wire-to-wire (venue wrote tick -> venue read order): no orders with a known cause"
+          + (f" ({w.get('unmatched', 0)} unmatched)" if w else " (venue w2w summary missing)"))
 print()
 
 c = summary

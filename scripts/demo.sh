@@ -3,8 +3,9 @@
 # market-data and WebSocket API protocols over TLS on loopback, synthetic market, matching
 # engine) and tt-engine (tt-md → tt-strat → tt-oe over shared-memory rings) trading the
 # taker strategy for DEMO_SECONDS (default 30), then one table: internal tick-to-trade by
-# stage, orders, fills, rejects, position and P&L. Keys and certificates are generated here;
-# everything lives in a temporary directory that is removed at the end (DEMO_KEEP=1 keeps it).
+# stage and tt-venue's wire-to-wire (tick written → order read), orders, fills, rejects,
+# position and P&L. Keys and certificates are generated here; everything lives in a
+# temporary directory that is removed at the end (DEMO_KEEP=1 keeps it).
 set -eu
 cd "$(dirname "$0")/.."
 B=${BUILD_DIR:-build/testnet}
@@ -69,6 +70,7 @@ touch "$tmp/KILL"
 sleep 1
 printf 'status\n' | timeout 5 nc -N -U "$tmp/oe.sock" >"$tmp/oe-status.json" 2>/dev/null || true
 printf 'account\n' | timeout 5 nc -N -U "$tmp/ctl" >"$tmp/account.json" 2>/dev/null || true
+printf 'w2w\n' | timeout 5 nc -N -U "$tmp/ctl" >"$tmp/w2w.json" 2>/dev/null || true
 for s in BTCUSDT ETHUSDT; do
 	printf 'book %s\n' "$s" | timeout 5 nc -N -U "$tmp/ctl" >"$tmp/book-$s.json" 2>/dev/null || true
 done

@@ -247,6 +247,7 @@ int tt_strat_main(int argc, char **argv)
 		S.md_in += n;
 		now = tt_clock_ns_now();
 		if (now >= next_timer) {
+			S.ctx.cur_cause = 0; /* a timer's orders have no causing tick */
 			if (S.ops->on_timer)
 				S.ops->on_timer(S.state, &S.ctx, (uint64_t)now);
 			next_timer = now + timer_ns;

@@ -260,7 +260,7 @@ int main(int argc, char **argv)
 		struct tt_risk_reject rej;
 		struct tt_bn_order_req rq = { "BTCUSDT", o.px, o.qty, o.cl_ord_id,
 					      1700000000000ull + (uint64_t)i, o.side, o.type, o.tif,
-					      TT_BN_RESP_ACK, 2, 5 };
+					      TT_BN_RESP_ACK, 2, 5, (uint64_t)i + 1 };
 		struct tt_jrec r = { .type = TT_JREC_INTENT, .instr = 1, .cl_ord_id = o.cl_ord_id,
 				     .a = o.px, .b = o.qty };
 		uint64_t t0, t1, t2, t3, t4, t5;
@@ -315,7 +315,7 @@ int main(int argc, char **argv)
 	       use_pipe ? "pipe" : "loopback TCP",
 	       (int)tt_bn_enc_order_place(req, sizeof(req), 1, &s,
 					  &(struct tt_bn_order_req){ "BTCUSDT", 3000000, 1000, 1, 1,
-								     0, 0, 0, 1, 2, 5 }),
+								     0, 0, 0, 1, 2, 5, 1 }),
 	       (double)tt_clock_tsc_hz() / 1e9);
 	printf("%-8s %8s %8s %8s %8s %8s\n", "stage", "p50", "p90", "p99", "p99.9", "max");
 	for (int i = 0; i < ST_N; i++) {

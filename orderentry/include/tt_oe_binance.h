@@ -28,6 +28,11 @@
  * Client order ids: our uint64 ids travel as "tt" + 11 characters of [0-9A-Za-z_-]
  * (6 bits each, most significant first): 13 characters, inside the venue's
  * ^[a-zA-Z0-9-_]{1,36}$. Ids not of that form are foreign (another client's orders).
+ *
+ * Cause tag: order.place / order.cancelReplace carry the causing market event's book
+ * update id in Binance's optional numeric strategyId param (struct tt_bn_order_req.cause),
+ * not in the client order id, so cancels and status queries by origClientOrderId and the
+ * journal need not know it. tt-venue pairs it with the tick it wrote (wire-to-wire).
  */
 #ifndef TT_OE_BINANCE_H
 #define TT_OE_BINANCE_H
@@ -73,6 +78,9 @@ struct tt_bn_order_req {
 	uint8_t resp_type;	/* enum tt_bn_resp_type */
 	uint8_t px_scale;
 	uint8_t qty_scale;
+	uint64_t cause;		/* strategyId param: the causing book update id (low 32 bits
+				 * from the intent's h.flags), 0 = omit. tt-venue measures
+				 * wire-to-wire from it; harmless at the real venue. */
 };
 
 /* session.logon: apiKey, timestamp, signature = Ed25519 over "apiKey=…&timestamp=…". */

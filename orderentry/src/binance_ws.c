@@ -354,6 +354,8 @@ static void add_order(struct enc *e, const struct tt_bn_order_req *o, const char
 	add_fixed(e, "quantity", o->qty, o->qty_scale);
 	if (o->cl_ord_id)
 		add_clid(e, clid_key, o->cl_ord_id);
+	if (o->cause)
+		add_u64(e, "strategyId", o->cause);
 	if (o->resp_type)
 		add_raw(e, "newOrderRespType", resp_s[o->resp_type], strlen(resp_s[o->resp_type]),
 			true);

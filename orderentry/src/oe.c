@@ -329,6 +329,7 @@ static uint32_t place(struct tt_oe *oe, const struct tt_msg_order *o, uint64_t t
 	rq.resp_type = oe->p.signer.mode == TT_BN_AUTH_SESSION ? TT_BN_RESP_ACK : TT_BN_RESP_FULL;
 	rq.px_scale = in->px_scale;
 	rq.qty_scale = in->qty_scale;
+	rq.cause = o->h.flags; /* causing book update id (tt_msg.h), for the venue's w2w */
 	req = req_new(oe, TT_OE_REQ_PLACE, o->cl_ord_id, o->h.instr);
 	len = tt_bn_enc_order_place(oe->txbuf, sizeof(oe->txbuf), req->id, &oe->p.signer, &rq);
 	t_enc = tt_clock_now();
@@ -410,7 +411,7 @@ static uint32_t cancel(struct tt_oe *oe, const struct tt_msg_cancel *m)
 					   .type = o->type, .tif = o->tif };
 		struct tt_bn_order_req rq = { in->symbol, m->new_px, m->new_qty, m->new_cl_ord_id,
 					      wall_ms(), o->side, o->type, o->tif,
-					      TT_BN_RESP_ACK, in->px_scale, in->qty_scale };
+					      TT_BN_RESP_ACK, in->px_scale, in->qty_scale, 0 };
 		enum tt_risk_reason rr;
 
 		no.h.kind = TT_MSG_ORDER;

@@ -95,6 +95,7 @@ struct tt_strat_ctx {
 	tt_tsc_t cur_t_rx;		/* t_rx of the event being handled */
 	tt_tsc_t cur_t_strat_rx;	/* when tt-strat took that event off the ring */
 	uint32_t cur_md_pub_d;		/* md publish − t_rx of that event, ticks */
+	uint32_t cur_cause;		/* its book update id (low 32 bits), 0 if not a book top */
 	tt_tsc_t (*now)(void);		/* clock for t_decided (tt_clock_now in the process) */
 	tt_strat_sink_fn sink;
 	void *sink_arg;

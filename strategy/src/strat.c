@@ -77,6 +77,7 @@ uint64_t tt_strat_order(struct tt_strat_ctx *c, uint16_t instr, enum tt_side sid
 	m.order.h.instr = instr;
 	m.order.h.seq = ++c->seq;
 	m.order.h.t_rx = c->cur_t_rx;
+	m.order.h.flags = c->cur_cause; /* the causing update id (tt_msg.h), for w2w */
 	m.order.cl_ord_id = id;
 	m.order.px = px;
 	m.order.qty = qty;
@@ -181,6 +182,7 @@ void tt_strat_dispatch(const struct tt_strategy_ops *ops, void *st, struct tt_st
 		return;
 	c->cur_t_rx = m->h.t_rx;
 	c->cur_t_strat_rx = t_strat_rx;
+	c->cur_cause = m->h.kind == TT_MSG_BOOK_TOP ? (uint32_t)m->top.update_id : 0;
 	switch (m->h.kind) {
 	case TT_MSG_BOOK_TOP: {
 		struct tt_strat_book *b = &c->book[in];

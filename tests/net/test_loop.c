@@ -148,6 +148,69 @@ static void test_send_and_recv_complete_with_byte_counts(void **state)
 	close(sv[1]);
 }
 
+/* Two completions reaped in one batch: while the first one's callback runs, the second op is
+ * still in flight (its callback has not run). tt-md once overran tx[] when a recv callback
+ * saw its connection's reaped-but-unreported send as done and sent from the old head. */
+struct pair_probe {
+	struct tt_loop_op op;
+	struct pair_probe *other;
+	int calls;
+	int res;
+	uint32_t own_inflight;	 /* in the callback */
+	uint32_t other_inflight; /* in the callback */
+	int other_calls;	 /* the other's callbacks run before this one */
+};
+
+static void pair_cb(struct tt_loop_op *op, int res, uint64_t t)
+{
+	struct pair_probe *p = (struct pair_probe *)op;
+
+	(void)t;
+	p->calls++;
+	p->res = res;
+	p->own_inflight = op->inflight;
+	p->other_inflight = p->other->op.inflight;
+	p->other_calls = p->other->calls;
+}
+
+static void test_batch_keeps_later_ops_in_flight_until_their_callback(void **state)
+{
+	struct tt_loop l;
+	struct pair_probe ps = {.op.cb = pair_cb}, pr = {.op.cb = pair_cb};
+	struct pair_probe *first, *second;
+	char buf[64];
+	int sv[2];
+
+	(void)state;
+	ps.other = &pr;
+	pr.other = &ps;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
+	assert_int_equal(tt_loop_init(&l, NULL), 0);
+	assert_int_equal(write(sv[0], "md", 2), 2); /* the recv has data at once */
+	assert_int_equal(tt_loop_recv(&l, &pr.op, sv[1], buf, sizeof(buf)), 0);
+	assert_int_equal(tt_loop_send(&l, &ps.op, sv[0], "oe", 2), 0);
+	assert_int_equal(tt_loop_submit(&l), 0);
+	/* both completions posted before the loop reaps: one batch */
+	for (int i = 0; i < 1000 && io_uring_cq_ready(&l.ring) < 2; i++)
+		usleep(1000);
+	assert_int_equal(io_uring_cq_ready(&l.ring), 2);
+	assert_true(tt_loop_run_once(&l, 0) >= 0);
+	assert_int_equal(ps.calls, 1);
+	assert_int_equal(pr.calls, 1);
+	assert_int_equal(ps.res, 2);
+	assert_int_equal(pr.res, 2);
+	first = ps.other_calls ? &pr : &ps;
+	second = first->other;
+	assert_int_equal(first->own_inflight, 0);
+	assert_int_equal(first->other_inflight, 1); /* not reported yet: still in flight */
+	assert_int_equal(second->own_inflight, 0);
+	assert_int_equal(second->other_inflight, 0);
+	assert_int_equal(l.inflight, 0);
+	tt_loop_fini(&l);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 static void test_connect_to_closed_port_is_refused(void **state)
 {
 	struct tt_loop l;
@@ -259,6 +322,7 @@ int main(void)
 	    cmocka_unit_test(test_timer_update_moves_deadline_earlier),
 	    cmocka_unit_test(test_cancel_completes_timer_with_ecanceled),
 	    cmocka_unit_test(test_send_and_recv_complete_with_byte_counts),
+	    cmocka_unit_test(test_batch_keeps_later_ops_in_flight_until_their_callback),
 	    cmocka_unit_test(test_connect_to_closed_port_is_refused),
 	    cmocka_unit_test(test_backoff_ceiling_doubles_then_caps),
 	    cmocka_unit_test(test_backoff_jitter_stays_in_range_and_spreads),

@@ -105,6 +105,42 @@ static void test_session_order_place_has_no_key_and_our_client_id(void **state)
 	(void)state;
 }
 
+static void test_order_place_carries_the_cause_as_strategy_id_signed_in_name_order(void **state)
+{
+	struct tt_hmac h;
+	struct tt_bn_signer s = { TT_BN_AUTH_HMAC, 0, "k", &h };
+	struct tt_bn_order_req o = {
+		.symbol = "BTCUSDT", .px = 5200000, .qty = 1000, .cl_ord_id = 42,
+		.ts_ms = 1700000000000ull, .side = TT_SIDE_BUY, .type = TT_ORD_LIMIT,
+		.tif = TT_TIF_IOC, .px_scale = 2, .qty_scale = 5, .cause = 4294967295u,
+	};
+	static const char payload[] =
+		"apiKey=k&newClientOrderId=tt0000000000g&price=52000.00&quantity=0.01000&"
+		"side=BUY&strategyId=4294967295&symbol=BTCUSDT&timeInForce=IOC&"
+		"timestamp=1700000000000&type=LIMIT";
+	char buf[TT_BN_REQ_MAX], sig[80], want[100];
+
+	assert_int_equal(tt_hmac_init(&h, "s3cret", 6), 0);
+	assert_true(tt_bn_enc_order_place(buf, sizeof(buf), 1, &s, &o) > 0);
+	/* a number, between side and symbol (params sorted by name), and signed */
+	assert_non_null(strstr(buf, "\"side\":\"BUY\",\"strategyId\":4294967295,\"symbol\""));
+	assert_int_equal(tt_hmac_sign_hex(&h, payload, strlen(payload), sig), 0);
+	snprintf(want, sizeof(want), "\"signature\":\"%s\"", sig);
+	assert_non_null(strstr(buf, want));
+	/* the client order id keeps its 13-character form (cancels need not know the cause) */
+	assert_non_null(strstr(buf, "\"newClientOrderId\":\"tt0000000000g\""));
+	/* cause 0: no strategyId at all */
+	o.cause = 0;
+	assert_true(tt_bn_enc_order_place(buf, sizeof(buf), 2, &s, &o) > 0);
+	assert_null(strstr(buf, "strategyId"));
+	/* order.cancelReplace places an order too: the cause travels there as well */
+	o.cause = 7;
+	assert_true(tt_bn_enc_cancel_replace(buf, sizeof(buf), 3, &s, &o, 41) > 0);
+	assert_non_null(strstr(buf, "\"strategyId\":7,"));
+	tt_hmac_fini(&h);
+	(void)state;
+}
+
 static void test_encoders_refuse_bad_input_and_small_buffers(void **state)
 {
 	struct tt_bn_signer s = { TT_BN_AUTH_SESSION, 0, NULL, NULL };
@@ -621,6 +657,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hmac_order_place_reproduces_the_docs_signature),
 		cmocka_unit_test(test_session_order_place_has_no_key_and_our_client_id),
+		cmocka_unit_test(test_order_place_carries_the_cause_as_strategy_id_signed_in_name_order),
 		cmocka_unit_test(test_encoders_refuse_bad_input_and_small_buffers),
 		cmocka_unit_test(test_cancel_status_cancel_all_open_orders_subscribe_requests),
 		cmocka_unit_test(test_logon_signs_sorted_key_and_timestamp_with_ed25519),

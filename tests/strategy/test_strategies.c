@@ -68,6 +68,7 @@ static void book(const struct tt_strategy_ops *ops, tt_px_t bid, tt_qty_t bq, tt
 	m.top.bid_qty = bq;
 	m.top.ask_px = ask;
 	m.top.ask_qty = aq;
+	m.top.update_id = 0x700000000ull + t_rx / 10; /* > 32 bits: the cause keeps the low 32 */
 	tt_strat_dispatch(ops, state, &C, &m, t_rx + 300);
 }
 
@@ -111,6 +112,7 @@ static void test_taker_buys_at_ask_on_bid_imbalance_with_t_rx(void **state_)
 	assert_int_equal(sent[0].order.t_md_pub_d, 100);
 	assert_int_equal(sent[0].order.strat_id, 3);
 	assert_int_equal(sent[0].order.cl_ord_id, (7ull << 32) | 1);
+	assert_int_equal(sent[0].h.flags, 200);	/* cause: the top's update id, low 32 bits */
 	(void)state_;
 }
 

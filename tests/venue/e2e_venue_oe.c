@@ -394,6 +394,54 @@ static void test_taking_synthetic_liquidity_is_published_on_market_data(void **s
 	vc_ws_close(w);
 }
 
+/* Wire-to-wire: an order.place whose strategyId names a bookTicker update the venue wrote is
+ * paired with it (control command w2w); an unknown one is counted unmatched; a strategyId that
+ * is not a number is refused -1100 like the venue's other malformed params. */
+static void test_strategy_id_pairs_the_order_with_the_tick_it_names(void **state)
+{
+	struct vc_ws *w = open_logged_on();
+	struct vc_ws *md;
+	char px[40], q[40];
+	struct kv kv[7] = {{"symbol", "BTCUSDT"},  {"side", "BUY"}, {"type", "LIMIT"},
+			   {"timeInForce", "IOC"}, {"price", ""},   {"quantity", "0.00100000"},
+			   {"strategyId", ""}};
+	unsigned long long u = 0, n0, m0;
+	long long p;
+
+	(void)state;
+	assert_int_equal(vc_ws_open(&md, &venue, "/ws/btcusdt@bookTicker"), 0);
+	ctl("resume");
+	for (int i = 0; i < 50 && !u; i++)
+		if (vc_ws_next(md, buf, BIG, 5000) > 0)
+			u = vc_num(buf, "u");
+	ctl("pause");
+	assert_true(u > 0);
+	ctl("w2w");
+	n0 = vc_num(reply, "count");
+	m0 = vc_num(reply, "unmatched");
+	/* one tick under the best ask, IOC: expires, trades nothing */
+	best_ask("BTCUSDT", px, q);
+	p = llround(atof(px) * 100) - 1;
+	snprintf(kv[4].v, sizeof(kv[4].v), "%lld.%02lld", p / 100, p % 100);
+	snprintf(kv[6].v, sizeof(kv[6].v), "%llu", u);
+	assert_int_equal(response(w, send_req(w, "order.place", kv, 7, NULL), buf, BIG), 200);
+	ctl("w2w");
+	assert_int_equal(vc_num(reply, "count"), n0 + 1);
+	assert_int_equal(vc_num(reply, "unmatched"), m0);
+	assert_true(vc_num(reply, "max_ns") > 0);
+	snprintf(kv[6].v, sizeof(kv[6].v), "%llu", u + 1000000000ull); /* never written */
+	assert_int_equal(response(w, send_req(w, "order.place", kv, 7, NULL), buf, BIG), 200);
+	ctl("w2w");
+	assert_int_equal(vc_num(reply, "count"), n0 + 1);
+	assert_int_equal(vc_num(reply, "unmatched"), m0 + 1);
+	snprintf(kv[6].v, sizeof(kv[6].v), "12x");
+	assert_int_equal(response(w, send_req(w, "order.place", kv, 7, NULL), buf, BIG), 400);
+	assert_non_null(strstr(buf, "\"code\":-1100"));
+	assert_non_null(strstr(buf, "strategyId"));
+	vc_ws_close(md);
+	vc_ws_close(w);
+}
+
 /* A resting bid one tick under the best ask: once the random walk runs again, a synthetic
  * seller trading at or through it (or an ask moving onto it) fills it as maker. */
 static void test_resting_bid_is_filled_by_the_moving_market(void **state)
@@ -785,6 +833,7 @@ int main(void)
 	    cmocka_unit_test(test_logon_accepts_good_rejects_tampered_and_stale),
 	    cmocka_unit_test(test_marketable_ioc_acks_reports_and_account_agree),
 	    cmocka_unit_test(test_taking_synthetic_liquidity_is_published_on_market_data),
+	    cmocka_unit_test(test_strategy_id_pairs_the_order_with_the_tick_it_names),
 	    cmocka_unit_test(test_resting_bid_is_filled_by_the_moving_market),
 	    cmocka_unit_test(test_sweep_response_first_then_every_report_in_order),
 	    cmocka_unit_test(test_hmac_signed_request_accepted_and_bad_one_rejected),

@@ -83,6 +83,9 @@ struct tt_msg_trade {
 enum tt_ord_type { TT_ORD_LIMIT = 0, TT_ORD_MARKET = 1, TT_ORD_LIMIT_MAKER = 2 };
 enum tt_tif { TT_TIF_GTC = 0, TT_TIF_IOC = 1, TT_TIF_FOK = 2 };
 
+/* ORDER: h.flags = low 32 bits of the causing BOOK_TOP's update_id (0 = none: caused by a
+ * trade, an exec or a timer); tt-oe sends it as the order's strategyId so that tt-venue can
+ * measure wire-to-wire (DESIGN §3). */
 struct tt_msg_order {
 	struct tt_msg_hdr h;	/* h.t_rx: t_rx of the causing market event */
 	uint64_t cl_ord_id;	/* client order id, unique per session */

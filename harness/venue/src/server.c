@@ -90,6 +90,7 @@ struct client {
 	uint16_t fr_stream[MAX_BATCH_FRAMES]; /* frames in the current batch, for capture */
 	uint32_t fr_off[MAX_BATCH_FRAMES];
 	uint32_t fr_len[MAX_BATCH_FRAMES];
+	uint64_t fr_uid[MAX_BATCH_FRAMES]; /* book update id each frame carries, 0 = none */
 };
 
 struct pss {
@@ -354,6 +355,27 @@ static void client_free(struct pss *ps)
 
 /* ---- writing ---------------------------------------------------------------------------- */
 
+/* Book update ids in a frame of stream sid (bookTicker and depth streams), for w2w.c. */
+static uint64_t frame_uid(uint16_t sid, const uint8_t *p, uint32_t len)
+{
+	int k = TT_VSTREAM_KIND(sid);
+
+	if (k != TT_VK_BOOK_TICKER && k != TT_VK_DEPTH && k != TT_VK_DEPTH100)
+		return 0;
+	return tt_vw2w_frame_uid(p, len);
+}
+
+/* The batch's frames were handed to the kernel just now: when each update left (w2w.c). */
+static void note_ticks(const struct client *c, int nfr)
+{
+	uint64_t t = tt_venue_mono_ns();
+	uint64_t tsc = rd_tsc();
+
+	for (int i = 0; i < nfr; i++)
+		if (c->fr_uid[i])
+			tt_vw2w_tick(TT_VSTREAM_SYM(c->fr_stream[i]), c->fr_uid[i], t, tsc);
+}
+
 static void capture(struct client *c, int nfr, const uint8_t *base)
 {
 	uint64_t t = tt_venue_mono_ns();
@@ -392,6 +414,12 @@ static int write_big(struct client *c, uint16_t sid, const uint8_t *p, uint32_t 
 	if (c->combined)
 		q[h++] = '}';
 	rc = lws_write(c->wsi, q, h, LWS_WRITE_RAW);
+	if (rc >= 0) {
+		uint64_t uid = frame_uid(sid, p, len);
+
+		if (uid)
+			tt_vw2w_tick(TT_VSTREAM_SYM(sid), uid, tt_venue_mono_ns(), rd_tsc());
+	}
 	if (V.cap) {
 		c->fr_stream[0] = sid;
 		c->fr_off[0] = (uint32_t)(h - tot);
@@ -488,6 +516,7 @@ static int client_writable(struct client *c)
 		c->fr_stream[nfr] = sid;
 		c->fr_off[nfr] = (uint32_t)n;
 		c->fr_len[nfr] = (uint32_t)tot;
+		c->fr_uid[nfr] = frame_uid(sid, p, len);
 		nfr++;
 		if (c->combined) {
 			const char *name = V.m.names[sid];
@@ -519,6 +548,7 @@ static int client_writable(struct client *c)
 	}
 	if (lws_write(c->wsi, b, n, LWS_WRITE_RAW) < 0)
 		return -1;
+	note_ticks(c, nfr);
 	if (V.cap)
 		capture(c, nfr, b);
 	if (c->pos != V.log.head || c->nrep || c->close_code)
@@ -857,6 +887,7 @@ static char *stats(char *out, size_t cap)
  * Commands (one per line; one JSON line back):
  *   book SYMBOL            the full current book {"symbol","lastUpdateId","bids","asks"}
  *   stats                  counters
+ *   w2w                    wire-to-wire summary (w2w.c): count, p50/p90/p99/p99.9/max ns
  *   pause | resume         stop/restart the random walk (flushes pending depth windows)
  *   flush                  publish pending depth windows now
  *   rate N                 steps per second
@@ -895,6 +926,10 @@ static char *ctl_exec(const char *line, char *out, size_t cap)
 	}
 	if (!strcmp(cmd, "stats"))
 		return stats(out, cap);
+	if (!strcmp(cmd, "w2w")) {
+		tt_vw2w_summary(out, cap);
+		return out;
+	}
 	if (!strcmp(cmd, "pause") || !strcmp(cmd, "resume") || !strcmp(cmd, "flush")) {
 		if (cmd[0] == 'p')
 			V.paused = true;
@@ -1127,6 +1162,7 @@ int tt_venue_run(const struct tt_venue_opts *o)
 	int port;
 
 	memset(&V, 0, sizeof(V));
+	tt_vw2w_reset();
 	V.o = o;
 	V.ctl_fd = -1;
 	for (int i = 0; i < MAX_CTL; i++)
@@ -1258,6 +1294,16 @@ int tt_venue_run(const struct tt_venue_opts *o)
 	announce_shutdown();
 	fprintf(stderr, "{\"event\":\"shutdown\",\"frames_sent\":%llu,\"steps\":%llu}\n",
 		(unsigned long long)V.sent_frames, (unsigned long long)V.m.steps);
+	{
+		char w[320];
+		int n = tt_vw2w_summary(w, sizeof(w));
+
+		/* {"w2w":{...}} → {"event":"w2w_summary",...} */
+		if (n > 9 && n < (int)sizeof(w)) {
+			w[n - 1] = 0;
+			fprintf(stderr, "{\"event\":\"w2w_summary\",%s\n", w + 8);
+		}
+	}
 	rc = 0;
 out_ctx:
 	lws_context_destroy(V.ctx);

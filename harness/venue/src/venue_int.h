@@ -92,4 +92,17 @@ int tt_vapi_check_hmac(const char *msg, const char *secret, char *payload, size_
 /* a control-socket line for order entry; NULL when not ours */
 const char *tt_vapi_ctl(const char *line, char *out, size_t cap);
 
+/* Wire-to-wire latency (w2w.c): tick written → order it caused read, CLOCK_MONOTONIC ns. */
+void tt_vw2w_reset(void);
+/* The update id ("u") of a bookTicker/depthUpdate payload, 0 when it has none. */
+uint64_t tt_vw2w_frame_uid(const uint8_t *p, uint32_t len);
+/* A frame carrying symbol sym's update uid was handed to the kernel at t_ns (the first
+ * write of an update wins). */
+void tt_vw2w_tick(int sym, uint64_t uid, uint64_t t_ns, uint64_t tsc);
+/* An order.place on sym naming cause (low 32 bits of an update id) was read at t_ns: its
+ * w2w in ns (recorded in the histogram), or -ENOENT when that update is unknown or gone. */
+int64_t tt_vw2w_order(int sym, uint64_t cause, uint64_t t_ns);
+/* {"w2w":{"count","p50_ns","p90_ns","p99_ns","p999_ns","max_ns","unmatched","ticks"}} */
+int tt_vw2w_summary(char *out, size_t cap);
+
 #endif /* TT_VENUE_INT_H */

@@ -192,13 +192,18 @@ int tt_loop_cancel(struct tt_loop *l, struct tt_loop_op *op)
 	return 0;
 }
 
-/* Copies a batch out of the CQ, advances it, then dispatches. */
+/* Copies a batch out of the CQ, advances it, then dispatches. An op stops being in flight
+ * only when its own callback is about to run, not when the batch is copied: a callback
+ * earlier in the batch must still see a later op as in flight (tt-md once resent bytes and
+ * then overran tx[]: a recv callback saw its connection's completed-but-unreported send as
+ * done, submitted a second send from the old head, and the two advances passed the tail). */
 static int tt_loop_dispatch(struct tt_loop *l)
 {
 	struct io_uring_cqe *cqes[TT_LOOP_BATCH];
 	struct {
 		struct tt_loop_op *op;
 		int res;
+		bool last; /* no IORING_CQE_F_MORE: the op's SQE is done */
 	} done[TT_LOOP_BATCH];
 	unsigned n, i, k = 0;
 	uint64_t t;
@@ -212,22 +217,26 @@ static int tt_loop_dispatch(struct tt_loop *l)
 
 		if (!op)
 			continue;
-		if (!(cqes[i]->flags & IORING_CQE_F_MORE)) {
-			if (TT_ALWAYS(op->inflight > 0))
-				op->inflight--;
-			if (TT_ALWAYS(l->inflight > 0))
-				l->inflight--;
-		}
 		done[k].op = op;
 		done[k].res = cqes[i]->res;
+		done[k].last = !(cqes[i]->flags & IORING_CQE_F_MORE);
 		k++;
 	}
 	io_uring_cq_advance(&l->ring, n);
 	l->n_cqe += n;
 	l->t_last_reap = t;
-	for (i = 0; i < k; i++)
-		if (done[i].op->cb)
-			done[i].op->cb(done[i].op, done[i].res, t);
+	for (i = 0; i < k; i++) {
+		struct tt_loop_op *op = done[i].op;
+
+		if (done[i].last) {
+			if (TT_ALWAYS(op->inflight > 0))
+				op->inflight--;
+			if (TT_ALWAYS(l->inflight > 0))
+				l->inflight--;
+		}
+		if (op->cb)
+			op->cb(op, done[i].res, t);
+	}
 	return (int)k;
 }
 
