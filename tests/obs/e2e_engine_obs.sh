@@ -119,6 +119,32 @@ check_pos 'count(tt_ring_fill{ring="md.strat"})'
 check_pos 'count(tt_ring_dropped_total)'
 check_pos 'count(tt_child_restarts_total)'
 
+# the shipped Grafana dashboard against this run: every query runs, and the trading
+# panels (t2t, orders, md messages, rings) have data
+DASH=$SRC/analytics/dashboards/ticktrade.json
+python3 - "$DASH" >"$T/exprs" <<'PY' || fail "dashboard JSON unreadable"
+import json, sys
+for p in json.load(open(sys.argv[1]))["panels"]:
+    for t in p.get("targets", []):
+        print(t["expr"].replace("$instance", ".*"))
+PY
+n=0
+with_data=0
+while IFS= read -r e; do
+	r=$(q "$e")
+	st=$(echo "$r" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("status",""))' 2>/dev/null)
+	[ "$st" = success ] || fail "dashboard query rejected by prometheus: $e"
+	echo "$r" | python3 -c 'import json,sys; sys.exit(0 if json.load(sys.stdin)["data"]["result"] else 1)' &&
+		with_data=$((with_data + 1))
+	n=$((n + 1))
+done <"$T/exprs"
+for m in tt_t2t_ns_bucket tt_oe_orders_total tt_md_messages_total tt_ring_fill; do
+	e=$(grep -m1 "$m" "$T/exprs") || fail "dashboard has no panel on $m"
+	q "$e" | python3 -c 'import json,sys; sys.exit(0 if json.load(sys.stdin)["data"]["result"] else 1)' ||
+		fail "dashboard query without data: $e"
+done
+echo "ok: $n dashboard queries run, $with_data with data (t2t, orders, md, rings among them)"
+
 # the hot-path records travel through the children's binary log rings, not stderr
 for p in tt-md tt-strat tt-oe; do
 	[ -e "/dev/shm/$inst.log.$p" ] || fail "no log ring /dev/shm/$inst.log.$p"
