@@ -119,6 +119,24 @@ check_pos 'count(tt_ring_fill{ring="md.strat"})'
 check_pos 'count(tt_ring_dropped_total)'
 check_pos 'count(tt_child_restarts_total)'
 
+# a child restart: tt-md (kill -9 by its pid from tt-engine status) is restarted by the
+# supervisor, re-attaches its stats block, and its counters continue (no reset)
+before=$(val 'sum(tt_md_messages_total{proc="tt-md"})')
+mdpid=$(cd "$T" && "$B/engine/supervisor/tt-engine" status --config "$T/obs.ini" |
+	python3 -c 'import json,sys; print([p["pid"] for p in json.load(sys.stdin)["processes"] if p["name"] == "tt-md"][0])')
+[ -n "$mdpid" ] && [ "$mdpid" -gt 0 ] || fail "no tt-md pid from tt-engine status"
+kill -9 "$mdpid"
+for _ in $(seq 60); do
+	[ "$(val 'tt_stats_attaches{proc="tt-md"}')" = 2 ] && break
+	sleep 0.5
+done
+[ "$(val 'tt_stats_attaches{proc="tt-md"}')" = 2 ] || fail "tt-md was not restarted onto its stats block"
+after=$(val 'sum(tt_md_messages_total{proc="tt-md"})')
+python3 -c 'import sys; sys.exit(0 if float(sys.argv[2]) >= float(sys.argv[1]) else 1)' "$before" "$after" ||
+	fail "tt-md's counters reset across its restart: $before then $after"
+check_pos 'sum(tt_child_restarts_total{process="tt-md"})'
+echo "ok: tt-md restarted (pid $mdpid killed), messages counter continued: $before -> $after"
+
 # the shipped Grafana dashboard against this run: every query runs, and the trading
 # panels (t2t, orders, md messages, rings) have data
 DASH=$SRC/analytics/dashboards/ticktrade.json

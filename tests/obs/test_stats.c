@@ -189,6 +189,7 @@ static void test_exposition_is_exact_prometheus_text(void **st)
 	tt_stat_ns(t2t, 2000000000); /* +Inf only */
 	assert_int_equal(tt_stats_map(inst, "tt-oe", &r), 0);
 	t = expose(r);
+	assert_non_null(strstr(t, "# TYPE tt_stats_attaches gauge\ntt_stats_attaches{proc=\"tt-oe\"} 1\n"));
 	assert_non_null(strstr(t, "# HELP tt_oe_orders_total orders sent to the venue\n"
 				  "# TYPE tt_oe_orders_total counter\n"
 				  "tt_oe_orders_total{proc=\"tt-oe\"} 3\n"));

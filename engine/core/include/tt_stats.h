@@ -148,7 +148,7 @@ void tt_stats_unmap(const struct tt_stats *s);
 int tt_stats_unlink(const char *instance, const char *proc);
 
 /* Prometheus text for n blocks (NULL entries skipped), families grouped, each series
- * labelled proc="<block's proc>": counters (non-zero ones only: a process prints the
+ * labelled proc="<block's proc>": tt_stats_attaches (gauge: writer incarnations), counters (non-zero ones only: a process prints the
  * families it counts), tt_oe_rejects_total{reason,code}, histograms with
  * TT_STATS_NS_BOUNDS buckets (a tt_hist bucket is counted under `le` only when all of it
  * is ≤ le, so a cumulative count may miss observations within 6.25 % below a bound).

@@ -262,6 +262,14 @@ int tt_stats_expose(FILE *out, const struct tt_stats *const *blocks, unsigned n)
 	for (unsigned j = 0; j < n; j++)
 		if (blocks[j])
 			safe_label(proc[j], sizeof(proc[j]), blocks[j]->proc, sizeof(blocks[j]->proc));
+	fputs("# HELP tt_stats_attaches incarnations of the process counting into the block "
+	      "(1 + restarts; its counters continue across them)\n"
+	      "# TYPE tt_stats_attaches gauge\n",
+	      out);
+	for (unsigned j = 0; j < n; j++)
+		if (blocks[j])
+			fprintf(out, "tt_stats_attaches{proc=\"%s\"} %u\n", proc[j],
+				(unsigned)tt_load_relaxed((_Atomic uint32_t *)&blocks[j]->attaches));
 	for (unsigned i = 0; i < TT_ST_COUNT; i++) {
 		if (seen_before(counters, i))
 			continue;
