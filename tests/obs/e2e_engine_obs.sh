@@ -119,6 +119,15 @@ check_pos 'count(tt_ring_fill{ring="md.strat"})'
 check_pos 'count(tt_ring_dropped_total)'
 check_pos 'count(tt_child_restarts_total)'
 
+# a depth-diff gap at the venue: tt-md resyncs the book (counted, and logged on the hot path)
+printf 'gap BTCUSDT fast\n' | timeout 5 nc -N -U "$T/ctl" >/dev/null 2>&1 || fail "venue ctl gap"
+for _ in $(seq 40); do
+	pos "$(val 'sum(tt_md_gaps_total{proc="tt-md"})')" && break
+	sleep 0.5
+done
+check_pos 'sum(tt_md_gaps_total{proc="tt-md"})'
+check_pos 'sum(tt_md_book_resyncs_total{proc="tt-md"})'
+
 # a child restart: tt-md (kill -9 by its pid from tt-engine status) is restarted by the
 # supervisor, re-attaches its stats block, and its counters continue (no reset)
 before=$(val 'sum(tt_md_messages_total{proc="tt-md"})')
@@ -197,6 +206,11 @@ for k in ("ts", "level", "env", "proc", "pid", "order_id", "instrument", "px", "
 assert e["proc"] == "tt-oe" and e["env"] == "testnet" and e["order_id"] > 0, e
 assert any(x["t2t_ns"] > 0 for x in sent), "no order_sent with t2t_ns > 0"
 assert acked and "venue_id" in acked[0], "no order_acked with venue_id"
+md = [e for e in events("tt-md") if e.get("event") == "md_book_resync"]
+assert md, "no md_book_resync in tt-md's log"
+for k in ("instrument", "reason", "book_id", "resyncs"):
+    assert k in md[0], f"md_book_resync lacks {k}: {md[0]}"
+print(f"ok: tt-md log has {len(md)} md_book_resync (hot path, binary ring)")
 print(f"ok: tt-oe log has {len(sent)} order_sent, {len(acked)} order_acked (hot path, binary ring)")
 PY
 echo "e2e_engine_obs: all passed"
