@@ -20,6 +20,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "tt_denied.h"
 #include "tt_metrics.h"
 #include "tt_stats.h"
 
@@ -232,6 +233,24 @@ static void test_hostile_label_bytes_are_sanitised(void **st)
 	tt_stats_unmap(r);
 }
 
+static void test_denied_events_are_counted_in_the_block(void **st)
+{
+	const struct tt_stats *r;
+	int fd = open("/dev/null", O_WRONLY);
+
+	(void)st;
+	assert_true(fd >= 0);
+	tt_denied_set_fd(fd);
+	assert_int_equal(tt_stats_open(inst, "tt-oe"), 0);
+	tt_denied_emit("connect", "example.invalid:443", "test");
+	tt_denied_set_fd(2);
+	close(fd);
+	assert_int_equal(tt_stats_map(inst, "tt-oe", &r), 0);
+	assert_int_equal(r->c[TT_ST_denied], 1);
+	assert_non_null(strstr(expose(r), "tt_proc_denied_total{proc=\"tt-oe\"} 1\n"));
+	tt_stats_unmap(r);
+}
+
 static int extra(FILE *out, void *arg)
 {
 	const struct tt_stats *v[1] = {arg};
@@ -279,6 +298,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_exposition_is_exact_prometheus_text, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_hostile_label_bytes_are_sanitised, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_denied_events_are_counted_in_the_block, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_metrics_extra_hook_appends_the_blocks_to_a_scrape,
 					    setup, teardown),

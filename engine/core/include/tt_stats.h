@@ -34,7 +34,7 @@
 #include "tt_msg.h"
 
 #define TT_STATS_MAGIC	 0x54535454u /* "TTST" */
-#define TT_STATS_VERSION 1u	     /* bump on any layout or catalogue change */
+#define TT_STATS_VERSION 2u	     /* bump on any layout or catalogue change */
 #define TT_STATS_REASONS 32	     /* distinct reject reason codes per block */
 #define TT_STATS_LABEL	 32	     /* reason label bytes (NUL included) */
 #define TT_STATS_MAX_BLOCKS 8	     /* blocks one tt_stats_expose call prints */
@@ -59,7 +59,8 @@
 	X(oe_orders, "tt_oe_orders_total", NULL, NULL, "orders sent to the venue")                 \
 	X(oe_acks, "tt_oe_acks_total", NULL, NULL, "orders the venue acknowledged")                \
 	X(oe_fills, "tt_oe_fills_total", NULL, NULL, "executions (fills and partial fills)")      \
-	X(oe_cancels, "tt_oe_cancels_total", NULL, NULL, "cancel requests sent")
+	X(oe_cancels, "tt_oe_cancels_total", NULL, NULL, "cancel requests sent")                   \
+	X(denied, "tt_proc_denied_total", NULL, NULL, "denied events (refusals) the process emitted")
 
 /* X(id, "family", "label key" or NULL, "label value", "help") — histograms of ns. */
 #define TT_STATS_HISTS(X)                                                                          \
