@@ -88,7 +88,7 @@ static void test_reopen_continues_counters_and_another_layout_starts_over(void *
 	assert_int_equal(tt_stats_open(inst, "tt-oe"), 0);
 	tt_stat_add(oe_acks, 7);
 	tt_stats_close();
-	tt_stat_inc(oe_acks); /* dummy again: not counted in shm */
+	tt_stat_inc(oe_acks);				   /* dummy again: not counted in shm */
 	assert_int_equal(tt_stats_open(inst, "tt-oe"), 0); /* a restarted child */
 	tt_stat_inc(oe_acks);
 	assert_int_equal(tt_stats_map(inst, "tt-oe", &r), 0);
@@ -184,13 +184,14 @@ static void test_exposition_is_exact_prometheus_text(void **st)
 	tt_stat_add(oe_orders, 3);
 	tt_stat_inc(md_out_trade);
 	tt_stats_reject(301, "filter_price_range");
-	tt_stat_ns(t2t, 900);	   /* le 1000 */
-	tt_stat_ns(t2t, 1000);	   /* le 1000: the bucket [992,1024) straddles it: le 2000 */
-	tt_stat_ns(t2t, 3000);	   /* le 5000 */
+	tt_stat_ns(t2t, 900);	     /* le 1000 */
+	tt_stat_ns(t2t, 1000);	     /* le 1000: the bucket [992,1024) straddles it: le 2000 */
+	tt_stat_ns(t2t, 3000);	     /* le 5000 */
 	tt_stat_ns(t2t, 2000000000); /* +Inf only */
 	assert_int_equal(tt_stats_map(inst, "tt-oe", &r), 0);
 	t = expose(r);
-	assert_non_null(strstr(t, "# TYPE tt_stats_attaches gauge\ntt_stats_attaches{proc=\"tt-oe\"} 1\n"));
+	assert_non_null(
+	    strstr(t, "# TYPE tt_stats_attaches gauge\ntt_stats_attaches{proc=\"tt-oe\"} 1\n"));
 	assert_non_null(strstr(t, "# HELP tt_oe_orders_total orders sent to the venue\n"
 				  "# TYPE tt_oe_orders_total counter\n"
 				  "tt_oe_orders_total{proc=\"tt-oe\"} 3\n"));
@@ -200,7 +201,8 @@ static void test_exposition_is_exact_prometheus_text(void **st)
 	assert_null(strstr(t, "tt_oe_fills_total{"));
 	assert_non_null(strstr(t, "# TYPE tt_oe_fills_total counter\n"));
 	assert_non_null(strstr(
-	    t, "tt_oe_rejects_total{proc=\"tt-oe\",reason=\"filter_price_range\",code=\"301\"} 1\n"));
+	    t,
+	    "tt_oe_rejects_total{proc=\"tt-oe\",reason=\"filter_price_range\",code=\"301\"} 1\n"));
 	assert_non_null(strstr(t, "# TYPE tt_t2t_ns histogram\n"
 				  "tt_t2t_ns_bucket{proc=\"tt-oe\",le=\"250\"} 0\n"
 				  "tt_t2t_ns_bucket{proc=\"tt-oe\",le=\"500\"} 0\n"
@@ -293,8 +295,8 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_names_with_bad_characters_are_refused, setup,
 					    teardown),
-	    cmocka_unit_test_setup_teardown(test_rejects_are_labelled_per_code_and_overflow_to_other,
-					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_rejects_are_labelled_per_code_and_overflow_to_other, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_exposition_is_exact_prometheus_text, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_hostile_label_bytes_are_sanitised, setup,

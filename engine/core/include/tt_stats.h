@@ -33,11 +33,11 @@
 #include "tt_hist.h"
 #include "tt_msg.h"
 
-#define TT_STATS_MAGIC	 0x54535454u /* "TTST" */
-#define TT_STATS_VERSION 2u	     /* bump on any layout or catalogue change */
-#define TT_STATS_REASONS 32	     /* distinct reject reason codes per block */
-#define TT_STATS_LABEL	 32	     /* reason label bytes (NUL included) */
-#define TT_STATS_MAX_BLOCKS 8	     /* blocks one tt_stats_expose call prints */
+#define TT_STATS_MAGIC	    0x54535454u /* "TTST" */
+#define TT_STATS_VERSION    2u		/* bump on any layout or catalogue change */
+#define TT_STATS_REASONS    32		/* distinct reject reason codes per block */
+#define TT_STATS_LABEL	    32		/* reason label bytes (NUL included) */
+#define TT_STATS_MAX_BLOCKS 8		/* blocks one tt_stats_expose call prints */
 
 /* clang-format off */
 /* X(id, "family", "label key" or NULL, "label value", "help") — counters, append only. */
@@ -79,21 +79,21 @@ enum tt_stat_hist { TT_STATS_HISTS(TT__STH_ENUM) TT_STH_COUNT };
 
 /* One reject reason: code, its label text (written before n first becomes non-zero). */
 struct tt_stats_reason {
-	_Atomic uint64_t n;	    /* rejects with this code */
-	uint32_t code;		    /* reason code (tt_msg_exec.reason) */
-	uint32_t used;		    /* 1 once claimed */
-	char name[TT_STATS_LABEL];  /* label text, e.g. "filter_tick" */
+	_Atomic uint64_t n;	   /* rejects with this code */
+	uint32_t code;		   /* reason code (tt_msg_exec.reason) */
+	uint32_t used;		   /* 1 once claimed */
+	char name[TT_STATS_LABEL]; /* label text, e.g. "filter_tick" */
 };
 
 /* The shm block. Layout versioned by TT_STATS_VERSION; magic written last at init. */
 struct tt_stats {
-	_Atomic uint32_t magic;	    /* TT_STATS_MAGIC when initialised */
-	uint32_t version;	    /* TT_STATS_VERSION */
-	uint32_t size;		    /* sizeof(struct tt_stats) */
-	_Atomic uint32_t attaches;  /* incarnations of the writer (1 + restarts) */
-	_Atomic int32_t pid;	    /* current writer */
+	_Atomic uint32_t magic;	   /* TT_STATS_MAGIC when initialised */
+	uint32_t version;	   /* TT_STATS_VERSION */
+	uint32_t size;		   /* sizeof(struct tt_stats) */
+	_Atomic uint32_t attaches; /* incarnations of the writer (1 + restarts) */
+	_Atomic int32_t pid;	   /* current writer */
 	uint32_t pad0;
-	char proc[32];		    /* process name, the "proc" label */
+	char proc[32]; /* process name, the "proc" label */
 	_Alignas(64) _Atomic uint64_t c[TT_ST_COUNT];
 	_Alignas(64) struct tt_stats_reason reason[TT_STATS_REASONS];
 	_Alignas(64) struct tt_hist h[TT_STH_COUNT];
@@ -149,16 +149,16 @@ void tt_stats_unmap(const struct tt_stats *s);
 int tt_stats_unlink(const char *instance, const char *proc);
 
 /* Prometheus text for n blocks (NULL entries skipped), families grouped, each series
- * labelled proc="<block's proc>": tt_stats_attaches (gauge: writer incarnations), counters (non-zero ones only: a process prints the
- * families it counts), tt_oe_rejects_total{reason,code}, histograms with
- * TT_STATS_NS_BOUNDS buckets (a tt_hist bucket is counted under `le` only when all of it
- * is ≤ le, so a cumulative count may miss observations within 6.25 % below a bound).
- * 0 or -EIO. */
+ * labelled proc="<block's proc>": tt_stats_attaches (gauge: writer incarnations), counters
+ * (non-zero ones only: a process prints the families it counts), tt_oe_rejects_total{reason,code},
+ * histograms with TT_STATS_NS_BOUNDS buckets (a tt_hist bucket is counted under `le` only when all
+ * of it is ≤ le, so a cumulative count may miss observations within 6.25 % below a bound). 0 or
+ * -EIO. */
 int tt_stats_expose(FILE *out, const struct tt_stats *const *blocks, unsigned n);
 
 /* Histogram bounds used in the exposition (ns). */
 #define TT_STATS_NS_BOUNDS                                                                         \
-	250, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000, 200000, 500000, 1000000,         \
-	    2000000, 5000000, 10000000, 50000000, 100000000
+	250, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000, 200000, 500000, 1000000, 2000000, \
+	    5000000, 10000000, 50000000, 100000000
 
 #endif /* TT_STATS_H */

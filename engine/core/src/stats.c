@@ -39,11 +39,13 @@ int tt_stats_name(char *out, size_t cap, const char *instance, const char *proc)
 	int n;
 
 	if (!word_ok(instance) || !word_ok(proc))
-		return tt_err_set(-EINVAL, "stats block name: instance '%s' / proc '%s' must be [A-Za-z0-9_-]+",
-				  instance ? instance : "(null)", proc ? proc : "(null)");
+		return tt_err_set(
+		    -EINVAL, "stats block name: instance '%s' / proc '%s' must be [A-Za-z0-9_-]+",
+		    instance ? instance : "(null)", proc ? proc : "(null)");
 	n = snprintf(out, cap, "/%s.stats.%s", instance, proc);
 	if (n < 0 || (size_t)n >= cap || n > 250)
-		return tt_err_set(-ENAMETOOLONG, "stats block name for %s/%s too long", instance, proc);
+		return tt_err_set(-ENAMETOOLONG, "stats block name for %s/%s too long", instance,
+				  proc);
 	return 0;
 }
 
@@ -71,8 +73,8 @@ int tt_stats_open(const char *instance, const char *proc)
 	fd = shm_open(name, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return tt_err_set(-errno, "stats block %s: %s", name, strerror(errno));
-	if (fstat(fd, &st) != 0 || ((size_t)st.st_size != sizeof(*s) &&
-				    ftruncate(fd, (off_t)sizeof(*s)) != 0)) {
+	if (fstat(fd, &st) != 0 ||
+	    ((size_t)st.st_size != sizeof(*s) && ftruncate(fd, (off_t)sizeof(*s)) != 0)) {
 		rc = -errno;
 		close(fd);
 		return tt_err_set(rc, "stats block %s: size: %s", name, strerror(-rc));
@@ -145,7 +147,9 @@ int tt_stats_map(const char *instance, const char *proc, const struct tt_stats *
 		return rc;
 	fd = shm_open(name, O_RDONLY | O_CLOEXEC, 0);
 	if (fd < 0)
-		return errno == ENOENT ? -ENOENT : tt_err_set(-errno, "stats block %s: %s", name, strerror(errno));
+		return errno == ENOENT
+			   ? -ENOENT
+			   : tt_err_set(-errno, "stats block %s: %s", name, strerror(errno));
 	if (fstat(fd, &st) != 0 || (size_t)st.st_size != sizeof(*s)) {
 		close(fd);
 		return tt_err_set(-EPROTO, "stats block %s: size %lld, this build wants %zu", name,
@@ -261,20 +265,22 @@ int tt_stats_expose(FILE *out, const struct tt_stats *const *blocks, unsigned n)
 		n = TT_STATS_MAX_BLOCKS;
 	for (unsigned j = 0; j < n; j++)
 		if (blocks[j])
-			safe_label(proc[j], sizeof(proc[j]), blocks[j]->proc, sizeof(blocks[j]->proc));
+			safe_label(proc[j], sizeof(proc[j]), blocks[j]->proc,
+				   sizeof(blocks[j]->proc));
 	fputs("# HELP tt_stats_attaches incarnations of the process counting into the block "
 	      "(1 + restarts; its counters continue across them)\n"
 	      "# TYPE tt_stats_attaches gauge\n",
 	      out);
 	for (unsigned j = 0; j < n; j++)
 		if (blocks[j])
-			fprintf(out, "tt_stats_attaches{proc=\"%s\"} %u\n", proc[j],
-				(unsigned)tt_load_relaxed((_Atomic uint32_t *)&blocks[j]->attaches));
+			fprintf(
+			    out, "tt_stats_attaches{proc=\"%s\"} %u\n", proc[j],
+			    (unsigned)tt_load_relaxed((_Atomic uint32_t *)&blocks[j]->attaches));
 	for (unsigned i = 0; i < TT_ST_COUNT; i++) {
 		if (seen_before(counters, i))
 			continue;
-		fprintf(out, "# HELP %s %s\n# TYPE %s counter\n", counters[i].name, counters[i].help,
-			counters[i].name);
+		fprintf(out, "# HELP %s %s\n# TYPE %s counter\n", counters[i].name,
+			counters[i].help, counters[i].name);
 		for (unsigned k = i; k < TT_ST_COUNT; k++) {
 			if (strcmp(counters[k].name, counters[i].name))
 				continue;
@@ -304,7 +310,8 @@ int tt_stats_expose(FILE *out, const struct tt_stats *const *blocks, unsigned n)
 				      out);
 			any_reason = true;
 			safe_label(label, sizeof(label), rs->name, sizeof(rs->name));
-			fprintf(out, "tt_oe_rejects_total{proc=\"%s\",reason=\"%s\",code=\"%u\"} %llu\n",
+			fprintf(out,
+				"tt_oe_rejects_total{proc=\"%s\",reason=\"%s\",code=\"%u\"} %llu\n",
 				proc[j], label, rs->code, (unsigned long long)v);
 		}
 	}
