@@ -211,6 +211,19 @@ assert md, "no md_book_resync in tt-md's log"
 for k in ("instrument", "reason", "book_id", "resyncs"):
     assert k in md[0], f"md_book_resync lacks {k}: {md[0]}"
 print(f"ok: tt-md log has {len(md)} md_book_resync (hot path, binary ring)")
+intents = {e["order_id"] for e in events("tt-strat") if e.get("event") == "order_intent"}
+assert intents, "no order_intent in tt-strat's log"
+both = intents & {e["order_id"] for e in sent}
+assert both, "no order_id in both tt-strat's order_intent and tt-oe's order_sent"
+open(f"{root}/../order_id", "w").write(str(min(both)))
+print(f"ok: tt-strat log has {len(intents)} order_intent, {len(both)} of them sent by tt-oe")
 print(f"ok: tt-oe log has {len(sent)} order_sent, {len(acked)} order_acked (hot path, binary ring)")
 PY
+# tt-logs follows one real order across the processes (timeline: intent first)
+oid=$(cat "$T/logs/order_id")
+out=$(TT_LOGS_ROOT="$T/logs" "$B/harness/logs/tt-logs" timeline --order "$oid") ||
+	fail "tt-logs timeline --order $oid"
+head -1 <<<"$out" | grep -q 'tt-strat.*order_intent' || fail "timeline: intent first: $out"
+grep -q 'tt-oe.*order_sent' <<<"$out" || fail "timeline: no order_sent: $out"
+echo "ok: tt-logs timeline --order $oid: $(wc -l <<<"$out") lines from tt-strat and tt-oe"
 echo "e2e_engine_obs: all passed"

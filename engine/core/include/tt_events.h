@@ -44,7 +44,7 @@
 	  TT_EF_NONE)                                                                              \
 	X(book_live, INFO, "book synced and publishing",                                           \
 	  TT_EF("instrument", U64, 0), TT_EF("update_id", U64, 0), TT_EF_NONE, TT_EF_NONE)         \
-	X(order_intent, DEBUG, "strategy asked for an order",                                      \
+	X(order_intent, INFO, "strategy asked for an order",                                       \
 	  TT_EF("order_id", U64, 0), TT_EF("instrument", U64, 0), TT_EF("px", FIX, 8),             \
 	  TT_EF("qty", FIX, 8))                                                                    \
 	X(order_sent, INFO, "order bytes handed to the kernel",                                    \
