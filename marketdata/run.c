@@ -29,11 +29,13 @@
 #include "tt_hist.h"
 #include "tt_https.h"
 #include "tt_log.h"
+#include "tt_logring.h"
 #include "tt_proc.h"
 #include "tt_loop.h"
 #include "tt_md.h"
 #include "tt_msg.h"
 #include "tt_ring.h"
+#include "tt_stats.h"
 #include "tt_tls.h"
 #include "tt_wsconn.h"
 
@@ -158,8 +160,11 @@ static int publish(void *ctx, const union tt_msg *src)
 	push_side(RING_GUI, &m);
 	push_side(RING_ANALYTICS, &m);
 	M.st.published++;
-	if (m.h.kind == TT_MSG_BOOK_TOP || m.h.kind == TT_MSG_TRADE)
+	tt_stats_add(tt_stats_md_kind(m.h.kind), 1);
+	if (m.h.kind == TT_MSG_BOOK_TOP || m.h.kind == TT_MSG_TRADE) {
 		tt_hist_record(&M.st.h_total, (uint64_t)tt_clock_delta_ns(m.h.t_rx, t_pub));
+		tt_stat_ns(md_publish, tt_clock_delta_ns(m.h.t_rx, t_pub));
+	}
 	return 0;
 }
 
@@ -271,6 +276,9 @@ static int instr_index(const struct tt_md_instr *mi)
 /* Starts instrument i's book over (STATUS resync published by the sync layer). */
 static void resync(int i, uint32_t reason, tt_tsc_t t)
 {
+	tt_stat_inc(md_resyncs);
+	tt_logh(md_book_resync, M.in[i].mi->id, reason, M.in[i].sync.book_id,
+		M.in[i].sync.resyncs[reason < TT_MD_RESYNC_COUNT ? reason : 0]);
 	if (tt_md_sync_resync(&M.in[i].sync, reason, t, &M.out) != 0)
 		tt_log(TT_LOG_WARN, "md_resync_emit_failed", TT_LS("instrument", M.in[i].mi->sym));
 }
@@ -313,6 +321,7 @@ static void on_msg(struct tt_wsconn *w, const uint8_t *p, size_t n, bool binary,
 
 	(void)w;
 	M.st.msgs++;
+	tt_stat_inc(md_msgs_in);
 	M.st.bytes += n;
 	if (binary) {
 		M.st.ignored++;
@@ -331,6 +340,8 @@ static void on_msg(struct tt_wsconn *w, const uint8_t *p, size_t n, bool binary,
 		in = &M.in[i];
 	if (tt_unlikely(rc != 0)) {
 		M.st.parse_errors++;
+		tt_stat_inc(md_malformed);
+		tt_logh(md_msg_malformed, in ? in->mi->id : 0, err.code, n);
 		tt_log(TT_LOG_WARN, "md_parse_error", TT_LS("what", "stream"),
 		       TT_LS("instrument", in ? in->mi->sym : ""), TT_LS("error", tt_md_perr_str(err.code)),
 		       TT_LU("pos", err.pos), TT_LU("len", n));
@@ -373,6 +384,13 @@ static void on_msg(struct tt_wsconn *w, const uint8_t *p, size_t n, bool binary,
 	default:
 		M.st.ignored++;
 		break;
+	}
+	if (rc != 0 && in) {
+		tt_stat_inc(md_resyncs);
+		if (in->sync.last_reason == TT_MD_RESYNC_GAP)
+			tt_stat_inc(md_gaps);
+		tt_logh(md_book_resync, in->mi->id, in->sync.last_reason, in->sync.book_id,
+			in->sync.resyncs[in->sync.last_reason]);
 	}
 	if (rc != 0 && in)
 		tt_log(TT_LOG_WARN, "md_resync", TT_LS("instrument", in->mi->sym),
@@ -517,8 +535,11 @@ static void on_tick(struct tt_loop_op *op, int res, uint64_t t_reap)
 		struct md_instr *in = &M.in[i];
 
 		if (M.up && in->sync.state != TT_MD_SYNC_INIT &&
-		    tt_md_sync_check_stale(&in->sync, now, stale, &M.out) > 0)
+		    tt_md_sync_check_stale(&in->sync, now, stale, &M.out) > 0) {
+			tt_stat_inc(md_stale);
+			tt_logh(md_book_stale, in->mi->id, in->sync.book_id);
 			tt_log(TT_LOG_WARN, "md_stale", TT_LS("instrument", in->mi->sym));
+		}
 		check_needs_snapshot((int)i);
 	}
 	snap_kick();
@@ -731,6 +752,11 @@ int tt_md_main(int argc, char **argv)
 	if (tt_clock_init(M.cfg.engine.clock_shm, false) != 0 &&
 	    tt_clock_init(M.cfg.engine.clock_shm, true) != 0)
 		tt_log_err(TT_LOG_WARN, "clock_shared_unavailable");
+	/* trading counters for /metrics, hot-path log records for tt-logwriter */
+	if (tt_stats_open(M.cfg.engine.instance, "tt-md") != 0)
+		tt_log_err(TT_LOG_WARN, "stats_unavailable");
+	if (tt_logring_open(M.cfg.engine.instance, "tt-md", 0, 0) != 0)
+		tt_log_err(TT_LOG_WARN, "log_ring_unavailable");
 	M.out = (struct tt_md_out){ .fn = publish, .ctx = NULL };
 	tt_hist_reset(&M.st.h_scan);
 	tt_hist_reset(&M.st.h_apply);

@@ -33,11 +33,13 @@
 #include "tt_err.h"
 #include "tt_https.h"
 #include "tt_log.h"
+#include "tt_logring.h"
 #include "tt_proc.h"
 #include "tt_loop.h"
 #include "tt_oe.h"
 #include "tt_ring.h"
 #include "tt_sign.h"
+#include "tt_stats.h"
 #include "tt_tls.h"
 #include "tt_wsconn.h"
 
@@ -428,6 +430,11 @@ int main(int argc, char **argv)
 	 * send stamps convert alike); our own when run without the engine. */
 	if (tt_clock_init(g_cfg.engine.clock_shm, false) < 0 && tt_clock_init_local() < 0)
 		tt_log(TT_LOG_WARN, "oe_clock_fallback", TT_LS("why", tt_clock_fallback_reason()));
+	/* trading counters for /metrics, hot-path log records for tt-logwriter */
+	if (tt_stats_open(g_cfg.engine.instance, "tt-oe") != 0)
+		tt_log_err(TT_LOG_WARN, "stats_unavailable");
+	if (tt_logring_open(g_cfg.engine.instance, "tt-oe", 0, 0) != 0)
+		tt_log_err(TT_LOG_WARN, "log_ring_unavailable");
 	if (journal)
 		p.journal_path = journal;
 	if (tt_cred_load(&cred, g_cfg.oe.credential) < 0 ||

@@ -20,11 +20,14 @@
 #include "tt_config.h"
 #include "tt_cred.h"
 #include "tt_err.h"
+#include "tt_fixed.h"
 #include "tt_hist.h"
 #include "tt_log.h"
+#include "tt_logring.h"
 #include "tt_proc.h"
 #include "tt_msg.h"
 #include "tt_ring.h"
+#include "tt_stats.h"
 #include "tt_strat.h"
 
 #define STRAT_RING_WAIT_NS 1000000000ull
@@ -77,6 +80,11 @@ static int sink(void *arg, const union tt_msg *m)
 			return -EAGAIN;
 		}
 	}
+	tt_stat_inc(strat_intents);
+	if (m->h.kind == TT_MSG_ORDER)
+		tt_logh(order_intent, m->order.cl_ord_id, m->h.instr,
+			tt_fixed_to8(m->order.px, S.ctx.instr[m->h.instr % TT_STRAT_MAX_INSTR].px_scale),
+			tt_fixed_to8(m->order.qty, S.ctx.instr[m->h.instr % TT_STRAT_MAX_INSTR].qty_scale));
 	if (m->h.kind == TT_MSG_ORDER)
 		tt_hist_record(&S.h_decide,
 			       (uint64_t)tt_clock_delta_ns(0, (uint64_t)(m->order.t_decided_d -
@@ -157,6 +165,7 @@ static unsigned drain(int i, unsigned max)
 		tt_tsc_t t = tt_clock_now();
 
 		tt_ring_release(r);
+		tt_stats_add(copy.h.kind == TT_MSG_EXEC ? TT_ST_strat_execs_in : TT_ST_strat_events_in, 1);
 		tt_strat_dispatch(S.ops, S.state, &S.ctx, &copy, t);
 		n++;
 	}
@@ -225,6 +234,11 @@ int tt_strat_main(int argc, char **argv)
 	if (tt_clock_init(S.cfg.engine.clock_shm, false) != 0)
 		tt_log_err(TT_LOG_WARN, "clock_shared_unavailable");
 	tt_hist_reset(&S.h_decide);
+	/* trading counters for /metrics, hot-path log records for tt-logwriter */
+	if (tt_stats_open(S.cfg.engine.instance, "tt-strat") != 0)
+		tt_log_err(TT_LOG_WARN, "stats_unavailable");
+	if (tt_logring_open(S.cfg.engine.instance, "tt-strat", 0, 0) != 0)
+		tt_log_err(TT_LOG_WARN, "log_ring_unavailable");
 	if (setup_strategy() != 0 || setup_rings() != 0) {
 		tt_log_err(TT_LOG_ERROR, "strat_start_failed");
 		fprintf(stderr, "tt-strat: %s\n", tt_err_msg());

@@ -4,6 +4,8 @@
  *   ring     tt_logh(order_sent, ...)  binary record into the thread's lossy shm log ring
  *   tt_log   tt_log(INFO, "order_sent", TT_LU..)  JSON formatted and write()n (to /dev/null)
  *   fprintf  fprintf(f, "{...}\n", ...) of the same JSON line (stdio buffered, /dev/null)
+ *   stat_inc tt_stat_inc(oe_orders): one counter of the process's shm stats block (tt_stats.h)
+ *   stat_ns  tt_stat_ns(t2t, ns): one observation into the block's t2t histogram
  *
  * Each sample is the mean cost of a batch of TT_BENCH_LOG_BATCH calls (TSC around the
  * batch, divided), so the timer's own cost does not swamp a ~10 ns call; between ring
@@ -23,6 +25,7 @@
 #include "tt_clock.h"
 #include "tt_log.h"
 #include "tt_logring.h"
+#include "tt_stats.h"
 
 #define TT_BENCH_LOG_BATCH 32
 
@@ -86,6 +89,41 @@ int main(int argc, char **argv)
 		tt_ring_consume_flush(&c);
 	}
 	report("ring", &h, ns_per_tick);
+
+	/* the stats block: what a counter increment / histogram record costs tt-oe */
+	if (tt_stats_open(inst, "bench") != 0) {
+		fprintf(stderr, "tt-bench-log: stats block: %s\n", tt_err_msg());
+		return 1;
+	}
+	tt_bench_hist_reset(&h);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t t0 = tt_clock_now(), t1;
+
+		for (int k = 0; k < TT_BENCH_LOG_BATCH; k++)
+			tt_stat_inc(oe_orders);
+		t1 = tt_clock_now();
+		tt_bench_hist_record(&h, t1 - t0);
+	}
+	report("stat_inc", &h, ns_per_tick);
+	tt_bench_hist_reset(&h);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t t0 = tt_clock_now(), t1;
+
+		for (int k = 0; k < TT_BENCH_LOG_BATCH; k++)
+			tt_stat_ns(t2t, 1000 + (i & 1023) * 97 + (uint64_t)k);
+		t1 = tt_clock_now();
+		tt_bench_hist_record(&h, t1 - t0);
+	}
+	report("stat_ns", &h, ns_per_tick);
+	if (tt__stats->c[TT_ST_oe_orders] != (uint64_t)n * TT_BENCH_LOG_BATCH ||
+	    tt__stats->h[TT_STH_t2t].count != (uint64_t)n * TT_BENCH_LOG_BATCH) {
+		fprintf(stderr, "tt-bench-log: stats block counted %llu, expected %llu\n",
+			(unsigned long long)tt__stats->c[TT_ST_oe_orders],
+			(unsigned long long)n * TT_BENCH_LOG_BATCH);
+		return 1;
+	}
+	tt_stats_close();
+	(void)tt_stats_unlink(inst, "bench");
 
 	tt_log_set_fd(fd);
 	tt_bench_hist_reset(&h);

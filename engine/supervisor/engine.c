@@ -32,9 +32,11 @@
 #include "tt_denied.h"
 #include "tt_err.h"
 #include "tt_log.h"
+#include "tt_logring.h"
 #include "tt_metrics.h"
 #include "tt_msg.h"
 #include "tt_ring.h"
+#include "tt_stats.h"
 #include "tt_sup.h"
 
 int tt_engine_main(int argc, char **argv);
@@ -59,7 +61,10 @@ static struct {
 	struct tt_metric m_fill[TT_CFG_RINGS_MAX], m_drop[TT_CFG_RINGS_MAX];
 	struct tt_metric m_restarts[TT_SUP_MAX_CHILDREN], m_denied;
 	struct tt_metrics_srv msrv;
+	const struct tt_stats *stats[CH_N];	/* children's stats blocks (scraper thread only) */
 } E;
+
+static const char *const stats_proc[CH_N] = { "tt-md", "tt-oe", "tt-strat" };
 
 static volatile sig_atomic_t stop;
 
@@ -202,6 +207,51 @@ static int add_child(int role, const char *name, const char *folder,
 	return 0;
 }
 
+/* The hot-path log records (tt_logh) the children write into their log rings
+ * ("<instance>.log.<proc>", tt_logring.h) become JSON lines in the same tree as the piped
+ * cold-path lines: one `tt-logwriter --instance` drains every ring of this instance. Added
+ * first, so it stops last and its final drain takes what the children left. */
+static void add_ring_writer(void)
+{
+	struct tt_sup_child_cfg w;
+	int k = 0;
+
+	memset(&w, 0, sizeof(w));
+	w.stdin_fd = -1;
+	w.stderr_fd = -1;
+	snprintf(w.name, sizeof(w.name), "tt-logwriter");
+	if (find_bin("tt-logwriter", "harness/logs", w.path, sizeof(w.path)) != 0) {
+		tt_log(TT_LOG_WARN, "engine_child_skipped", TT_LS("process", "tt-logwriter"),
+		       TT_LS("why", "binary not built"));
+		return;
+	}
+	snprintf(w.args[k++], sizeof(w.args[0]), "--instance");
+	snprintf(w.args[k++], sizeof(w.args[0]), "%s", E.cfg.engine.instance);
+	snprintf(w.args[k++], sizeof(w.args[0]), "--root");
+	snprintf(w.args[k++], sizeof(w.args[0]), "%.120s", E.cfg.engine.log_dir);
+	snprintf(w.args[k++], sizeof(w.args[0]), "--env");
+	snprintf(w.args[k++], sizeof(w.args[0]), "%s", TT_FLAVOR_NAME);
+	snprintf(w.args[k++], sizeof(w.args[0]), "--clock-shm");
+	snprintf(w.args[k++], sizeof(w.args[0]), "%s", E.cfg.engine.clock_shm);
+	w.core = -1;
+	w.restart = TT_RESTART_ALWAYS;
+	w.max_restarts = 5;
+	w.restart_window_ns = 60ull * 1000000000ull;
+	if (tt_sup_add(&E.sup, &w) < 0)
+		tt_log_err(TT_LOG_WARN, "engine_child_skipped", TT_LS("process", "tt-logwriter"));
+}
+
+/* The children's log rings, after the writer's final drain (stop_all): a new run of this
+ * instance starts with empty rings. */
+static void unlink_log_rings(void)
+{
+	char name[TT_RING_NAME_MAX];
+
+	for (int i = 0; i < CH_N; i++)
+		if (tt_logring_name(name, sizeof(name), E.cfg.engine.instance, stats_proc[i], 0) == 0)
+			(void)tt_ring_unlink(name);
+}
+
 /* tt-analytics reads the lossy side rings md.analytics and oe.analytics into SQLite
  * (run/<instance>/analytics.db); `tt-analytics report` renders it. Added before the trading
  * processes so it stops after them and takes what they left on the rings. */
@@ -308,9 +358,30 @@ static int64_t read_denied(void *arg)
 	return (int64_t)tt_denied_count();
 }
 
+/* The trading series: each child's stats block (tt_stats.h), mapped the first time it is
+ * there and initialised (children create their own), formatted on every scrape. A
+ * restarted child re-attaches the same block, so the mapping stays valid. */
+static int stats_extra(FILE *out, void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < CH_N; i++)
+		if (!E.stats[i] && E.child_of[i] >= 0 &&
+		    tt_stats_map(E.cfg.engine.instance, stats_proc[i], &E.stats[i]) != 0)
+			E.stats[i] = NULL;
+	return tt_stats_expose(out, E.stats, CH_N);
+}
+
+/* A new engine run counts from zero: blocks a previous run left go (views stay valid). */
+static void stats_unlink_all(void)
+{
+	for (int i = 0; i < CH_N; i++)
+		(void)tt_stats_unlink(E.cfg.engine.instance, stats_proc[i]);
+}
+
 /* Prometheus text on 127.0.0.1:$TT_METRICS_PORT (0 / unset: a free port, logged): ring
- * fill and drops from the ring headers, restarts per child, denied events. The trading
- * series (orders, fills, rejects, t2t) belong to the processes that count them. */
+ * fill and drops from the ring headers, restarts per child, denied events, and the
+ * trading series (messages, resyncs, orders, fills, rejects, t2t) the children count into
+ * their stats blocks. */
 static void start_metrics(void)
 {
 	const char *env = getenv("TT_METRICS_PORT");
@@ -344,6 +415,7 @@ static void start_metrics(void)
 		rc = tt_metric_counter(&E.metrics, &E.m_denied, "tt_denied_total",
 				       "refusals (denied events) in tt-engine", NULL, NULL);
 	tt_metric_set_reader(&E.m_denied, read_denied, NULL);
+	tt_metrics_set_extra(&E.metrics, stats_extra, NULL);
 	if (rc || tt_metrics_serve_start(&E.msrv, &E.metrics, "127.0.0.1",
 					 (uint16_t)(env ? atoi(env) : 0)) != 0) {
 		tt_log_err(TT_LOG_WARN, "engine_metrics_unavailable");
@@ -525,6 +597,7 @@ int tt_engine_main(int argc, char **argv)
 		tt_log_err(TT_LOG_WARN, "clock_shared_unavailable");
 	if ((rc = create_rings()) || (rc = open_socket()))
 		goto start_failed;
+	add_ring_writer();
 	add_analytics();
 	if ((rc = add_child(CH_MD, "tt-md", "marketdata", &E.cfg.md.core, TT_RESTART_ALWAYS, true)) ||
 	    (!no_oe && E.cfg.oe.present &&
@@ -537,6 +610,7 @@ start_failed:
 		return 1;
 	}
 	map_rings();
+	stats_unlink_all();
 	start_metrics();
 	if ((rc = tt_sup_start_all(&E.sup)) != 0) {
 		tt_log_err(TT_LOG_ERROR, "engine_start_failed");
@@ -568,6 +642,8 @@ start_failed:
 	tt_log(TT_LOG_INFO, "engine_stopping", TT_LB("failed", E.sup.failed));
 	tt_sup_stop_all(&E.sup, ENG_GRACE_NS);
 	tt_metrics_serve_stop(&E.msrv);
+	stats_unlink_all();
+	unlink_log_rings();
 	close(E.sock);
 	unlink(E.sock_path);
 	tt_log(TT_LOG_INFO, "engine_stopped", TT_LI("rc", rc));

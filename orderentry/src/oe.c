@@ -22,7 +22,9 @@
 
 #include "tt_clock.h"
 #include "tt_err.h"
+#include "tt_fixed.h"
 #include "tt_log.h"
+#include "tt_stats.h"
 #include "tt_ring.h"
 
 static uint64_t wall_ms(void)
@@ -274,6 +276,11 @@ static uint32_t reject_intent(struct tt_oe *oe, const struct tt_msg_order *o, ui
 	else
 		oe->c.filter_rejects++;
 	oe->c.rejects++;
+	tt_stats_reject(reason, tt_oe_reason_name(reason));
+	if (exec_type == TT_EXEC_RISK_REJECT)
+		tt_logh(risk_reject, o->cl_ord_id, o->h.instr, reason, value);
+	else
+		tt_logh(order_rejected, o->cl_ord_id, o->h.instr, reason);
 	tt_log(TT_LOG_WARN, "oe_reject", TT_LU("cl_ord_id", o->cl_ord_id),
 	       TT_LS("reason", tt_oe_reason_name(reason)), TT_LI("limit", limit),
 	       TT_LI("value", value), TT_LU("instr", o->h.instr));
@@ -296,6 +303,7 @@ static uint32_t place(struct tt_oe *oe, const struct tt_msg_order *o, uint64_t t
 	int idx = 0, len;
 
 	oe->c.intents++;
+	tt_stat_inc(oe_intents);
 	if (tt_unlikely(oe->state != TT_OE_READY || oe->sticky))
 		return reject_intent(oe, o, TT_EXEC_REJECTED, TT_OE_R_NOT_READY, 0, oe->state);
 	in = instr_of(oe, o->h.instr, &idx);
@@ -341,6 +349,8 @@ static uint32_t place(struct tt_oe *oe, const struct tt_msg_order *o, uint64_t t
 		journal(oe, TT_JREC_REJECT, tt_order_find(&oe->orders, o->cl_ord_id), o->cl_ord_id,
 			reason, 0, 0, 0);
 		oe->c.rejects++;
+		tt_stats_reject(reason, tt_oe_reason_name(reason));
+		tt_logh(order_rejected, o->cl_ord_id, o->h.instr, reason);
 		publish_exec(oe, tt_order_find(&oe->orders, o->cl_ord_id), o->cl_ord_id,
 			     o->h.instr, o->side, TT_EXEC_REJECTED, 0, 0, reason, o->h.t_rx);
 		return reason;
@@ -359,6 +369,13 @@ static uint32_t place(struct tt_oe *oe, const struct tt_msg_order *o, uint64_t t
 			ri->own_best_ask = o->px;
 	}
 	oe->c.sent++;
+	tt_stat_inc(oe_orders);
+	tt_logh(order_sent, o->cl_ord_id, o->h.instr, tt_fixed_to8(o->px, in->px_scale),
+		o->h.t_rx ? tt_clock_delta_ns(o->h.t_rx, t_sent) : 0);
+	tt_stat_ns(oe_risk, tt_clock_delta_ns(t_in, t_risk));
+	tt_stat_ns(oe_send, tt_clock_delta_ns(t_enc, t_sent));
+	if (o->h.t_rx)
+		tt_stat_ns(t2t, tt_clock_delta_ns(o->h.t_rx, t_sent));
 	if (o->h.t_rx) {
 		/* upstream stages from the deltas the intent carries (ticks since t_rx) */
 		uint64_t md = o->t_md_pub_d, srx = o->t_strat_rx_d, dec = o->t_decided_d;
@@ -389,6 +406,8 @@ static uint32_t cancel(struct tt_oe *oe, const struct tt_msg_cancel *m)
 	int len;
 
 	oe->c.cancels++;
+	tt_stat_inc(oe_cancels);
+	tt_logh(order_cancel_sent, m->cl_ord_id, m->h.instr);
 	if (!o || !tt_order_is_open(o) || o->state == TT_OS_NEW || oe->state == TT_OE_DOWN) {
 		publish_exec(oe, o, m->cl_ord_id, m->h.instr, o ? o->side : 0, TT_EXEC_REJECTED, 0,
 			     0, o ? TT_OE_R_NOT_READY : TT_OE_R_VENUE_NO_SUCH_ORDER, m->h.t_rx);
@@ -469,6 +488,8 @@ static void on_ack(struct tt_oe *oe, struct tt_order *o, uint64_t venue_id, uint
 	journal(oe, TT_JREC_ACK, o, o->cl_ord_id, 0, 0, (int64_t)venue_id, 0);
 	ign(tt_order_acked(&oe->orders, o->cl_ord_id, venue_id));
 	oe->c.acks++;
+	tt_stat_inc(oe_acks);
+	tt_logh(order_acked, o->cl_ord_id, o->instr, venue_id);
 	publish_exec(oe, o, o->cl_ord_id, o->instr, o->side, TT_EXEC_NEW, 0, 0, 0, t_rx);
 }
 
@@ -496,6 +517,13 @@ static void on_fill(struct tt_oe *oe, struct tt_order *o, tt_qty_t cum, tt_px_t 
 	if (rc != 1)
 		return;
 	oe->c.fills++;
+	tt_stat_inc(oe_fills);
+	if (tt_log_enabled((enum tt_log_level)TT_EVL_order_fill)) {
+		const struct tt_bn_instr *in = instr_of(oe, o->instr, NULL);
+
+		tt_logh(order_fill, o->cl_ord_id, o->instr, in ? tt_fixed_to8(px, in->px_scale) : px,
+			in ? tt_fixed_to8(f.last_qty, in->qty_scale) : f.last_qty);
+	}
 	tt_risk_on_fill(&oe->risk, o->instr, o->side, px, f.last_qty);
 	if (o->state == TT_OS_FILLED && !f.late) {
 		tt_risk_on_done(&oe->risk, o->instr, o->side, o->px, 0);
@@ -610,6 +638,10 @@ static void on_done(struct tt_oe *oe, struct tt_order *o, enum tt_ord_state outc
 	if (outcome == TT_OS_REJECTED) {
 		oe->c.rejects++;
 		oe->c.venue_rejects++;
+		tt_stats_reject(reason, tt_oe_reason_name(reason));
+		tt_logh(order_rejected, o->cl_ord_id, o->instr, reason);
+	} else {
+		tt_logh(order_cancelled, o->cl_ord_id, o->instr);
 	}
 	refresh_own_best(oe, o->instr);
 	publish_exec(oe, o, o->cl_ord_id, o->instr, o->side, et, 0, 0, reason, t_rx);

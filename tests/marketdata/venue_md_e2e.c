@@ -30,6 +30,7 @@
 #include "tt_fixed.h"
 #include "tt_msg.h"
 #include "tt_ring.h"
+#include "tt_stats.h"
 
 #define SYMS "BTCUSDT,ETHUSDT"
 #define CMP_SCALE 8
@@ -288,6 +289,14 @@ static int teardown(void **state)
 	pthread_join(drainer, NULL);
 	tt_ring_detach(&ring);
 	tt_ring_unlink(ring_name);
+	{ /* tt-md's log ring and stats block (instance tt-e2e-md-<pid>) */
+		char shm[64];
+
+		snprintf(shm, sizeof(shm), "tt-e2e-md-%d.log.tt-md", (int)getpid());
+		(void)tt_ring_unlink(shm);
+		snprintf(shm, sizeof(shm), "tt-e2e-md-%d", (int)getpid());
+		(void)tt_stats_unlink(shm, "tt-md");
+	}
 	if (getenv("TT_E2E_KEEP")) {
 		fprintf(stderr, "kept %s\n", dir);
 		V.dir[0] = 0; /* vc_stop removes it otherwise */

@@ -29,6 +29,7 @@
 #include "tt_msg.h"
 #include "tt_oe_binance.h"
 #include "tt_ring.h"
+#include "tt_stats.h"
 #include "tt_risk.h"
 #include "venue_client.h"
 
@@ -166,6 +167,11 @@ static inline void e2e_teardown(struct e2e *e)
 	tt_ring_detach(&e->ref);
 	for (int i = 0; i < 3; i++)
 		(void)tt_ring_unlink(e->rings[i]);
+	/* tt-oe's log ring and stats block (instance e2e<pid>) */
+	snprintf(cmd, sizeof(cmd), "e2e%d.log.tt-oe", (int)getpid());
+	(void)tt_ring_unlink(cmd);
+	snprintf(cmd, sizeof(cmd), "e2e%d", (int)getpid());
+	(void)tt_stats_unlink(cmd, "tt-oe");
 	(void)vc_stop(&e->venue);
 	if (getenv("TT_E2E_KEEP"))
 		return;

@@ -28,6 +28,7 @@
 
 #include "tt_msg.h"
 #include "tt_ring.h"
+#include "tt_stats.h"
 
 static char dir[64], bin[512], cfg[128], sock[128], killf[128], out[128];
 static char rings[4][64];
@@ -175,6 +176,11 @@ static int teardown(void **state)
 
 	for (int i = 0; i < 4; i++)
 		(void)tt_ring_unlink(rings[i]);
+	/* tt-oe's log ring and stats block (instance t<pid>) */
+	snprintf(cmd, sizeof(cmd), "t%d.log.tt-oe", (int)getpid());
+	(void)tt_ring_unlink(cmd);
+	snprintf(cmd, sizeof(cmd), "t%d", (int)getpid());
+	(void)tt_stats_unlink(cmd, "tt-oe");
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	assert_int_equal(system(cmd), 0);
 	(void)state;

@@ -44,7 +44,7 @@
 	  TT_EF_NONE)                                                                              \
 	X(book_live, INFO, "book synced and publishing",                                           \
 	  TT_EF("instrument", U64, 0), TT_EF("update_id", U64, 0), TT_EF_NONE, TT_EF_NONE)         \
-	X(order_intent, DEBUG, "strategy asked for an order",                                      \
+	X(order_intent, INFO, "strategy asked for an order",                                       \
 	  TT_EF("order_id", U64, 0), TT_EF("instrument", U64, 0), TT_EF("px", FIX, 8),             \
 	  TT_EF("qty", FIX, 8))                                                                    \
 	X(order_sent, INFO, "order bytes handed to the kernel",                                    \
@@ -73,7 +73,14 @@
 	X(stage_latency, DEBUG, "one stage timing sample",                                         \
 	  TT_EF("stage", U64, 0), TT_EF("t0", TSC, 0), TT_EF("ns", I64, 0), TT_EF_NONE)            \
 	X(bench_probe, DEBUG, "bench and test probe, carries four integers",                       \
-	  TT_EF("a", I64, 0), TT_EF("b", U64, 0), TT_EF("px", FIX, 8), TT_EF("order_id", U64, 0))
+	  TT_EF("a", I64, 0), TT_EF("b", U64, 0), TT_EF("px", FIX, 8), TT_EF("order_id", U64, 0)) \
+	X(md_book_resync, WARN, "tt-md starts a book over (reason: tt_md_resync_reason)",         \
+	  TT_EF("instrument", U64, 0), TT_EF("reason", U64, 0), TT_EF("book_id", U64, 0),         \
+	  TT_EF("resyncs", U64, 0))                                                                \
+	X(md_book_stale, WARN, "no update for an instrument within stale_after: marked stale",    \
+	  TT_EF("instrument", U64, 0), TT_EF("book_id", U64, 0), TT_EF_NONE, TT_EF_NONE)          \
+	X(order_cancel_sent, INFO, "cancel request handed to the kernel",                         \
+	  TT_EF("order_id", U64, 0), TT_EF("instrument", U64, 0), TT_EF_NONE, TT_EF_NONE)
 
 /* clang-format on */
 

@@ -28,6 +28,13 @@
 /* 10^scale for scale 0..18. */
 extern const int64_t tt_fixed_pow10[TT_FIXED_MAX_SCALE + 1];
 
+/* v at `scale` decimals re-expressed at 8 (the event catalogue's FIX 8 prices and
+ * quantities, tt_events.h); scales above 8 lose their extra digits. No checks: hot path. */
+static inline int64_t tt_fixed_to8(int64_t v, unsigned scale)
+{
+	return scale <= 8 ? v * tt_fixed_pow10[8 - scale] : v / tt_fixed_pow10[scale - 8];
+}
+
 /*
  * Parses s[0, len) (not NUL-terminated) as a decimal at `scale` decimals into *out.
  * Returns 0, or (with *out untouched):

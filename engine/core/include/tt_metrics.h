@@ -59,6 +59,8 @@ struct tt_metrics {
 	struct tt_metric *head; /* registration order */
 	struct tt_metric *tail;
 	unsigned n;
+	int (*extra)(FILE *out, void *arg); /* appends more families at format time, or NULL */
+	void *extra_arg;
 };
 
 void tt_metrics_init(struct tt_metrics *reg) __tt_cold;
@@ -103,6 +105,11 @@ static inline void tt_metric_observe(struct tt_metric *m, int64_t v)
 	atomic_fetch_add_explicit(&m->v, v, memory_order_relaxed);
 	atomic_fetch_add_explicit(&m->cnt, 1, memory_order_relaxed);
 }
+
+/* Families formatted elsewhere (tt-engine: the children's stats blocks, tt_stats_expose):
+ * fn(out, arg) runs on the scraper's thread after the registered series, and must not
+ * repeat their names. fn returns 0 or -EIO. */
+void tt_metrics_set_extra(struct tt_metrics *reg, int (*fn)(FILE *out, void *arg), void *arg);
 
 /* Writes the exposition text of every series. Returns 0 or -EIO. */
 int tt_metrics_format(const struct tt_metrics *reg, FILE *out);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "tt_log.h"
+#include "tt_stats.h"
 
 extern char *program_invocation_short_name;
 
@@ -35,6 +36,8 @@ void tt_denied_emit(const char *what, const char *target, const char *rule)
 	n = tt_log_format(line, TT_LOG_WARN, "denied", f, TT_ARRAY_LEN(f),
 			  (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec);
 	atomic_fetch_add_explicit(&tt_denied_n, 1, memory_order_relaxed);
+	/* any thread may refuse: the one stats counter with more than one writer */
+	atomic_fetch_add_explicit(&tt__stats->c[TT_ST_denied], 1, memory_order_relaxed);
 	do {
 		w = write(atomic_load_explicit(&tt_denied_fd, memory_order_relaxed), line, n);
 	} while (w < 0 && errno == EINTR);

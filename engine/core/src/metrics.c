@@ -224,7 +224,15 @@ int tt_metrics_format(const struct tt_metrics *reg, FILE *out)
 			if (strcmp(o->name, m->name) == 0 && put_series(o, out))
 				return -EIO;
 	}
+	if (reg->extra && reg->extra(out, reg->extra_arg))
+		return -EIO;
 	return ferror(out) ? -EIO : 0;
+}
+
+void tt_metrics_set_extra(struct tt_metrics *reg, int (*fn)(FILE *out, void *arg), void *arg)
+{
+	reg->extra = fn;
+	reg->extra_arg = arg;
 }
 
 /* ---- endpoint ------------------------------------------------------------------------------ */

@@ -11,6 +11,8 @@
  * --once: scan and drain once, then exit (tests, cron). SIGINT/SIGTERM: final drain, exit 0.
  * Bad arguments: a message and exit 2.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -122,16 +124,35 @@ int main(int argc, char **argv)
 		tt_log_err(TT_LOG_ERROR, "logwriter_init_failed");
 		return 1;
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	{
+		/* no SA_RESTART: a blocked read of the pipe returns EINTR on SIGTERM */
+		struct sigaction sa = {.sa_handler = on_signal};
+
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+	}
 	if (pipe_proc) {
-		/* cold-path JSON lines (a child's stderr) → the same tree, until EOF */
+		/* cold-path JSON lines (a child's stderr) → the same tree, until EOF; on SIGTERM
+		 * (the supervisor keeps the pipe's write end open) what is buffered, then exit */
 		char *line = NULL;
 		size_t cap = 0;
 		ssize_t n;
 
-		while ((n = getline(&line, &cap, stdin)) > 0)
-			tt_logw_append_json(&writer, pipe_proc, line, (size_t)n);
+		/* a previous incarnation may have left the shared pipe non-blocking */
+		fcntl(0, F_SETFL, fcntl(0, F_GETFL) & ~O_NONBLOCK);
+		for (;;) {
+			n = getline(&line, &cap, stdin);
+			if (n > 0) {
+				tt_logw_append_json(&writer, pipe_proc, line, (size_t)n);
+				continue;
+			}
+			if (n < 0 && errno == EINTR && stop_flag && !(fcntl(0, F_GETFL) & O_NONBLOCK)) {
+				clearerr(stdin);
+				fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK);
+				continue;
+			}
+			break;
+		}
 		free(line);
 	} else if (once) {
 		tt_logw_scan(&writer);

@@ -96,19 +96,29 @@ static const char *jstr(const cJSON *o, const char *key)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+/* order_id ≥ 2^53 (real client order ids are): a double cannot tell neighbours apart, so
+ * compare the number's own digits in the line: "order_id":<want> then a non-digit. Lines
+ * come from our writers (one key per object, no spaces). */
+static bool order_matches_text(const char *line, const char *want)
+{
+	size_t n = strlen(want);
+
+	for (const char *p = line; (p = strstr(p, "\"order_id\":")) != NULL;) {
+		p += 11;
+		if (!strncmp(p, want, n) && !(p[n] >= '0' && p[n] <= '9'))
+			return true;
+	}
+	return false;
+}
+
 /* order_id as its decimal text, whether the JSON holds it as a number or a string */
-static bool order_matches(const cJSON *o, const char *want)
+static bool order_matches(const cJSON *o, const char *line, const char *want)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "order_id");
-	char num[32];
 
 	if (cJSON_IsString(v))
 		return strcmp(v->valuestring, want) == 0;
-	if (!cJSON_IsNumber(v))
-		return false;
-	/* cJSON keeps numbers as double; print integers exactly where they fit */
-	snprintf(num, sizeof(num), "%.0f", v->valuedouble);
-	return strcmp(num, want) == 0;
+	return cJSON_IsNumber(v) && order_matches_text(line, want);
 }
 
 bool tt_logq_match(const struct tt_logq *q, const char *line, int64_t *ts_ns)
@@ -135,7 +145,7 @@ bool tt_logq_match(const struct tt_logq *q, const char *line, int64_t *ts_ns)
 		ok = false;
 	if (ok && q->event && ((s = jstr(o, "event")) == NULL || strcmp(s, q->event) != 0))
 		ok = false;
-	if (ok && q->order && !order_matches(o, q->order))
+	if (ok && q->order && !order_matches(o, line, q->order))
 		ok = false;
 out:
 	if (!ok && !cJSON_IsObject(o))
@@ -298,6 +308,28 @@ void tt_logq_result_free(struct tt_logq_result *res)
 	memset(res, 0, sizeof(*res));
 }
 
+/* A number field's own text in the line ("key":123456789012345678901), so integers past
+ * 2^53 print exactly; NULL when not found in that shape. */
+static const char *raw_number(const char *line, const char *key, char *buf, size_t cap)
+{
+	char pat[80];
+	const char *p;
+	size_t n = 0;
+
+	snprintf(pat, sizeof(pat), "\"%.70s\":", key);
+	p = strstr(line, pat);
+	if (!p)
+		return NULL;
+	p += strlen(pat);
+	while (n + 1 < cap && (p[n] == '-' || p[n] == '.' || p[n] == 'e' || p[n] == 'E' ||
+			       p[n] == '+' || (p[n] >= '0' && p[n] <= '9'))) {
+		buf[n] = p[n];
+		n++;
+	}
+	buf[n] = 0;
+	return n ? buf : NULL;
+}
+
 void tt_logq_print_human(FILE *out, const char *line)
 {
 	cJSON *o = cJSON_Parse(line);
@@ -329,6 +361,15 @@ void tt_logq_print_human(FILE *out, const char *line)
 		if (cJSON_IsString(it)) {
 			fprintf(out, " %s=%s", it->string, it->valuestring);
 			continue;
+		}
+		if (cJSON_IsNumber(it)) {
+			char num[48];
+			const char *r = raw_number(line, it->string, num, sizeof(num));
+
+			if (r) {
+				fprintf(out, " %s=%s", it->string, r);
+				continue;
+			}
 		}
 		v = cJSON_PrintUnformatted(it);
 		fprintf(out, " %s=%s", it->string, v ? v : "?");
