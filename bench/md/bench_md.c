@@ -489,13 +489,16 @@ static void gen_mix(void)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: tt-bench md [ROUNDS] [--lws-n N] [--batch BYTES] [--lws-only] [--smoke]\n"
+		"usage: tt-bench md [ROUNDS] [--lws-n N] [--batch BYTES] [--paced-n N] [--pace-us US]\n"
+		"                   [--lws-only] [--smoke]\n"
 		"  ROUNDS      parse-only rounds of %d messages per row (default 200)\n"
 		"  --lws-n N   messages sent to each client in the loopback TLS comparison\n"
 		"              (default 200000)\n"
 		"  --batch B   server packs frames into TLS records of up to B bytes (default 16000;\n"
 		"              1 = one record per message)\n"
-		"  --lws-only  only the loopback comparison\n"
+		"  --paced-n N messages of the paced run (default 20000; 0 skips it)\n"
+		"  --pace-us U its sender sleeps U us after each message (default 20)\n"
+		"  --lws-only  only the loopback comparison (burst and paced)\n"
 		"  --smoke     --lws-only with 2000 messages, checks values, no table; exit 1 on a\n"
 		"              mismatch\n",
 		NMSG);
@@ -504,6 +507,7 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	struct md_lws_opts lo = {.n = 200000, .batch_bytes = 16000};
+	struct md_lws_opts po = {.n = 20000, .batch_bytes = 1, .pace_us = 20};
 	bool lws_only = false;
 	int rounds = 200, i;
 
@@ -512,12 +516,18 @@ int main(int argc, char **argv)
 			lo.n = strtoull(argv[++i], NULL, 10);
 		} else if (!strcmp(argv[i], "--batch") && i + 1 < argc) {
 			lo.batch_bytes = strtoul(argv[++i], NULL, 10);
+		} else if (!strcmp(argv[i], "--paced-n") && i + 1 < argc) {
+			po.n = strtoull(argv[++i], NULL, 10);
+		} else if (!strcmp(argv[i], "--pace-us") && i + 1 < argc) {
+			po.pace_us = (unsigned)strtoul(argv[++i], NULL, 10);
 		} else if (!strcmp(argv[i], "--lws-only")) {
 			lws_only = true;
 		} else if (!strcmp(argv[i], "--smoke")) {
 			lws_only = true;
 			lo.quiet = true;
 			lo.n = 2000;
+			po.quiet = true;
+			po.n = 200;
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			usage(stdout);
 			return 0;
@@ -536,7 +546,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (rounds < 1 || lo.n < 1 || lo.batch_bytes < 1) {
+	if (rounds < 1 || lo.n < 1 || lo.batch_bytes < 1 || po.pace_us < 1 || po.pace_us > 999999) {
 		usage(stderr);
 		return 2;
 	}
@@ -546,7 +556,8 @@ int main(int argc, char **argv)
 		return 1;
 	if (lws_only) {
 		gen_mix();
-		return md_lws_bench(&tab, mix, mix_len, NMSG, &lo);
+		return md_lws_bench(&tab, mix, mix_len, NMSG, &lo) |
+		       (po.n ? md_lws_bench(&tab, mix, mix_len, NMSG, &po) : 0);
 	}
 	printf("tt-bench-md: ns per message, batches of %d, %d x %d messages per row\n", BATCH,
 	       rounds, NMSG);
@@ -568,5 +579,9 @@ int main(int argc, char **argv)
 	md_path_bench(&tab, msgs, lens, NMSG, rounds > 20 ? 20 : rounds);
 	gen_mix();
 	fflush(stdout);
-	return md_lws_bench(&tab, mix, mix_len, NMSG, &lo) || sink == 42 ? 1 : 0;
+	i = md_lws_bench(&tab, mix, mix_len, NMSG, &lo);
+	fflush(stdout);
+	if (po.n)
+		i |= md_lws_bench(&tab, mix, mix_len, NMSG, &po);
+	return i || sink == 42 ? 1 : 0;
 }

@@ -27,6 +27,7 @@ void md_path_bench(const struct tt_md_instr_table *tab, char (*msgs)[MD_MSGMAX],
 struct md_lws_opts {
 	uint64_t n;	     /* messages sent to each client */
 	size_t batch_bytes;  /* server: frames per SSL_write up to this many bytes (1 record) */
+	unsigned pace_us;    /* server: > 0: one record per message, then sleep this long */
 	bool quiet;	     /* no table, only errors and the check line */
 };
 

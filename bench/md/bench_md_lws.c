@@ -38,6 +38,7 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libwebsockets.h>
@@ -375,7 +376,7 @@ static int ssl_write_all(SSL *s, const void *p, size_t n)
 
 /* One client connection: upgrade, "run:N", N frames, "end", wait for its close. */
 static void srv_session(SSL_CTX *ctx, int fd, char (*msgs)[MD_MSGMAX], const size_t *lens,
-			int nmsg, size_t batch)
+			int nmsg, size_t batch, unsigned pace_us)
 {
 	char req[8192], key[128], proto[128], resp[512], cmd[64];
 	unsigned char md[EVP_MAX_MD_SIZE], acc[64];
@@ -448,6 +449,14 @@ static void srv_session(SSL_CTX *ctx, int fd, char (*msgs)[MD_MSGMAX], const siz
 			used = 0;
 		}
 		used += server_frame(out + used, msgs[j], lens[j]);
+		if (pace_us) {
+			struct timespec ts = {.tv_nsec = (long)pace_us * 1000};
+
+			if (ssl_write_all(s, out, used) != 0)
+				goto done;
+			used = 0;
+			nanosleep(&ts, NULL);
+		}
 	}
 	used += server_frame(out + used, "end", 3);
 	if (ssl_write_all(s, out, used) != 0)
@@ -471,7 +480,7 @@ done:
 }
 
 static void srv_child(int lfd, SSL_CTX *ctx, char (*msgs)[MD_MSGMAX], const size_t *lens,
-		      int nmsg, size_t batch)
+		      int nmsg, size_t batch, unsigned pace_us)
 {
 	struct timeval tv = {.tv_sec = 10};
 
@@ -483,7 +492,7 @@ static void srv_child(int lfd, SSL_CTX *ctx, char (*msgs)[MD_MSGMAX], const size
 		if (fd < 0)
 			_exit(0);
 		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-		srv_session(ctx, fd, msgs, lens, nmsg, batch);
+		srv_session(ctx, fd, msgs, lens, nmsg, batch, pace_us);
 		close(fd);
 	}
 }
@@ -711,6 +720,16 @@ static struct pc pcts(const struct side *s, unsigned k, double ghz, uint64_t *tm
 	return r;
 }
 
+/* Mean of t1 - t0 over all messages, ns. */
+static double mean_ns(const struct side *s, double ghz)
+{
+	double sum = 0;
+
+	for (uint64_t i = 0; i < s->got; i++)
+		sum += (double)s->lat[i];
+	return s->got ? sum / (double)s->got / ghz : 0;
+}
+
 static void report(const struct side *a, const struct side *b, double ghz, const struct md_lws_opts *o)
 {
 	static const struct {
@@ -727,9 +746,18 @@ static void report(const struct side *a, const struct side *b, double ghz, const
 
 	if (!tmp)
 		return;
-	printf("\nwhole path over loopback TLS sockets: %" PRIu64 " messages to each client, one server\n"
-	       "(frames packed into TLS records of <= %zu bytes; callback entry -> last ring push, ns)\n",
-	       o->n, o->batch_bytes);
+	if (o->pace_us)
+		printf("\nwhole path over loopback TLS sockets, PACED: %" PRIu64
+		       " messages to each client, one TLS record per message, one every %u us\n"
+		       "(nothing queues: reap -> published is one message's decrypt+frame+decode+publish)\n",
+		       o->n, o->pace_us);
+	else
+		printf("\nwhole path over loopback TLS sockets, BURST: %" PRIu64
+		       " messages to each client back to back\n"
+		       "(frames packed into TLS records of <= %zu bytes; reap -> published includes the\n"
+		       " wait behind earlier messages of the same recv)\n",
+		       o->n, o->batch_bytes);
+	printf("callback entry -> last ring push, ns:\n");
 	printf("  %-26s %-26s %-26s %s\n", "", "ticktrade (tt_wsconn+scan)", "libwebsockets + cJSON",
 	       "p50 ratio");
 	printf("  %-26s %8s %8s %8s %8s %8s %8s\n", "", "p50", "p90", "p99", "p50", "p90", "p99");
@@ -749,10 +777,24 @@ static void report(const struct side *a, const struct side *b, double ghz, const
 			       "reap -> published (ours)", tmp[n / 2], tmp[(size_t)((double)n * 0.9)],
 			       tmp[(size_t)((double)n * 0.99)], "n/a", "n/a", "n/a");
 	}
+	if (o->pace_us) {
+		free(tmp);
+		return;
+	}
 	ta = a->t_end > a->t_first ? (double)a->got * ghz * 1e9 / (double)(a->t_end - a->t_first) : 0;
 	tb = b->t_end > b->t_first ? (double)b->got * ghz * 1e9 / (double)(b->t_end - b->t_first) : 0;
 	printf("  %-26s %17.0f msg/s %17.0f msg/s     %5.1fx\n", "throughput (first..end)", ta, tb,
 	       tb > 0 ? ta / tb : 0.0);
+	if (ta > 0 && tb > 0) {
+		double ia = 1e9 / ta, ib = 1e9 / tb, ma = mean_ns(a, ghz), mb = mean_ns(b, ghz);
+
+		printf("  %-26s %17.0f ns    %17.0f ns        %5.1fx\n", "burst time per message", ia,
+		       ib, ib / ia);
+		printf("  %-26s %17.0f ns    %17.0f ns        %5.1fx\n", "  of which in callback", ma,
+		       mb, mb / ma);
+		printf("  %-26s %17.0f ns    %17.0f ns        %5.1fx\n",
+		       "  outside (recv+TLS+WS+loop)", ia - ma, ib - mb, (ib - mb) / (ia - ma));
+	}
 	free(tmp);
 }
 
@@ -813,7 +855,7 @@ int md_lws_bench(const struct tt_md_instr_table *tab, char (*msgs)[MD_MSGMAX],
 	if (pid < 0)
 		goto out;
 	if (pid == 0)
-		srv_child(lfd, sctx, msgs, lens, nmsg, o->batch_bytes);
+		srv_child(lfd, sctx, msgs, lens, nmsg, o->batch_bytes, o->pace_us);
 	close(lfd);
 	lfd = -1;
 	ghz = tt_bench_tsc_calibrate(50);
