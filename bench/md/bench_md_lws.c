@@ -30,6 +30,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -483,6 +484,7 @@ static void srv_child(int lfd, SSL_CTX *ctx, char (*msgs)[MD_MSGMAX], const size
 		      int nmsg, size_t batch, unsigned pace_us)
 {
 	struct timeval tv = {.tv_sec = 10};
+	int one = 1;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	signal(SIGPIPE, SIG_IGN);
@@ -492,6 +494,9 @@ static void srv_child(int lfd, SSL_CTX *ctx, char (*msgs)[MD_MSGMAX], const size
 		if (fd < 0)
 			_exit(0);
 		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		/* no Nagle: a paced small record must leave now, not when the client's delayed
+		 * ACK comes back (that batches ~100 paced messages into one recv) */
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		srv_session(ctx, fd, msgs, lens, nmsg, batch, pace_us);
 		close(fd);
 	}
