@@ -164,6 +164,18 @@ static int cj_dec(const cJSON *o, const char *k, unsigned scale, int64_t *out)
 	return tt_fixed_parse(it->valuestring, strlen(it->valuestring), scale, out);
 }
 
+/* Number member k as an integer; *bad set when missing or not a number. */
+static uint64_t cj_u64(const cJSON *o, const char *k, int *bad)
+{
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	if (!cJSON_IsNumber(it)) {
+		*bad = 1;
+		return 0;
+	}
+	return (uint64_t)it->valuedouble;
+}
+
 static int cj_bt_obj(const struct tt_md_instr_table *t, const cJSON *o,
 		     struct tt_md_book_ticker *bt)
 {
@@ -206,12 +218,14 @@ static int cj_trade_obj(const struct tt_md_instr_table *tb, const cJSON *o,
 	t = cJSON_GetObjectItemCaseSensitive(o, "t");
 	m = cJSON_GetObjectItemCaseSensitive(o, "m");
 	if (cJSON_IsString(s) && cJSON_IsNumber(t) && cJSON_IsBool(m)) {
+		int bad = 0;
+
 		tr->instr = tt_md_instr_find(tb, s->valuestring, strlen(s->valuestring));
 		tr->trade_id = (uint64_t)t->valuedouble;
-		tr->event_ts = (uint64_t)cJSON_GetObjectItemCaseSensitive(o, "E")->valuedouble;
-		tr->trade_ts = (uint64_t)cJSON_GetObjectItemCaseSensitive(o, "T")->valuedouble;
+		tr->event_ts = cj_u64(o, "E", &bad);
+		tr->trade_ts = cj_u64(o, "T", &bad);
 		tr->buyer_maker = cJSON_IsTrue(m);
-		if (tr->instr && !cj_dec(o, "p", tr->instr->px_scale, &tr->px) &&
+		if (!bad && tr->instr && !cj_dec(o, "p", tr->instr->px_scale, &tr->px) &&
 		    !cj_dec(o, "q", tr->instr->qty_scale, &tr->qty))
 			rc = 0;
 	}
@@ -259,11 +273,13 @@ static int cj_depth_obj(const struct tt_md_instr_table *t, const cJSON *o,
 
 	s = cJSON_GetObjectItemCaseSensitive(o, "s");
 	if (cJSON_IsString(s)) {
+		int bad = 0;
+
 		d->instr = tt_md_instr_find(t, s->valuestring, strlen(s->valuestring));
-		d->first_id = (uint64_t)cJSON_GetObjectItemCaseSensitive(o, "U")->valuedouble;
-		d->final_id = (uint64_t)cJSON_GetObjectItemCaseSensitive(o, "u")->valuedouble;
-		d->event_ts = (uint64_t)cJSON_GetObjectItemCaseSensitive(o, "E")->valuedouble;
-		if (d->instr &&
+		d->first_id = cj_u64(o, "U", &bad);
+		d->final_id = cj_u64(o, "u", &bad);
+		d->event_ts = cj_u64(o, "E", &bad);
+		if (!bad && d->instr &&
 		    !cj_levels(cJSON_GetObjectItemCaseSensitive(o, "b"), d->instr, d->bids,
 			       d->cap_bids, &d->n_bids) &&
 		    !cj_levels(cJSON_GetObjectItemCaseSensitive(o, "a"), d->instr, d->asks,
