@@ -17,20 +17,19 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_md.h"
 #include "tt_fixed.h"
 #include "tt_md.h"
 
 #define NMSG   1024
 #define BATCH  8
-#define MSGMAX 1024
+#define MSGMAX MD_MSGMAX
 
 static char msgs[NMSG][MSGMAX];
 static size_t lens[NMSG];
 static struct tt_md_instr_table tab;
 static volatile int64_t sink;
 
-void md_path_bench(const struct tt_md_instr_table *tab, char (*msgs)[MSGMAX], const size_t *lens,
-		   int nmsg, int rounds);
 
 static uint64_t rs = 88172645463325252ULL;
 static uint64_t rnd(void)
@@ -165,18 +164,28 @@ static int cj_dec(const cJSON *o, const char *k, unsigned scale, int64_t *out)
 	return tt_fixed_parse(it->valuestring, strlen(it->valuestring), scale, out);
 }
 
-static int cj_book_ticker(const char *p, size_t len, struct tt_md_book_ticker *bt)
+/* Number member k as an integer; *bad set when missing or not a number. */
+static uint64_t cj_u64(const cJSON *o, const char *k, int *bad)
 {
-	cJSON *o = cJSON_ParseWithLength(p, len);
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	if (!cJSON_IsNumber(it)) {
+		*bad = 1;
+		return 0;
+	}
+	return (uint64_t)it->valuedouble;
+}
+
+static int cj_bt_obj(const struct tt_md_instr_table *t, const cJSON *o,
+		     struct tt_md_book_ticker *bt)
+{
 	const cJSON *u, *s;
 	int rc = -1;
 
-	if (!o)
-		return -1;
 	u = cJSON_GetObjectItemCaseSensitive(o, "u");
 	s = cJSON_GetObjectItemCaseSensitive(o, "s");
 	if (cJSON_IsNumber(u) && cJSON_IsString(s)) {
-		bt->instr = tt_md_instr_find(&tab, s->valuestring, strlen(s->valuestring));
+		bt->instr = tt_md_instr_find(t, s->valuestring, strlen(s->valuestring));
 		bt->update_id = (uint64_t)u->valuedouble;
 		if (bt->instr && !cj_dec(o, "b", bt->instr->px_scale, &bt->bid_px) &&
 		    !cj_dec(o, "B", bt->instr->qty_scale, &bt->bid_qty) &&
@@ -184,31 +193,53 @@ static int cj_book_ticker(const char *p, size_t len, struct tt_md_book_ticker *b
 		    !cj_dec(o, "A", bt->instr->qty_scale, &bt->ask_qty))
 			rc = 0;
 	}
+	return rc;
+}
+
+static int cj_book_ticker(const char *p, size_t len, struct tt_md_book_ticker *bt)
+{
+	cJSON *o = cJSON_ParseWithLength(p, len);
+	int rc;
+
+	if (!o)
+		return -1;
+	rc = cj_bt_obj(&tab, o, bt);
 	cJSON_Delete(o);
+	return rc;
+}
+
+static int cj_trade_obj(const struct tt_md_instr_table *tb, const cJSON *o,
+			struct tt_md_trade *tr)
+{
+	const cJSON *s, *t, *m;
+	int rc = -1;
+
+	s = cJSON_GetObjectItemCaseSensitive(o, "s");
+	t = cJSON_GetObjectItemCaseSensitive(o, "t");
+	m = cJSON_GetObjectItemCaseSensitive(o, "m");
+	if (cJSON_IsString(s) && cJSON_IsNumber(t) && cJSON_IsBool(m)) {
+		int bad = 0;
+
+		tr->instr = tt_md_instr_find(tb, s->valuestring, strlen(s->valuestring));
+		tr->trade_id = (uint64_t)t->valuedouble;
+		tr->event_ts = cj_u64(o, "E", &bad);
+		tr->trade_ts = cj_u64(o, "T", &bad);
+		tr->buyer_maker = cJSON_IsTrue(m);
+		if (!bad && tr->instr && !cj_dec(o, "p", tr->instr->px_scale, &tr->px) &&
+		    !cj_dec(o, "q", tr->instr->qty_scale, &tr->qty))
+			rc = 0;
+	}
 	return rc;
 }
 
 static int cj_trade(const char *p, size_t len, struct tt_md_trade *tr)
 {
 	cJSON *o = cJSON_ParseWithLength(p, len);
-	const cJSON *s, *t, *m;
-	int rc = -1;
+	int rc;
 
 	if (!o)
 		return -1;
-	s = cJSON_GetObjectItemCaseSensitive(o, "s");
-	t = cJSON_GetObjectItemCaseSensitive(o, "t");
-	m = cJSON_GetObjectItemCaseSensitive(o, "m");
-	if (cJSON_IsString(s) && cJSON_IsNumber(t) && cJSON_IsBool(m)) {
-		tr->instr = tt_md_instr_find(&tab, s->valuestring, strlen(s->valuestring));
-		tr->trade_id = (uint64_t)t->valuedouble;
-		tr->event_ts = (uint64_t)cJSON_GetObjectItemCaseSensitive(o, "E")->valuedouble;
-		tr->trade_ts = (uint64_t)cJSON_GetObjectItemCaseSensitive(o, "T")->valuedouble;
-		tr->buyer_maker = cJSON_IsTrue(m);
-		if (tr->instr && !cj_dec(o, "p", tr->instr->px_scale, &tr->px) &&
-		    !cj_dec(o, "q", tr->instr->qty_scale, &tr->qty))
-			rc = 0;
-	}
+	rc = cj_trade_obj(&tab, o, tr);
 	cJSON_Delete(o);
 	return rc;
 }
@@ -234,26 +265,75 @@ static int cj_levels(const cJSON *arr, const struct tt_md_instr *in, struct tt_m
 	return 0;
 }
 
-static int cj_depth(const char *p, size_t len, struct tt_md_depth *d)
+static int cj_depth_obj(const struct tt_md_instr_table *t, const cJSON *o,
+			struct tt_md_depth *d)
 {
-	cJSON *o = cJSON_ParseWithLength(p, len);
 	const cJSON *s;
 	int rc = -1;
 
-	if (!o)
-		return -1;
 	s = cJSON_GetObjectItemCaseSensitive(o, "s");
 	if (cJSON_IsString(s)) {
-		d->instr = tt_md_instr_find(&tab, s->valuestring, strlen(s->valuestring));
-		d->first_id = (uint64_t)cJSON_GetObjectItemCaseSensitive(o, "U")->valuedouble;
-		d->final_id = (uint64_t)cJSON_GetObjectItemCaseSensitive(o, "u")->valuedouble;
-		d->event_ts = (uint64_t)cJSON_GetObjectItemCaseSensitive(o, "E")->valuedouble;
-		if (d->instr &&
+		int bad = 0;
+
+		d->instr = tt_md_instr_find(t, s->valuestring, strlen(s->valuestring));
+		d->first_id = cj_u64(o, "U", &bad);
+		d->final_id = cj_u64(o, "u", &bad);
+		d->event_ts = cj_u64(o, "E", &bad);
+		if (!bad && d->instr &&
 		    !cj_levels(cJSON_GetObjectItemCaseSensitive(o, "b"), d->instr, d->bids,
 			       d->cap_bids, &d->n_bids) &&
 		    !cj_levels(cJSON_GetObjectItemCaseSensitive(o, "a"), d->instr, d->asks,
 			       d->cap_asks, &d->n_asks))
 			rc = 0;
+	}
+	return rc;
+}
+
+static int cj_depth(const char *p, size_t len, struct tt_md_depth *d)
+{
+	cJSON *o = cJSON_ParseWithLength(p, len);
+	int rc;
+
+	if (!o)
+		return -1;
+	rc = cj_depth_obj(&tab, o, d);
+	cJSON_Delete(o);
+	return rc;
+}
+
+static bool ends_with(const char *s, const char *suf)
+{
+	size_t n = strlen(s), k = strlen(suf);
+
+	return n >= k && memcmp(s + n - k, suf, k) == 0;
+}
+
+/* The combined-stream wrapper: dispatch on the stream name as tt-md does. */
+int md_cj_frame(const struct tt_md_instr_table *t, const char *p, size_t len,
+		struct tt_md_bn_msg *m)
+{
+	cJSON *o = cJSON_ParseWithLength(p, len);
+	const cJSON *st, *data;
+	int rc = -1;
+
+	if (!o)
+		return -1;
+	st = cJSON_GetObjectItemCaseSensitive(o, "stream");
+	data = cJSON_GetObjectItemCaseSensitive(o, "data");
+	if (cJSON_IsString(st) && cJSON_IsObject(data)) {
+		if (ends_with(st->valuestring, "@bookTicker")) {
+			m->kind = TT_MD_MSG_BOOK_TICKER;
+			rc = cj_bt_obj(t, data, &m->bt);
+			m->instr = m->bt.instr;
+		} else if (ends_with(st->valuestring, "@trade")) {
+			m->kind = TT_MD_MSG_TRADE;
+			rc = cj_trade_obj(t, data, &m->trade);
+			m->instr = m->trade.instr;
+		} else if (strstr(st->valuestring, "@depth@") || ends_with(st->valuestring, "@depth")) {
+			m->kind = TT_MD_MSG_DEPTH;
+			rc = cj_depth_obj(t, data, &m->depth);
+			m->instr = m->depth.instr;
+		}
 	}
 	cJSON_Delete(o);
 	return rc;
@@ -388,22 +468,113 @@ static void bench_book(int rounds)
 	free(v);
 }
 
+/* The whole-path message set: combined-stream frames, 2 bookTicker : 1 depthUpdate :
+ * 1 trade, as the md connection of tt-md subscribes them. */
+static char mix[NMSG][MSGMAX];
+static size_t mix_len[NMSG];
+
+static void wrap(int i, const char *stream)
+{
+	int n = snprintf(mix[i], MSGMAX, "{\"stream\":\"%s\",\"data\":%.*s}", stream,
+			 (int)lens[i], msgs[i]);
+
+	if (n < 0 || n >= MSGMAX) {
+		fprintf(stderr, "message %d too long\n", i);
+		exit(1);
+	}
+	mix_len[i] = (size_t)n;
+}
+
+static void gen_mix(void)
+{
+	int i;
+
+	gen_book_ticker(0);
+	for (i = 0; i < NMSG; i += 4) {
+		wrap(i, "btcusdt@bookTicker");
+		wrap(i + 1, "btcusdt@bookTicker");
+	}
+	gen_depth();
+	for (i = 2; i < NMSG; i += 4)
+		wrap(i, "btcusdt@depth@100ms");
+	gen_trade();
+	for (i = 3; i < NMSG; i += 4)
+		wrap(i, "btcusdt@trade");
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: tt-bench md [ROUNDS] [--lws-n N] [--batch BYTES] [--paced-n N] [--pace-us US]\n"
+		"                   [--lws-only] [--smoke]\n"
+		"  ROUNDS      parse-only rounds of %d messages per row (default 200)\n"
+		"  --lws-n N   messages sent to each client in the loopback TLS comparison\n"
+		"              (default 200000)\n"
+		"  --batch B   server packs frames into TLS records of up to B bytes (default 16000;\n"
+		"              1 = one record per message)\n"
+		"  --paced-n N messages of the paced run (default 20000; 0 skips it)\n"
+		"  --pace-us U its sender sleeps U us after each message (default 20)\n"
+		"  --lws-only  only the loopback comparison (burst and paced)\n"
+		"  --smoke     --lws-only with 2000 messages, checks values, no table; exit 1 on a\n"
+		"              mismatch\n",
+		NMSG);
+}
+
 int main(int argc, char **argv)
 {
-	int rounds = argc > 1 ? atoi(argv[1]) : 200;
+	struct md_lws_opts lo = {.n = 200000, .batch_bytes = 16000};
+	struct md_lws_opts po = {.n = 20000, .batch_bytes = 1, .pace_us = 20};
+	bool lws_only = false;
+	int rounds = 200, i;
 
-	if (argc > 2 && strcmp(argv[2], "bt") == 0) { /* profiling aid: ours, bookTicker */
-		tt_md_instr_table_init(&tab);
-		if (tt_md_instr_add(&tab, "BTCUSDT", 1, 8, 8))
-			return 1;
-		gen_book_ticker(0);
-		printf("bookTicker tt p50 %.1f\n", run(K_BT, 1, rounds).p50);
-		return 0;
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--lws-n") && i + 1 < argc) {
+			lo.n = strtoull(argv[++i], NULL, 10);
+		} else if (!strcmp(argv[i], "--batch") && i + 1 < argc) {
+			lo.batch_bytes = strtoul(argv[++i], NULL, 10);
+		} else if (!strcmp(argv[i], "--paced-n") && i + 1 < argc) {
+			po.n = strtoull(argv[++i], NULL, 10);
+		} else if (!strcmp(argv[i], "--pace-us") && i + 1 < argc) {
+			po.pace_us = (unsigned)strtoul(argv[++i], NULL, 10);
+		} else if (!strcmp(argv[i], "--lws-only")) {
+			lws_only = true;
+		} else if (!strcmp(argv[i], "--smoke")) {
+			lws_only = true;
+			lo.quiet = true;
+			lo.n = 2000;
+			po.quiet = true;
+			po.n = 200;
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return 0;
+		} else if (!strcmp(argv[i], "bt")) {
+			/* profiling aid: ours, bookTicker */
+			tt_md_instr_table_init(&tab);
+			if (tt_md_instr_add(&tab, "BTCUSDT", 1, 8, 8))
+				return 1;
+			gen_book_ticker(0);
+			printf("bookTicker tt p50 %.1f\n", run(K_BT, 1, rounds).p50);
+			return 0;
+		} else if (argv[i][0] >= '0' && argv[i][0] <= '9') {
+			rounds = atoi(argv[i]);
+		} else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (rounds < 1 || lo.n < 1 || lo.batch_bytes < 1 || po.pace_us < 1 || po.pace_us > 999999) {
+		usage(stderr);
+		return 2;
 	}
 
 	tt_md_instr_table_init(&tab);
 	if (tt_md_instr_add(&tab, "BTCUSDT", 1, 8, 8))
 		return 1;
+	if (lws_only) {
+		gen_mix();
+		return md_lws_bench(&tab, mix, mix_len, NMSG, &lo) |
+		       (po.n ? md_lws_bench(&tab, mix, mix_len, NMSG, &po) : 0);
+	}
 	printf("tt-bench-md: ns per message, batches of %d, %d x %d messages per row\n", BATCH,
 	       rounds, NMSG);
 	gen_book_ticker(0);
@@ -422,5 +593,11 @@ int main(int argc, char **argv)
 	bench_book(rounds * 4);
 	gen_book_ticker(1);
 	md_path_bench(&tab, msgs, lens, NMSG, rounds > 20 ? 20 : rounds);
-	return sink == 42 ? 2 : 0;
+	gen_mix();
+	fflush(stdout);
+	i = md_lws_bench(&tab, mix, mix_len, NMSG, &lo);
+	fflush(stdout);
+	if (po.n)
+		i |= md_lws_bench(&tab, mix, mix_len, NMSG, &po);
+	return i || sink == 42 ? 1 : 0;
 }

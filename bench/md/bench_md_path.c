@@ -21,6 +21,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include "bench_md.h"
 #include "tt_err.h"
 #include "tt_md.h"
 #include "tt_msg.h"
@@ -28,8 +29,6 @@
 #include "tt_tls.h"
 #include "tt_ws.h"
 
-void md_path_bench(const struct tt_md_instr_table *tab, char (*msgs)[1024], const size_t *lens,
-		   int nmsg, int rounds);
 
 static uint64_t ns(void)
 {
