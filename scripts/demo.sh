@@ -20,20 +20,13 @@ cleanup() {
 trap cleanup EXIT
 
 # a synthetic testnet API key (Ed25519, made now) registered at the venue
-key="ttDEMO$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')"
-openssl genpkey -algorithm ed25519 -out "$tmp/oe.key" 2>/dev/null
-openssl pkey -in "$tmp/oe.key" -pubout -out "$tmp/oe.pub" 2>/dev/null
-echo "$key ed25519 $tmp/oe.pub" >"$tmp/api-keys"
-printf '[credential]\nenv = testnet\nvenue = binance\nkey_type = ed25519\nkey_id = %s\nsecret_file = oe.key\n' \
-	"$key" >"$tmp/oe.cred"
-
-"$B/harness/venue/tt-venue" --port 0 --cert-dir "$tmp/certs" --ctl "$tmp/ctl" \
-	--symbols BTCUSDT,ETHUSDT --seed "${DEMO_SEED:-7}" --rate "${DEMO_RATE:-2000}" \
-	--api-keys "$tmp/api-keys" >"$tmp/venue.out" 2>"$tmp/venue.err" &
-pids+=($!)
-for _ in $(seq 100); do grep -q '"listening"' "$tmp/venue.out" 2>/dev/null && break; sleep 0.1; done
-port=$(grep -o '"port":[0-9]*' "$tmp/venue.out" | cut -d: -f2)
-[ -n "$port" ] || { echo "demo: tt-venue did not start:" >&2; cat "$tmp/venue.err" >&2; exit 1; }
+. scripts/testnet-lib.sh
+tt_testnet_key "$tmp" ttDEMO
+tt_testnet_venue "$tmp" "$B/harness/venue/tt-venue" --symbols BTCUSDT,ETHUSDT \
+	--seed "${DEMO_SEED:-7}" --rate "${DEMO_RATE:-2000}" || ok=0
+pids+=("$TT_VENUE_PID")
+[ "${ok:-1}" = 1 ] || { echo "demo: tt-venue did not start:" >&2; cat "$tmp/venue.err" >&2; exit 1; }
+port=$TT_VENUE_PORT
 
 inst="tt-demo-$$"
 sed -e "s|^ws_url = .*|ws_url = wss://127.0.0.1:$port/ws|" \

@@ -22,21 +22,15 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
 python3 tests/engine/taker_ref.py feed "$tmp/feed.jsonl" || fail "feed"
-key="ttE2EO$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')"
-openssl genpkey -algorithm ed25519 -out "$tmp/oe.key" 2>/dev/null
-openssl pkey -in "$tmp/oe.key" -pubout -out "$tmp/oe.pub" 2>/dev/null
-echo "$key ed25519 $tmp/oe.pub" >"$tmp/api-keys"
-printf '[credential]\nenv = testnet\nvenue = binance\nkey_type = ed25519\nkey_id = %s\nsecret_file = oe.key\n' \
-	"$key" >"$tmp/oe.cred"
-
-"$B/harness/venue/tt-venue" --port 0 --cert-dir "$tmp/certs" --ctl "$tmp/ctl" \
-	--symbols BTCUSDT,ETHUSDT --seed 11 --replay "$tmp/feed.jsonl" \
-	--api-keys "$tmp/api-keys" >"$tmp/venue.out" 2>"$tmp/venue.err" &
-venue=$!
+. scripts/testnet-lib.sh
+tt_testnet_key "$tmp" ttE2EO || fail "key"
+tt_testnet_venue "$tmp" "$B/harness/venue/tt-venue" --symbols BTCUSDT,ETHUSDT --seed 11 \
+	--replay "$tmp/feed.jsonl"
+ok=$?
+venue=$TT_VENUE_PID
 pids+=($venue)
-for _ in $(seq 100); do grep -q '"listening"' "$tmp/venue.out" 2>/dev/null && break; sleep 0.1; done
-port=$(grep -o '"port":[0-9]*' "$tmp/venue.out" | cut -d: -f2)
-[ -n "$port" ] || { cat "$tmp/venue.err"; fail "tt-venue did not start"; }
+[ $ok = 0 ] || { cat "$tmp/venue.err"; fail "tt-venue did not start"; }
+port=$TT_VENUE_PORT
 
 # the test's taker: the parameters taker_ref.py mirrors; max_position never binds
 sed -e "s|^ws_url = .*|ws_url = wss://127.0.0.1:$port/ws|" \

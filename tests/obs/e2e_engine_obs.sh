@@ -31,20 +31,13 @@ fail() {
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # a synthetic testnet API key (made now) registered at the venue
-key="ttOBS$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')"
-openssl genpkey -algorithm ed25519 -out "$T/oe.key" 2>/dev/null
-openssl pkey -in "$T/oe.key" -pubout -out "$T/oe.pub" 2>/dev/null
-echo "$key ed25519 $T/oe.pub" >"$T/api-keys"
-printf '[credential]\nenv = testnet\nvenue = binance\nkey_type = ed25519\nkey_id = %s\nsecret_file = oe.key\n' \
-	"$key" >"$T/oe.cred"
-
-"$B/harness/venue/tt-venue" --port 0 --cert-dir "$T/certs" --ctl "$T/ctl" \
-	--symbols BTCUSDT,ETHUSDT --seed 11 --rate 2000 --api-keys "$T/api-keys" \
-	>"$T/venue.out" 2>"$T/venue.err" &
-PIDS+=($!)
-for _ in $(seq 100); do grep -q '"listening"' "$T/venue.out" 2>/dev/null && break; sleep 0.1; done
-vport=$(grep -o '"port":[0-9]*' "$T/venue.out" | cut -d: -f2)
-[ -n "$vport" ] || fail "tt-venue did not start"
+. "$SRC/scripts/testnet-lib.sh"
+tt_testnet_key "$T" ttOBS || fail "key"
+tt_testnet_venue "$T" "$B/harness/venue/tt-venue" --symbols BTCUSDT,ETHUSDT --seed 11 --rate 2000
+ok=$?
+PIDS+=("$TT_VENUE_PID")
+[ $ok = 0 ] || fail "tt-venue did not start"
+vport=$TT_VENUE_PORT
 
 sed -e "s|^ws_url = .*|ws_url = wss://127.0.0.1:$vport/ws|" \
 	-e "s|^rest_url = .*|rest_url = https://127.0.0.1:$vport/api|" \
