@@ -11,6 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
 #include "tt_md.h"
 
 #define MD_MSGMAX 1024
@@ -18,6 +21,13 @@
 /* cJSON baseline: one combined-stream frame ({"stream":..,"data":{..}}) of bookTicker,
  * depthUpdate or trade into m, as tt_md_bn_scan fills it (kind, instr, bt/depth/trade;
  * m->depth.bids/asks/caps set by the caller). 0 or -1. */
+/* Self-signed P-256 certificate for localhost / 127.0.0.1 (its own CA, written to ca_path as
+ * PEM): the loopback servers of both whole-path benches. 0 or -1. */
+int md_bench_cert(EVP_PKEY **key, X509 **crt, const char *ca_path);
+/* A server's (unmasked) text frame of len < 65536 bytes into out: the client side's
+ * tt_ws_encode always masks. Returns the frame's length. */
+size_t md_bench_server_frame(uint8_t *out, const void *payload, size_t len);
+
 int md_cj_frame(const struct tt_md_instr_table *tab, const char *p, size_t len,
 		struct tt_md_bn_msg *m);
 

@@ -285,8 +285,8 @@ static void side_fini(struct side *s)
 
 /* ---- certificate and the loopback server (forked child) ---------------------------- */
 
-/* Self-signed P-256 certificate for localhost / 127.0.0.1, written as the clients' CA. */
-static int make_cert(EVP_PKEY **key, X509 **crt, const char *ca_path)
+/* bench_md.h */
+int md_bench_cert(EVP_PKEY **key, X509 **crt, const char *ca_path)
 {
 	static const char *const ext[][2] = {
 	    {"subjectAltName", "DNS:localhost,IP:127.0.0.1"},
@@ -329,7 +329,8 @@ static int make_cert(EVP_PKEY **key, X509 **crt, const char *ca_path)
 	return 0;
 }
 
-static size_t server_frame(uint8_t *out, const void *payload, size_t len)
+/* bench_md.h */
+size_t md_bench_server_frame(uint8_t *out, const void *payload, size_t len)
 {
 	size_t h = 2;
 
@@ -449,7 +450,7 @@ static void srv_session(SSL_CTX *ctx, int fd, char (*msgs)[MD_MSGMAX], const siz
 				goto done;
 			used = 0;
 		}
-		used += server_frame(out + used, msgs[j], lens[j]);
+		used += md_bench_server_frame(out + used, msgs[j], lens[j]);
 		if (pace_us) {
 			struct timespec ts = {.tv_nsec = (long)pace_us * 1000};
 
@@ -459,7 +460,7 @@ static void srv_session(SSL_CTX *ctx, int fd, char (*msgs)[MD_MSGMAX], const siz
 			nanosleep(&ts, NULL);
 		}
 	}
-	used += server_frame(out + used, "end", 3);
+	used += md_bench_server_frame(out + used, "end", 3);
 	if (ssl_write_all(s, out, used) != 0)
 		goto done;
 	/* until the client's close frame (answered) or EOF */
@@ -842,7 +843,7 @@ int md_lws_bench(const struct tt_md_instr_table *tab, char (*msgs)[MD_MSGMAX],
 		}
 		expect[i] = digest(&m);
 	}
-	if (make_cert(&key, &crt, ca) != 0 || !(sctx = SSL_CTX_new(TLS_server_method())) ||
+	if (md_bench_cert(&key, &crt, ca) != 0 || !(sctx = SSL_CTX_new(TLS_server_method())) ||
 	    SSL_CTX_use_certificate(sctx, crt) != 1 || SSL_CTX_use_PrivateKey(sctx, key) != 1) {
 		fprintf(stderr, "md lws: server certificate setup failed\n");
 		goto out;

@@ -52,63 +52,6 @@ static void row(const char *name, uint64_t *v, size_t n)
 	       (unsigned long long)v[(size_t)((double)n * 0.99)], n);
 }
 
-/* Self-signed certificate for "localhost", usable as its own CA. */
-static int make_cert(EVP_PKEY **key, X509 **crt, const char *ca_path)
-{
-	X509V3_CTX v3;
-	X509_EXTENSION *ext;
-	X509_NAME *name;
-	FILE *f;
-
-	*key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
-	*crt = X509_new();
-	if (!*key || !*crt)
-		return -1;
-	X509_set_version(*crt, 2);
-	ASN1_INTEGER_set(X509_get_serialNumber(*crt), 1);
-	X509_gmtime_adj(X509_getm_notBefore(*crt), -60);
-	X509_gmtime_adj(X509_getm_notAfter(*crt), 86400);
-	X509_set_pubkey(*crt, *key);
-	name = X509_get_subject_name(*crt);
-	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"localhost",
-				   -1, -1, 0);
-	X509_set_issuer_name(*crt, name);
-	X509V3_set_ctx_nodb(&v3);
-	X509V3_set_ctx(&v3, *crt, *crt, NULL, NULL, 0);
-	ext = X509V3_EXT_conf_nid(NULL, &v3, NID_subject_alt_name, "DNS:localhost");
-	X509_add_ext(*crt, ext, -1);
-	X509_EXTENSION_free(ext);
-	ext = X509V3_EXT_conf_nid(NULL, &v3, NID_basic_constraints, "critical,CA:TRUE");
-	X509_add_ext(*crt, ext, -1);
-	X509_EXTENSION_free(ext);
-	if (!X509_sign(*crt, *key, EVP_sha256()))
-		return -1;
-	f = fopen(ca_path, "w");
-	if (!f)
-		return -1;
-	PEM_write_X509(f, *crt);
-	fclose(f);
-	return 0;
-}
-
-/* A server's (unmasked) text frame: our tt_ws_encode is the client's and always masks. */
-static size_t server_frame(uint8_t *out, const void *payload, size_t len)
-{
-	size_t h = 2;
-
-	out[0] = 0x81;
-	if (len < 126) {
-		out[1] = (uint8_t)len;
-	} else {
-		out[1] = 126;
-		out[2] = (uint8_t)(len >> 8);
-		out[3] = (uint8_t)len;
-		h = 4;
-	}
-	memcpy(out + h, payload, len);
-	return h + len;
-}
-
 /* Moves ciphertext both ways between our client and the server's network BIO. */
 static void shuttle(struct tt_tls *c, BIO *net)
 {
@@ -148,7 +91,7 @@ void md_path_bench(const struct tt_md_instr_table *tab, char (*msgs)[1024], cons
 	snprintf(ca_path, sizeof(ca_path), "/tmp/tt-bench-md-ca-%d.pem", (int)getpid());
 	snprintf(ring_name, sizeof(ring_name), "tt-bench-md-%d", (int)getpid());
 	if (!t_dec || !t_scan || !t_pub || !t_all || !rec || !rec_len ||
-	    make_cert(&key, &crt, ca_path) != 0) {
+	    md_bench_cert(&key, &crt, ca_path) != 0) {
 		printf("  path bench: setup failed\n");
 		return;
 	}
@@ -188,7 +131,7 @@ void md_path_bench(const struct tt_md_instr_table *tab, char (*msgs)[1024], cons
 	}
 	/* one TLS record per WebSocket frame per message, made before timing */
 	for (int i = 0; i < nmsg; i++) {
-		size_t fl = server_frame(frame, msgs[i], lens[i]);
+		size_t fl = md_bench_server_frame(frame, msgs[i], lens[i]);
 		int r;
 
 		if (SSL_write(ss, frame, (int)fl) != (int)fl) {
@@ -226,7 +169,7 @@ void md_path_bench(const struct tt_md_instr_table *tab, char (*msgs)[1024], cons
 				if (n <= 0 || tt_ws_parse(&wp, plain, (size_t)n, &used, &ev) != 1)
 					continue;
 			} else {
-				size_t fl = server_frame(plain, msgs[i], lens[i]);
+				size_t fl = md_bench_server_frame(plain, msgs[i], lens[i]);
 
 				if (tt_ws_parse(&wp, plain, fl, &used, &ev) != 1)
 					continue;
