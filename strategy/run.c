@@ -81,10 +81,18 @@ static int sink(void *arg, const union tt_msg *m)
 		}
 	}
 	tt_stat_inc(strat_intents);
+	/* logged after the push (the order goes first), stamped with the decision time so
+	 * the intent never reads as later than tt-oe's order_sent for it */
 	if (m->h.kind == TT_MSG_ORDER)
-		tt_logh(order_intent, m->order.cl_ord_id, m->h.instr,
-			tt_fixed_to8(m->order.px, S.ctx.instr[m->h.instr % TT_STRAT_MAX_INSTR].px_scale),
-			tt_fixed_to8(m->order.qty, S.ctx.instr[m->h.instr % TT_STRAT_MAX_INSTR].qty_scale));
+		tt_logh_at(order_intent,
+			   m->h.t_rx && m->order.t_decided_d < UINT32_MAX
+				   ? m->h.t_rx + m->order.t_decided_d
+				   : tt_clock_now(),
+			   m->order.cl_ord_id, m->h.instr,
+			   tt_fixed_to8(m->order.px,
+					S.ctx.instr[m->h.instr % TT_STRAT_MAX_INSTR].px_scale),
+			   tt_fixed_to8(m->order.qty,
+					S.ctx.instr[m->h.instr % TT_STRAT_MAX_INSTR].qty_scale));
 	if (m->h.kind == TT_MSG_ORDER)
 		tt_hist_record(&S.h_decide,
 			       (uint64_t)tt_clock_delta_ns(0, (uint64_t)(m->order.t_decided_d -

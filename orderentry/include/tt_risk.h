@@ -153,6 +153,9 @@ void tt_risk_set_ref(struct tt_risk *r, uint16_t instr, tt_px_t bid, tt_px_t ask
 void tt_risk_set_own_best(struct tt_risk *r, uint16_t instr, tt_px_t bid, tt_px_t ask);
 void tt_risk_kill(struct tt_risk *r, bool on);
 
+/* Realized + unrealized P&L of one instrument (instr < TT_RISK_MAX_INSTR) at its reference
+ * mid, price units: cash + position × mid (no reference yet: the position counts as 0). */
+tt_px_t tt_risk_instr_pnl(const struct tt_risk *r, uint16_t instr);
 /* Realized + unrealized P&L of all instruments at the reference mid, price units. */
 tt_px_t tt_risk_pnl(const struct tt_risk *r);
 

@@ -207,6 +207,12 @@ static int send_req(struct tt_oe *oe, int len)
 }
 
 /* Own best resting prices for self-trade prevention (off the intent path). */
+/* Position and P&L of instr into the stats block's gauges (tt-engine's /metrics). */
+static inline void publish_position(const struct tt_oe *oe, uint16_t instr)
+{
+	tt_stats_instr_set(instr, oe->risk.in[instr].position, tt_risk_instr_pnl(&oe->risk, instr));
+}
+
 static void refresh_own_best(struct tt_oe *oe, uint16_t instr)
 {
 	tt_px_t bid = 0, ask = 0;
@@ -525,6 +531,7 @@ static void on_fill(struct tt_oe *oe, struct tt_order *o, tt_qty_t cum, tt_px_t 
 			in ? tt_fixed_to8(f.last_qty, in->qty_scale) : f.last_qty);
 	}
 	tt_risk_on_fill(&oe->risk, o->instr, o->side, px, f.last_qty);
+	publish_position(oe, o->instr);
 	if (o->state == TT_OS_FILLED && !f.late) {
 		tt_risk_on_done(&oe->risk, o->instr, o->side, o->px, 0);
 		refresh_own_best(oe, o->instr);
@@ -1172,8 +1179,10 @@ int tt_oe_poll(struct tt_oe *oe)
 
 		/* latest value wins; never waits */
 		while ((m = tt_ring_peek(oe->p.ref)) != NULL) {
-			if (m->h.kind == TT_MSG_BOOK_TOP && m->h.instr < TT_RISK_MAX_INSTR)
+			if (m->h.kind == TT_MSG_BOOK_TOP && m->h.instr < TT_RISK_MAX_INSTR) {
 				tt_risk_set_ref(&oe->risk, m->h.instr, m->top.bid_px, m->top.ask_px);
+				publish_position(oe, m->h.instr);
+			}
 			tt_ring_release(oe->p.ref);
 		}
 	}
@@ -1254,6 +1263,7 @@ static int replay_one(const struct tt_jrec *r, void *arg)
 				o->last_trade_id = r->c;
 			if (tt_order_exec(&oe->orders, o->cl_ord_id, o->cum_qty + r->b, r->a, &f) == 1) {
 				tt_risk_on_fill(&oe->risk, o->instr, o->side, r->a, f.last_qty);
+				publish_position(oe, o->instr);
 				if (o->state == TT_OS_FILLED && !f.late)
 					tt_risk_on_done(&oe->risk, o->instr, o->side, o->px, 0);
 			}
@@ -1299,6 +1309,8 @@ int tt_oe_init(struct tt_oe *oe, const struct tt_oe_params *p)
 		oe->filters[i].px_scale = p->instr[i].px_scale;
 		oe->filters[i].qty_scale = p->instr[i].qty_scale;
 		oe->by_id[p->instr[i].id] = (int16_t)i;
+		tt_stats_instr_name(p->instr[i].id, p->instr[i].symbol, p->instr[i].px_scale,
+				    p->instr[i].qty_scale);
 	}
 	oe->symtab.v = oe->instr;
 	oe->symtab.n = p->n_instr;

@@ -262,19 +262,22 @@ enum tt_risk_reason tt_risk_check_self_trade(const struct tt_risk *r, const stru
 	return TT_RISK_OK;
 }
 
+tt_px_t tt_risk_instr_pnl(const struct tt_risk *r, uint16_t instr)
+{
+	const struct tt_risk_instr *in = &r->in[instr];
+
+	if (!in->position)
+		return in->cash;
+	return in->cash + notional(ref_mid(in), in->position, r->lim.instr[instr].qty_scale);
+}
+
 tt_px_t tt_risk_pnl(const struct tt_risk *r)
 {
 	int64_t pnl = 0;
 
-	for (unsigned i = 0; i < TT_RISK_MAX_INSTR; i++) {
-		const struct tt_risk_instr *in = &r->in[i];
-
-		if (!r->lim.instr[i].enabled)
-			continue;
-		pnl += in->cash;
-		if (in->position)
-			pnl += notional(ref_mid(in), in->position, r->lim.instr[i].qty_scale);
-	}
+	for (unsigned i = 0; i < TT_RISK_MAX_INSTR; i++)
+		if (r->lim.instr[i].enabled)
+			pnl += tt_risk_instr_pnl(r, (uint16_t)i);
 	return pnl;
 }
 

@@ -139,6 +139,28 @@ python3 -c 'import sys; sys.exit(0 if float(sys.argv[2]) >= float(sys.argv[1]) e
 check_pos 'sum(tt_child_restarts_total{process="tt-md"})'
 echo "ok: tt-md restarted (pid $mdpid killed), messages counter continued: $before -> $after"
 
+# position and P&L gauges (tt-oe's stats block): after the kill switch (the file) positions
+# hold still, and what Prometheus stored for each instrument must equal tt-venue's account
+touch "$T/KILL"
+sleep 2
+printf 'account\n' | timeout 5 nc -N -U "$T/ctl" >"$T/account.json" 2>/dev/null || fail "venue ctl account"
+for s in BTCUSDT ETHUSDT; do
+	want=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("positions",{}).get("0",{}).get(sys.argv[2],"0"))' \
+		"$T/account.json" "$s") || fail "venue account unreadable"
+	got=
+	for _ in $(seq 20); do
+		got=$(val "tt_oe_position{proc=\"tt-oe\",instrument=\"$s\"}")
+		python3 -c 'import sys; sys.exit(0 if sys.argv[1] and abs(float(sys.argv[1]) - float(sys.argv[2])) < 1e-9 else 1)' \
+			"$got" "$want" && break
+		sleep 0.5
+	done
+	python3 -c 'import sys; sys.exit(0 if sys.argv[1] and abs(float(sys.argv[1]) - float(sys.argv[2])) < 1e-9 else 1)' \
+		"$got" "$want" || fail "tt_oe_position{instrument=$s} = '$got', venue says $want"
+	pnl=$(val "tt_oe_pnl{proc=\"tt-oe\",instrument=\"$s\"}")
+	[ -n "$pnl" ] || fail "no tt_oe_pnl series for $s"
+	echo "ok: tt_oe_position{instrument=$s} = $got = venue's; tt_oe_pnl = $pnl"
+done
+
 # the shipped Grafana dashboard against this run: every query runs, and the trading
 # panels (t2t, orders, md messages, rings) have data
 DASH=$SRC/analytics/dashboards/ticktrade.json

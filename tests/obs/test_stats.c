@@ -218,6 +218,33 @@ static void test_exposition_is_exact_prometheus_text(void **st)
 	tt_stats_unmap(r);
 }
 
+/* Position / P&L gauges: exact decimals from fixed point, named slots only. */
+static void test_instrument_gauges_print_exact_decimals(void **st)
+{
+	const struct tt_stats *r;
+	char *t;
+
+	(void)st;
+	assert_int_equal(tt_stats_open(inst, "tt-oe"), 0);
+	tt_stats_instr_name(1, "BTCUSDT", 2, 5);
+	tt_stats_instr_name(3, "ETHUSDT", 2, 4);
+	tt_stats_instr_set(1, -549, -896);	/* -0.00549 BTC, -8.96 USDT */
+	tt_stats_instr_set(3, 5660, 5);		/* 0.5660 ETH, 0.05 USDT */
+	tt_stats_instr_set(2, 77, 77);		/* unnamed slot: not exported */
+	tt_stats_instr_set(TT_STATS_INSTR, 1, 1); /* out of range: ignored */
+	assert_int_equal(tt_stats_map(inst, "tt-oe", &r), 0);
+	t = expose(r);
+	assert_non_null(strstr(t, "# TYPE tt_oe_position gauge\n"
+				  "tt_oe_position{proc=\"tt-oe\",instrument=\"BTCUSDT\"} -0.00549\n"
+				  "tt_oe_position{proc=\"tt-oe\",instrument=\"ETHUSDT\"} 0.5660\n"));
+	assert_non_null(strstr(t, "# TYPE tt_oe_pnl gauge\n"
+				  "tt_oe_pnl{proc=\"tt-oe\",instrument=\"BTCUSDT\"} -8.96\n"
+				  "tt_oe_pnl{proc=\"tt-oe\",instrument=\"ETHUSDT\"} 0.05\n"));
+	assert_null(strstr(t, " 0.77\n"));
+	assert_null(strstr(t, " 0.0077\n"));
+	tt_stats_unmap(r);
+}
+
 static void test_hostile_label_bytes_are_sanitised(void **st)
 {
 	const struct tt_stats *r;
@@ -298,6 +325,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(
 		test_rejects_are_labelled_per_code_and_overflow_to_other, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_exposition_is_exact_prometheus_text, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_instrument_gauges_print_exact_decimals, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_hostile_label_bytes_are_sanitised, setup,
 					    teardown),

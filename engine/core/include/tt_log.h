@@ -196,14 +196,15 @@ size_t tt_log_format_rec(char *buf, const struct tt_log_who *who, const struct t
  * polls. Re-implements tt_ring_reserve/publish inline so libttcore needs no libttring
  * symbols (same header protocol; see ringbuf/src/ring.c tt__ring_reserve_slow).
  */
-static inline void tt__logh(unsigned ev, unsigned level, unsigned nargs, const int64_t *a)
+static inline void tt__logh_at(unsigned ev, unsigned level, unsigned nargs, const int64_t *a,
+			       uint64_t tsc)
 {
 	struct tt_ring *r = tt__log_ring;
 	struct tt_log_rec *rec;
 
 	if (tt_unlikely(!r)) {
 		struct tt_log_rec tmp = {.event = (uint16_t)ev, .level = (uint8_t)level,
-					 .nargs = (uint8_t)nargs, .tsc = tt_clock_now(),
+					 .nargs = (uint8_t)nargs, .tsc = tsc,
 					 .arg = {a[0], a[1], a[2], a[3]}};
 
 		tt__logh_direct(&tmp);
@@ -227,7 +228,7 @@ static inline void tt__logh(unsigned ev, unsigned level, unsigned nargs, const i
 	rec->nargs = (uint8_t)nargs;
 	rec->tid = tt__log_tid;
 	rec->pid = tt__log_pid;
-	rec->tsc = tt_clock_now();
+	rec->tsc = tsc;
 	rec->arg[0] = a[0];
 	rec->arg[1] = a[1];
 	rec->arg[2] = a[2];
@@ -237,6 +238,11 @@ static inline void tt__logh(unsigned ev, unsigned level, unsigned nargs, const i
 	 * also the pushed counter, tt_ring.h layout 2). */
 	tt_store_release(&r->hdr->head, r->local);
 	r->published = r->local;
+}
+
+static inline void tt__logh(unsigned ev, unsigned level, unsigned nargs, const int64_t *a)
+{
+	tt__logh_at(ev, level, nargs, a, tt_clock_now());
 }
 
 #define TT__LOGH_NARGS(...) (sizeof((int64_t[]){0, __VA_ARGS__}) / sizeof(int64_t) - 1)
@@ -252,6 +258,19 @@ static inline void tt__logh(unsigned ev, unsigned level, unsigned nargs, const i
 			const int64_t tt__la[TT_LOG_ARGS + 1] = {0, __VA_ARGS__};                  \
 			tt__logh(TT_EV_##name, TT_EVL_##name, TT__LOGH_NARGS(__VA_ARGS__),         \
 				 tt__la + 1);                                                      \
+		}                                                                                  \
+	} while (0)
+
+/* tt_logh_at(name, tsc, args...) — the same, stamped with `tsc` (tt_clock_now() units)
+ * instead of now: for a record written after the act it describes (tt-strat logs an
+ * intent after pushing it, stamped with its decision time, so a reader never sees the
+ * intent after the order it caused). */
+#define tt_logh_at(name, tsc, ...)                                                                 \
+	do {                                                                                       \
+		if (tt_log_enabled((enum tt_log_level)TT_EVL_##name)) {                            \
+			const int64_t tt__la[TT_LOG_ARGS + 1] = {0, __VA_ARGS__};                  \
+			tt__logh_at(TT_EV_##name, TT_EVL_##name, TT__LOGH_NARGS(__VA_ARGS__),      \
+				    tt__la + 1, (tsc));                                            \
 		}                                                                                  \
 	} while (0)
 

@@ -34,10 +34,11 @@
 #include "tt_msg.h"
 
 #define TT_STATS_MAGIC	    0x54535454u /* "TTST" */
-#define TT_STATS_VERSION    2u		/* bump on any layout or catalogue change */
+#define TT_STATS_VERSION    3u		/* bump on any layout or catalogue change */
 #define TT_STATS_REASONS    32		/* distinct reject reason codes per block */
 #define TT_STATS_LABEL	    32		/* reason label bytes (NUL included) */
 #define TT_STATS_MAX_BLOCKS 8		/* blocks one tt_stats_expose call prints */
+#define TT_STATS_INSTR	    16		/* instruments with position / P&L gauges */
 
 /* clang-format off */
 /* X(id, "family", "label key" or NULL, "label value", "help") — counters, append only. */
@@ -85,6 +86,18 @@ struct tt_stats_reason {
 	char name[TT_STATS_LABEL]; /* label text, e.g. "filter_tick" */
 };
 
+/* Gauges of one instrument (tt-oe): position and P&L, fixed point with the instrument's
+ * scales; name, scales and `used` are written once (cold) before the values. */
+struct tt_stats_instr {
+	_Atomic int64_t position;  /* signed, 10^-qty_scale instrument units */
+	_Atomic int64_t pnl;	   /* realized + unrealized at the reference mid (cash +
+				    * position × mid), 10^-px_scale quote units */
+	_Atomic uint32_t used;	   /* 1 once name and scales are written */
+	uint8_t qty_scale, px_scale;
+	uint8_t pad[2];
+	char name[TT_STATS_LABEL]; /* the "instrument" label, e.g. "BTCUSDT" */
+};
+
 /* The shm block. Layout versioned by TT_STATS_VERSION; magic written last at init. */
 struct tt_stats {
 	_Atomic uint32_t magic;	   /* TT_STATS_MAGIC when initialised */
@@ -96,6 +109,7 @@ struct tt_stats {
 	char proc[32]; /* process name, the "proc" label */
 	_Alignas(64) _Atomic uint64_t c[TT_ST_COUNT];
 	_Alignas(64) struct tt_stats_reason reason[TT_STATS_REASONS];
+	_Alignas(64) struct tt_stats_instr instr[TT_STATS_INSTR];
 	_Alignas(64) struct tt_hist h[TT_STH_COUNT];
 };
 
@@ -126,6 +140,20 @@ static inline enum tt_stat tt_stats_md_kind(unsigned kind)
 /* Hot path: one ns observation into histogram TT_STH_<id> (tt_hist_record). */
 #define tt_stat_ns(id, ns) tt_hist_record(&tt__stats->h[TT_STH_##id], (uint64_t)(ns))
 
+/* Names instrument slot i (< TT_STATS_INSTR; others ignored) for the position / P&L
+ * gauges, with its scales. Cold: once per instrument at start. */
+void tt_stats_instr_name(unsigned i, const char *name, unsigned px_scale, unsigned qty_scale);
+
+/* Hot path: instrument i's position (qty units) and P&L (price units). Two relaxed
+ * stores; a reader may pair a new position with the previous P&L for one scrape. */
+static inline void tt_stats_instr_set(unsigned i, int64_t position, int64_t pnl)
+{
+	if (tt_likely(i < TT_STATS_INSTR)) {
+		tt_store_relaxed(&tt__stats->instr[i].position, position);
+		tt_store_relaxed(&tt__stats->instr[i].pnl, pnl);
+	}
+}
+
 /* Counts one reject with `code`, labelled `name` (stored the first time the code is
  * seen; codes past TT_STATS_REASONS distinct ones count under the last slot, "other").
  * Warm path: a short scan, no syscall. */
@@ -151,6 +179,7 @@ int tt_stats_unlink(const char *instance, const char *proc);
 /* Prometheus text for n blocks (NULL entries skipped), families grouped, each series
  * labelled proc="<block's proc>": tt_stats_attaches (gauge: writer incarnations), counters
  * (non-zero ones only: a process prints the families it counts), tt_oe_rejects_total{reason,code},
+ * tt_oe_position / tt_oe_pnl{instrument} gauges (named slots only, exact decimals),
  * histograms with TT_STATS_NS_BOUNDS buckets (a tt_hist bucket is counted under `le` only when all
  * of it is ≤ le, so a cumulative count may miss observations within 6.25 % below a bound). 0 or
  * -EIO. */

@@ -107,6 +107,20 @@ void tt_stats_close(void)
 	tt_stats_mapped = NULL;
 }
 
+void tt_stats_instr_name(unsigned i, const char *name, unsigned px_scale, unsigned qty_scale)
+{
+	struct tt_stats_instr *g;
+
+	if (i >= TT_STATS_INSTR)
+		return;
+	g = &tt__stats->instr[i];
+	snprintf(g->name, sizeof(g->name), "%s", name ? name : "unknown");
+	g->px_scale = (uint8_t)(px_scale > 18 ? 18 : px_scale);
+	g->qty_scale = (uint8_t)(qty_scale > 18 ? 18 : qty_scale);
+	/* release: name and scales are visible to a reader that sees used == 1 */
+	tt_store_release(&g->used, 1u);
+}
+
 void tt_stats_reject(uint32_t code, const char *name)
 {
 	struct tt_stats *s = tt__stats;
@@ -255,6 +269,63 @@ static void put_hist(FILE *out, const struct tt_hist *h, const char *name, const
 	fprintf(out, "} %llu\n", (unsigned long long)total);
 }
 
+/* v × 10^-scale as an exact decimal (no floating point): "-1.25000", "0.005". */
+static void put_fixed(FILE *out, int64_t v, unsigned scale)
+{
+	uint64_t m = v < 0 ? 0 - (uint64_t)v : (uint64_t)v, p = 1;
+
+	for (unsigned k = 0; k < scale; k++)
+		p *= 10;
+	if (scale)
+		fprintf(out, "%s%llu.%0*llu\n", v < 0 ? "-" : "", (unsigned long long)(m / p),
+			(int)scale, (unsigned long long)(m % p));
+	else
+		fprintf(out, "%s%llu\n", v < 0 ? "-" : "", (unsigned long long)m);
+}
+
+/* The position / P&L gauges of every named instrument slot. */
+static void put_instr_gauges(FILE *out, const struct tt_stats *const *blocks, unsigned n,
+			     char (*proc)[32])
+{
+	static const struct {
+		const char *name, *help;
+		bool pnl;
+	} fam[] = {
+		{ "tt_oe_position", "position per instrument, instrument units (tt-oe)", false },
+		{ "tt_oe_pnl", "realized + unrealized P&L at the reference mid, quote units (tt-oe)",
+		  true },
+	};
+	char label[TT_STATS_LABEL];
+
+	for (unsigned f = 0; f < sizeof(fam) / sizeof(fam[0]); f++) {
+		bool head = false;
+
+		for (unsigned j = 0; j < n; j++) {
+			if (!blocks[j])
+				continue;
+			for (unsigned i = 0; i < TT_STATS_INSTR; i++) {
+				const struct tt_stats_instr *g = &blocks[j]->instr[i];
+
+				if (!tt_load_acquire((_Atomic uint32_t *)&g->used))
+					continue;
+				if (!head)
+					fprintf(out, "# HELP %s %s\n# TYPE %s gauge\n", fam[f].name,
+						fam[f].help, fam[f].name);
+				head = true;
+				safe_label(label, sizeof(label), g->name, sizeof(g->name));
+				fprintf(out, "%s{proc=\"%s\",instrument=\"%s\"} ", fam[f].name, proc[j],
+					label);
+				if (fam[f].pnl)
+					put_fixed(out, tt_load_relaxed((_Atomic int64_t *)&g->pnl),
+						  g->px_scale);
+				else
+					put_fixed(out, tt_load_relaxed((_Atomic int64_t *)&g->position),
+						  g->qty_scale);
+			}
+		}
+	}
+}
+
 int tt_stats_expose(FILE *out, const struct tt_stats *const *blocks, unsigned n)
 {
 	char proc[TT_STATS_MAX_BLOCKS][sizeof(blocks[0]->proc)];
@@ -315,6 +386,7 @@ int tt_stats_expose(FILE *out, const struct tt_stats *const *blocks, unsigned n)
 				proc[j], label, rs->code, (unsigned long long)v);
 		}
 	}
+	put_instr_gauges(out, blocks, n, proc);
 	for (unsigned i = 0; i < TT_STH_COUNT; i++) {
 		if (seen_before(hists, i))
 			continue;
