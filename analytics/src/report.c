@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "tt_an.h"
+#include "tt_fixed.h"
 #include "tt_err.h"
 
 #define MAX_PTS 4096
@@ -66,17 +67,11 @@ static int64_t pct(const int64_t *v, size_t n, double q)
 	return v[k ? k - 1 : 0];
 }
 
+/* v at `scale` as an exact decimal into buf (≥ TT_FIXED_STR_MAX bytes). */
 static char *fix(char *buf, int64_t v, unsigned scale)
 {
-	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, p = 1;
-
-	for (unsigned i = 0; i < scale; i++)
-		p *= 10;
-	if (scale)
-		sprintf(buf, "%s%llu.%0*llu", v < 0 ? "-" : "", (unsigned long long)(u / p),
-			(int)scale, (unsigned long long)(u % p));
-	else
-		sprintf(buf, "%s%llu", v < 0 ? "-" : "", (unsigned long long)u);
+	if (tt_fixed_format(v, scale, 0, buf, TT_FIXED_STR_MAX) < 0)
+		strcpy(buf, "NaN");
 	return buf;
 }
 

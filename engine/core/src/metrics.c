@@ -18,6 +18,7 @@
 
 #include "tt_denied.h"
 #include "tt_err.h"
+#include "tt_fixed.h"
 
 void tt_metrics_init(struct tt_metrics *reg)
 {
@@ -115,20 +116,14 @@ void tt_metric_set_reader(struct tt_metric *m, int64_t (*fn)(void *), void *arg)
 	m->read = fn;
 }
 
-/* v / 10^scale as a decimal number (exact: no double). */
+/* v / 10^scale as a decimal number (tt_fixed_format, exact: no double). */
 static void put_fixed(FILE *out, int64_t v, unsigned scale)
 {
-	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-	uint64_t p = 1;
+	char buf[TT_FIXED_STR_MAX];
 
-	for (unsigned i = 0; i < scale; i++)
-		p *= 10;
-	if (scale == 0) {
-		fprintf(out, "%s%llu", v < 0 ? "-" : "", (unsigned long long)u);
-		return;
-	}
-	fprintf(out, "%s%llu.%0*llu", v < 0 ? "-" : "", (unsigned long long)(u / p), (int)scale,
-		(unsigned long long)(u % p));
+	if (tt_fixed_format(v, scale, 0, buf, sizeof(buf)) < 0)
+		snprintf(buf, sizeof(buf), "NaN");
+	fputs(buf, out);
 }
 
 /* Label values: backslash, double quote and newline escaped (exposition format). */

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "tt_err.h"
+#include "tt_fixed.h"
 
 static struct tt_stats tt_stats_dummy;
 struct tt_stats *tt__stats = &tt_stats_dummy;
@@ -269,18 +270,14 @@ static void put_hist(FILE *out, const struct tt_hist *h, const char *name, const
 	fprintf(out, "} %llu\n", (unsigned long long)total);
 }
 
-/* v × 10^-scale as an exact decimal (no floating point): "-1.25000", "0.005". */
+/* v × 10^-scale as an exact decimal (tt_fixed_format: no floating point), then a newline. */
 static void put_fixed(FILE *out, int64_t v, unsigned scale)
 {
-	uint64_t m = v < 0 ? 0 - (uint64_t)v : (uint64_t)v, p = 1;
+	char buf[TT_FIXED_STR_MAX];
 
-	for (unsigned k = 0; k < scale; k++)
-		p *= 10;
-	if (scale)
-		fprintf(out, "%s%llu.%0*llu\n", v < 0 ? "-" : "", (unsigned long long)(m / p),
-			(int)scale, (unsigned long long)(m % p));
-	else
-		fprintf(out, "%s%llu\n", v < 0 ? "-" : "", (unsigned long long)m);
+	if (tt_fixed_format(v, scale, 0, buf, sizeof(buf)) < 0)
+		snprintf(buf, sizeof(buf), "NaN");
+	fprintf(out, "%s\n", buf);
 }
 
 /* The position / P&L gauges of every named instrument slot. */
