@@ -396,7 +396,8 @@ static void test_taking_synthetic_liquidity_is_published_on_market_data(void **s
 
 /* Wire-to-wire: an order.place whose strategyId names a bookTicker update the venue wrote is
  * paired with it (control command w2w); an unknown one is counted unmatched; a strategyId that
- * is not a number is refused -1100 like the venue's other malformed params. */
+ * is not a number is refused -1100 like the venue's other malformed params. The order's
+ * executionReports echo it as "j", as Binance's do. */
 static void test_strategy_id_pairs_the_order_with_the_tick_it_names(void **state)
 {
 	struct vc_ws *w = open_logged_on();
@@ -424,10 +425,14 @@ static void test_strategy_id_pairs_the_order_with_the_tick_it_names(void **state
 	p = llround(atof(px) * 100) - 1;
 	snprintf(kv[4].v, sizeof(kv[4].v), "%lld.%02lld", p / 100, p % 100);
 	snprintf(kv[6].v, sizeof(kv[6].v), "%llu", u);
+	assert_int_equal(
+	    response(w, send_req(w, "userDataStream.subscribe", NULL, 0, NULL), buf, BIG), 200);
 	assert_int_equal(response(w, send_req(w, "order.place", kv, 7, NULL), buf, BIG), 200);
 	ctl("w2w");
 	assert_int_equal(vc_num(reply, "count"), n0 + 1);
 	assert_int_equal(vc_num(reply, "unmatched"), m0);
+	assert_true(next_report(w, buf, BIG, 5000) > 0);
+	assert_int_equal(vc_num(buf, "j"), u);
 	assert_true(vc_num(reply, "max_ns") > 0);
 	snprintf(kv[6].v, sizeof(kv[6].v), "%llu", u + 1000000000ull); /* never written */
 	assert_int_equal(response(w, send_req(w, "order.place", kv, 7, NULL), buf, BIG), 200);

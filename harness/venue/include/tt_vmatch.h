@@ -73,6 +73,7 @@ struct tt_vorder {
 	uint64_t work_ms;  /* workingTime */
 	uint64_t prevented_id;
 	int64_t prevented_qty;
+	uint64_t strategy_id; /* strategyId, 0 = none */
 	char cid[40]; /* clientOrderId */
 };
 
@@ -145,6 +146,7 @@ struct tt_vreq {
 	int64_t qty_e8;
 	int64_t quote_e8; /* quoteOrderQty, < 0 = not sent */
 	const char *cid;  /* NULL or "" = generated */
+	uint64_t strategy_id; /* strategyId param, 0 = not sent (echoed as "j") */
 };
 
 /* Prepares m over the books (not owned) with room for cap orders and fcap fills

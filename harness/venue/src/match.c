@@ -500,6 +500,7 @@ int tt_vmatch_place(struct tt_vmatch *m, const struct tt_vreq *r, uint64_t *id, 
 	o->qty = qty;
 	o->quote_qty = quote;
 	o->t_ms = o->upd_ms = o->work_ms = m->now_ms;
+	o->strategy_id = r->strategy_id;
 	if (r->cid && r->cid[0])
 		snprintf(o->cid, sizeof(o->cid), "%s", r->cid);
 	else

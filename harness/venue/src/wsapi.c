@@ -713,6 +713,9 @@ static void enc_exec(struct jb *b, const struct tt_vexec *e, int sub)
 		  e->trade_id ? (long long)e->trade_id : -1LL);
 	if (o->prevented_id)
 		jb_printf(b, "\"v\":%llu,", (unsigned long long)o->prevented_id);
+	/* strategyId / strategyType appear only when the order was placed with them */
+	if (o->strategy_id)
+		jb_printf(b, "\"j\":%llu,", (unsigned long long)o->strategy_id);
 	jb_printf(
 	    b, "\"I\":%llu,\"w\":%s,\"m\":%s,\"M\":false,\"O\":%llu,\"Z\":",
 	    (unsigned long long)e->exec_id,
@@ -1324,7 +1327,7 @@ static bool order_faults(struct aconn *c, const struct req *r, int acct)
  * absent; w2w_ns: read time − when that update was handed to the kernel (w2w.c), -1 when
  * unknown. A strategyId that is not a decimal LONG is answered -1100.
  */
-static int note_order(struct aconn *c, const struct req *r, const struct tt_vreq *q)
+static int note_order(struct aconn *c, const struct req *r, struct tt_vreq *q)
 {
 	const char *v = param(r, "strategyId");
 	const char *px = param(r, "price");
@@ -1344,6 +1347,7 @@ static int note_order(struct aconn *c, const struct req *r, const struct tt_vreq
 			return -1;
 		}
 		cause = strtoull(v, NULL, 10);
+		q->strategy_id = cause;
 		if (cause)
 			w2w = tt_vw2w_order(q->sym, cause, c->rx_ns);
 	}
