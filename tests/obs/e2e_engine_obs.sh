@@ -28,7 +28,7 @@ fail() {
 	grep -h '"level":"error"' "$T"/engine.err "$T"/logs/testnet/*/*.jsonl 2>/dev/null | tail -5 >&2
 	exit 1
 }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. "$SRC/tests/obs/prom-lib.sh"
 
 # a synthetic testnet API key (made now) registered at the venue
 . "$SRC/scripts/testnet-lib.sh"
@@ -60,28 +60,9 @@ MPORT=$(free_port)
 ENG=$!
 PIDS+=($ENG)
 
-PPORT=$(free_port)
-cat >"$T/prometheus.yml" <<YML
-global:
-  scrape_interval: 1s
-  evaluation_interval: 1s
-scrape_configs:
-  - job_name: tt-engine
-    scrape_interval: 1s
-    static_configs:
-      - targets: ['127.0.0.1:$MPORT']
-        labels: {env: testnet, instance_name: $inst}
-YML
-prometheus --config.file="$T/prometheus.yml" --storage.tsdb.path="$T/tsdb" \
-	--web.listen-address=127.0.0.1:$PPORT >"$T/prom.log" 2>&1 &
-PIDS+=($!)
+prom_start "$T" tt-engine "$MPORT" "$inst"
+PIDS+=("$PROM_PID")
 
-q() { curl -s --max-time 5 "http://127.0.0.1:$PPORT/api/v1/query" --data-urlencode "query=$1"; }
-# value of the first result of an instant query, or empty
-val() { q "$1" | python3 -c 'import json,sys
-try:
-    d=json.load(sys.stdin); r=d["data"]["result"]; print(r[0]["value"][1] if r else "")
-except Exception: print("")'; }
 pos() { python3 -c 'import sys; sys.exit(0 if sys.argv[1] and float(sys.argv[1]) > 0 else 1)' "$1"; }
 
 # wait (≤ 40 s) until Prometheus has stored orders and a t2t histogram from tt-engine

@@ -23,29 +23,9 @@ for i in $(seq 50); do [ -s "$T/port" ] && break; sleep 0.1; done
 [ -s "$T/port" ] || fail "metrics endpoint did not start"
 MPORT=$(cat "$T/port")
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-PPORT=$(free_port)
-cat >"$T/prometheus.yml" <<YML
-global:
-  scrape_interval: 1s
-  evaluation_interval: 1s
-scrape_configs:
-  - job_name: ticktrade
-    scrape_interval: 1s
-    static_configs:
-      - targets: ['127.0.0.1:$MPORT']
-        labels: {env: testnet, instance_name: obs-test}
-YML
-prometheus --config.file="$T/prometheus.yml" --storage.tsdb.path="$T/tsdb" \
-	--web.listen-address=127.0.0.1:$PPORT >"$T/prom.log" 2>&1 &
-PIDS+=($!)
-
-q() { curl -s --max-time 5 "http://127.0.0.1:$PPORT/api/v1/query" --data-urlencode "query=$1"; }
-# value of the first result of an instant query, or empty
-val() { q "$1" | python3 -c 'import json,sys
-try:
-    d=json.load(sys.stdin); r=d["data"]["result"]; print(r[0]["value"][1] if r else "")
-except Exception: print("")'; }
+. "$(dirname "$0")/prom-lib.sh"
+prom_start "$T" ticktrade "$MPORT" obs-test
+PIDS+=("$PROM_PID")
 
 for i in $(seq 120); do
 	[ "$(val 'up{job="ticktrade"}')" = 1 ] && [ -n "$(val tt_orders_total)" ] && break
