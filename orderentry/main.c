@@ -86,7 +86,8 @@ static void ws_msg(struct tt_wsconn *w, const uint8_t *p, size_t n, bool binary,
 		tt_log(TT_LOG_WARN, "oe_binary_frame_ignored", TT_LU("len", n));
 		return;
 	}
-	(void)tt_oe_on_frame(&g_oe, (const char *)p, n, t_rx);
+	/* the loop stamps in CLOCK_MONOTONIC ns; exec reports carry ticks like every t_rx */
+	(void)tt_oe_on_frame(&g_oe, (const char *)p, n, tt_clock_from_ns((int64_t)t_rx));
 }
 
 static void ws_down(struct tt_wsconn *w, int reason, uint16_t code)

@@ -15,7 +15,13 @@ pids=()
 cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
-	if [ "${DEMO_KEEP:-0}" = 1 ]; then echo "demo files kept in $tmp"; else rm -rf "$tmp"; fi
+	if [ "${DEMO_KEEP:-0}" = 1 ]; then
+		echo "demo files kept in $tmp and run/${inst:-}"
+	else
+		rm -rf "$tmp"
+		# the engine's run dir (control socket, analytics db): the report is written already
+		[ -n "${inst:-}" ] && rm -rf "run/$inst"
+	fi
 }
 trap cleanup EXIT
 
@@ -29,6 +35,7 @@ pids+=("$TT_VENUE_PID")
 port=$TT_VENUE_PORT
 
 inst="tt-demo-$$"
+rm -rf "run/$inst" # a dir left by an earlier run with the same pid: its analytics.db would mix in
 sed -e "s|^ws_url = .*|ws_url = wss://127.0.0.1:$port/ws|" \
 	-e "s|^rest_url = .*|rest_url = https://127.0.0.1:$port/api|" \
 	-e "s|^oe_url = .*|oe_url = wss://127.0.0.1:$port/ws-api/v3|" \
@@ -77,6 +84,15 @@ python3 scripts/demo-report.py "$tmp" "$SECS" logs
 report=logs/testnet/demo-report.html
 if [ -f "run/$inst/analytics.db" ] &&
 	"$B/analytics/tt-analytics" report --db "run/$inst/analytics.db" --out "$report" >/dev/null 2>&1; then
-	echo "report: $report (tt-analytics, SQLite run/$inst/analytics.db)"
+	echo "report: $report (tt-analytics, from the run's SQLite store run/$inst/analytics.db; DEMO_KEEP=1 keeps it)"
+	# what tt-analytics stored from the side rings (tests/engine compares it with tt-oe's counts)
+	python3 - "run/$inst/analytics.db" <<'PY' || true
+import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1])
+o = db.execute("SELECT COUNT(*) FROM orders").fetchone()[0]
+f, lo, hi = db.execute("SELECT COUNT(*), MIN(ts_ns), MAX(ts_ns) FROM fills").fetchone()
+span = "" if not f else " stamped %s..%sZ" % tuple(time.strftime("%H:%M:%S", time.gmtime(t / 1e9)) for t in (lo, hi))
+print(f"analytics: {o} orders, {f} fills stored{span} (fills_epoch {lo or 0} {hi or 0})")
+PY
 fi
 echo "logs:   $(ls -d logs/testnet/*/ 2>/dev/null | tr '\n' ' ')— e.g. $B/harness/logs/tt-logs --proc tt-oe --event oe_reject"

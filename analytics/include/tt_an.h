@@ -46,6 +46,11 @@ struct tt_an_cfg {
 	int64_t fee_ppm;	 /* fee per fill, parts per million of notional (e.g. 100 = 1 bp) */
 	unsigned sample_ms;	 /* book sampling interval per instrument (100) */
 	int64_t mono_to_real_ns; /* added to tt_clock_to_ns(ticks) for wall time; 0: computed */
+	/* Instruments whose ring messages carry their own scales (the engine's config: BTCUSDT
+	 * prices at 2 decimals, quantities at 5): their prices and quantities are rescaled to
+	 * px_scale / qty_scale on ingest, so every row and report is in one scale. */
+	uint8_t in_scaled[TT_AN_INSTR_MAX]; /* 1: in_px / in_qty below apply */
+	uint8_t in_px[TT_AN_INSTR_MAX], in_qty[TT_AN_INSTR_MAX];
 };
 
 /* In-memory position mirror (the table is the truth; this avoids a read per fill). */

@@ -19,6 +19,7 @@
 
 #include "tt_clock.h"
 #include "tt_err.h"
+#include "tt_fixed.h"
 #include "tt_log.h"
 
 /* Ordered migrations: entry i takes the schema from version i to i+1. Never edit one that
@@ -286,14 +287,55 @@ int tt_an_commit(struct tt_an *a)
 	return 0;
 }
 
+/* Prices and quantities of m from instrument instr's own scales to the store's. 0, or -1
+ * (counted bad) when a value does not fit. */
+static int rescale(const struct tt_an *a, unsigned instr, union tt_msg *m)
+{
+	unsigned fp = a->cfg.in_px[instr], fq = a->cfg.in_qty[instr];
+	unsigned tp = a->cfg.px_scale, tq = a->cfg.qty_scale;
+	int64_t *px[3] = {0}, *qty[3] = {0};
+	int rc = 0;
+
+	switch (m->h.kind) {
+	case TT_MSG_BOOK_TOP:
+		px[0] = &m->top.bid_px, px[1] = &m->top.ask_px;
+		qty[0] = &m->top.bid_qty, qty[1] = &m->top.ask_qty;
+		break;
+	case TT_MSG_ORDER:
+		px[0] = &m->order.px, qty[0] = &m->order.qty;
+		break;
+	case TT_MSG_EXEC:
+		px[0] = &m->exec.last_px, qty[0] = &m->exec.last_qty, qty[1] = &m->exec.cum_qty;
+		break;
+	default:
+		return 0;
+	}
+	for (int i = 0; i < 3; i++) {
+		if (px[i])
+			rc |= tt_fixed_rescale(*px[i], fp, tp, px[i]);
+		if (qty[i])
+			rc |= tt_fixed_rescale(*qty[i], fq, tq, qty[i]);
+	}
+	return rc ? -1 : 0;
+}
+
 int tt_an_ingest_msg(struct tt_an *a, const union tt_msg *m)
 {
 	unsigned instr = m->h.instr;
+	union tt_msg local;
 	int rc;
 
 	if (instr >= TT_AN_INSTR_MAX) {
 		a->bad++;
 		return 0;
+	}
+	if (a->cfg.in_scaled[instr]) {
+		local = *m;
+		if (rescale(a, instr, &local) < 0) {
+			a->bad++;
+			return 0;
+		}
+		m = &local;
 	}
 	if ((rc = begin(a)))
 		return rc;

@@ -39,10 +39,38 @@ static int usage(const char *why)
 	    stderr,
 	    "tt-analytics: %s\nusage: tt-analytics run --db F --md-ring NAME --oe-ring NAME "
 	    "[--clock-shm NAME] [--fee-ppm N] [--px-scale N] [--qty-scale N] [--sample-ms N]\n"
+	    "           [--scales ID:PX:QTY,...]  (instruments whose ring values use their own scales)\n"
 	    "       tt-analytics report --db F [--since T] [--out FILE] [--format html|md|json]\n"
 	    "       tt-analytics synth --db F [--n N] [--seed S]\n",
 	    why);
 	return 2;
+}
+
+/* "1:2:5,2:2:4" → cfg->in_scaled/in_px/in_qty. 0 or -1 (nothing half-set matters: the
+ * caller exits on -1). */
+static int parse_scales(const char *s, struct tt_an_cfg *cfg)
+{
+	while (*s) {
+		char *e;
+		unsigned long id, px, qty;
+
+		id = strtoul(s, &e, 10);
+		if (e == s || *e != ':' || id >= TT_AN_INSTR_MAX)
+			return -1;
+		s = e + 1;
+		px = strtoul(s, &e, 10);
+		if (e == s || *e != ':' || px > 18)
+			return -1;
+		s = e + 1;
+		qty = strtoul(s, &e, 10);
+		if (e == s || (*e != ',' && *e) || qty > 18)
+			return -1;
+		s = *e ? e + 1 : e;
+		cfg->in_scaled[id] = 1;
+		cfg->in_px[id] = (uint8_t)px;
+		cfg->in_qty[id] = (uint8_t)qty;
+	}
+	return 0;
 }
 
 static int64_t now_real(void)
@@ -194,7 +222,8 @@ int main(int argc, char **argv)
 	    {"qty-scale", required_argument, 0, 'Q'}, {"sample-ms", required_argument, 0, 'S'},
 	    {"since", required_argument, 0, 's'},     {"out", required_argument, 0, 'O'},
 	    {"format", required_argument, 0, 'F'},    {"n", required_argument, 0, 'n'},
-	    {"seed", required_argument, 0, 'r'},      {0, 0, 0, 0}};
+	    {"seed", required_argument, 0, 'r'},      {"scales", required_argument, 0, 'x'},
+	    {0, 0, 0, 0}};
 	struct tt_an_cfg cfg = {0};
 	const char *cmd, *md = NULL, *oe = NULL, *clock_shm = NULL, *out = NULL;
 	enum tt_an_fmt fmt = TT_AN_HTML;
@@ -238,6 +267,10 @@ int main(int argc, char **argv)
 				cfg.px_scale = (unsigned)v;
 			else
 				cfg.qty_scale = (unsigned)v;
+			break;
+		case 'x':
+			if (parse_scales(optarg, &cfg))
+				return usage("--scales wants ID:PX:QTY[,ID:PX:QTY...], ID < 256, scales 0..18");
 			break;
 		case 'S':
 			if (num(optarg, 1, 3600000, &v))

@@ -282,6 +282,23 @@ static void add_analytics(void)
 	snprintf(c.args[k++], sizeof(c.args[0]), "%s", oe->shm);
 	snprintf(c.args[k++], sizeof(c.args[0]), "--clock-shm");
 	snprintf(c.args[k++], sizeof(c.args[0]), "%s", E.cfg.engine.clock_shm);
+	if (E.cfg.n_instruments) {
+		/* ring values are at each instrument's scales; the store keeps one (8) */
+		size_t n = 0;
+
+		snprintf(c.args[k++], sizeof(c.args[0]), "--scales");
+		c.args[k][0] = '\0';
+		for (uint32_t i = 0; i < E.cfg.n_instruments; i++) {
+			const struct tt_cfg_instrument *in = &E.cfg.instruments[i];
+			int w = snprintf(c.args[k] + n, sizeof(c.args[0]) - n, "%s%u:%u:%u",
+					 i ? "," : "", in->id, in->price_scale, in->qty_scale);
+
+			if (w < 0 || (size_t)w >= sizeof(c.args[0]) - n)
+				break;
+			n += (size_t)w;
+		}
+		k++;
+	}
 	c.core = -1;
 	c.restart = TT_RESTART_ALWAYS;
 	c.max_restarts = 5;

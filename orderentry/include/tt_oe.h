@@ -148,6 +148,8 @@ struct tt_oe {
 	struct tt_oe_req pending[TT_OE_PENDING];
 	uint64_t next_req;
 	uint64_t exec_seq;
+	uint64_t an_seq;			/* oe.analytics exec key: CLOCK_REALTIME ns at
+						 * init + count, unique across restarts */
 	uint32_t state;				/* enum tt_oe_state */
 	uint32_t awaiting;			/* answers outstanding in RECONCILE/CANCEL_ALL */
 	bool killed;

@@ -121,10 +121,12 @@ static const struct tt_bn_instr *instr_of(const struct tt_oe *oe, uint16_t id, i
 	return &oe->instr[i];
 }
 
-static void journal(struct tt_oe *oe, uint8_t type, const struct tt_order *o, uint64_t id,
-		    int64_t a, int64_t b, int64_t c, int64_t d)
+/* Appends one journal record; its seq, or 0 when the append failed (counted, logged once). */
+static uint64_t journal(struct tt_oe *oe, uint8_t type, const struct tt_order *o, uint64_t id,
+			int64_t a, int64_t b, int64_t c, int64_t d)
 {
 	struct tt_jrec r;
+	int64_t seq;
 
 	memset(&r, 0, sizeof(r));
 	r.type = type;
@@ -137,13 +139,16 @@ static void journal(struct tt_oe *oe, uint8_t type, const struct tt_order *o, ui
 	r.b = b;
 	r.c = c;
 	r.d = d;
-	if (tt_unlikely(tt_journal_append(&oe->j, &r) < 0)) {
+	seq = tt_journal_append(&oe->j, &r);
+	if (tt_unlikely(seq < 0)) {
 		oe->c.journal_errors++;
 		if (!oe->sticky)
 			tt_log(TT_LOG_ERROR, "oe_journal_failed", TT_LS("path", oe->j.path),
 			       TT_LU("type", type));
 		oe->sticky = true;
+		return 0;
 	}
+	return (uint64_t)seq;
 }
 
 static void publish_exec(struct tt_oe *oe, const struct tt_order *o, uint64_t id, uint16_t instr,
@@ -169,8 +174,12 @@ static void publish_exec(struct tt_oe *oe, const struct tt_order *o, uint64_t id
 		oe->c.exec_drops++;	/* lossless ring full: strategy is stuck; counted */
 	if (oe->p.gui)
 		(void)tt_ring_push(oe->p.gui, &e, sizeof(e));
-	if (oe->p.analytics)
+	if (oe->p.analytics) {
+		/* tt-analytics keys rows by h.seq: this one never repeats across restarts
+		 * (exec_seq starts at 1 again in every incarnation) */
+		e.h.seq = ++oe->an_seq;
 		(void)tt_ring_push(oe->p.analytics, &e, sizeof(e));
+	}
 }
 
 static struct tt_oe_req *req_new(struct tt_oe *oe, uint8_t kind, uint64_t cl, uint16_t instr)
@@ -304,7 +313,7 @@ static uint32_t place(struct tt_oe *oe, const struct tt_msg_order *o, uint64_t t
 	struct tt_bn_order_req rq;
 	struct tt_oe_req *req;
 	enum tt_risk_reason rr;
-	uint64_t t_risk, t_enc, t_sent;
+	uint64_t t_risk, t_enc, t_sent, jseq;
 	uint32_t fr;
 	int idx = 0, len;
 
@@ -362,8 +371,8 @@ static uint32_t place(struct tt_oe *oe, const struct tt_msg_order *o, uint64_t t
 		return reason;
 	}
 	t_sent = tt_clock_now();
-	journal(oe, TT_JREC_SEND, tt_order_find(&oe->orders, o->cl_ord_id), o->cl_ord_id, 0, 0,
-		(int64_t)req->id, 0);
+	jseq = journal(oe, TT_JREC_SEND, tt_order_find(&oe->orders, o->cl_ord_id), o->cl_ord_id, 0,
+		       0, (int64_t)req->id, 0);
 	ign(tt_order_sent(&oe->orders, o->cl_ord_id));
 	tt_risk_on_sent(&oe->risk, o);
 	if (o->type != TT_ORD_MARKET) {
@@ -376,6 +385,17 @@ static uint32_t place(struct tt_oe *oe, const struct tt_msg_order *o, uint64_t t
 	}
 	oe->c.sent++;
 	tt_stat_inc(oe_orders);
+	if (oe->p.analytics && jseq) {
+		/* the sent order for tt-analytics (lossy side ring, analytics/README.md): h.seq
+		 * is the SEND record's journal seq, h.flags the internal t2t in ticks (send −
+		 * t_rx, saturating), not the cause */
+		struct tt_msg_order a = *o;
+		uint64_t d = o->h.t_rx && t_sent > o->h.t_rx ? t_sent - o->h.t_rx : 0;
+
+		a.h.seq = jseq;
+		a.h.flags = d > UINT32_MAX ? UINT32_MAX : (uint32_t)d;
+		(void)tt_ring_push(oe->p.analytics, &a, sizeof(a));
+	}
 	tt_logh(order_sent, o->cl_ord_id, o->h.instr, tt_fixed_to8(o->px, in->px_scale),
 		o->h.t_rx ? tt_clock_delta_ns(o->h.t_rx, t_sent) : 0);
 	tt_stat_ns(oe_risk, tt_clock_delta_ns(t_in, t_risk));
@@ -1297,6 +1317,14 @@ int tt_oe_init(struct tt_oe *oe, const struct tt_oe_params *p)
 	if (!p->tx.send || p->n_instr > TT_OE_MAX_INSTR || !p->journal_path)
 		return tt_err_set(-EINVAL, "oe: missing transport, journal or too many instruments");
 	oe->p = *p;
+	{
+		struct timespec rt;
+
+		/* an incarnation never publishes more than one exec per ns, so keys that start
+		 * at its start time (wall clock) stay above every earlier incarnation's */
+		clock_gettime(CLOCK_REALTIME, &rt);
+		oe->an_seq = (uint64_t)rt.tv_sec * 1000000000u + (uint64_t)rt.tv_nsec;
+	}
 	for (int i = 0; i < TT_RISK_MAX_INSTR; i++)
 		oe->by_id[i] = -1;
 	for (uint32_t i = 0; i < p->n_instr; i++) {

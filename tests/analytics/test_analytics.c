@@ -154,6 +154,35 @@ static void test_fills_move_position_and_realized_pnl_exactly(void **st)
 	assert_int_equal(q1("SELECT qty FROM positions WHERE instr = 1"), -PX(2));
 }
 
+/* Instruments with their own scales (--scales): prices and quantities are stored at the
+ * store's scale (8) exactly, so a BTC fill at 2/5 decimals reads like any other. */
+static void test_instrument_scales_are_rescaled_on_ingest(void **st)
+{
+	struct tt_an_cfg cfg = {.db_path = db, .px_scale = 8, .qty_scale = 8, .sample_ms = 100};
+	union tt_msg m = {0};
+
+	(void)st;
+	cfg.in_scaled[1] = 1;
+	cfg.in_px[1] = 2;
+	cfg.in_qty[1] = 5;
+	assert_int_equal(tt_an_open(&an, &cfg), 0);
+	push_fill(1, 1, 0, 6000012, 100);  /* buy 0.00100 @ 60000.12 */
+	push_order(2, 2, 6000099, 250, 0); /* 0.00250 @ 60000.99 */
+	m.exec = (struct tt_msg_exec){.h = {.kind = TT_MSG_EXEC, .instr = 1, .seq = 3},
+				      .last_px = 1,
+				      .last_qty = INT64_MAX / 10, /* does not fit at scale 8 */
+				      .exec_type = TT_EXEC_TRADE};
+	push(&m);
+	assert_int_equal(tt_an_ingest_ring(&an, &cons, 0), 3);
+	assert_int_equal(an.bad, 1); /* the one that does not fit: counted, not stored */
+	assert_int_equal(q1("SELECT px FROM fills WHERE seq = 1"), PX(60000) + 12000000);
+	assert_int_equal(q1("SELECT qty FROM fills WHERE seq = 1"), 100000);
+	assert_int_equal(q1("SELECT px FROM orders WHERE seq = 2"), PX(60000) + 99000000);
+	assert_int_equal(q1("SELECT qty FROM orders WHERE seq = 2"), 250000);
+	assert_int_equal(q1("SELECT COUNT(*) FROM fills WHERE seq = 3"), 0);
+	assert_int_equal(tt_an_position(&an, 1)->qty, 100000);
+}
+
 static void test_restart_neither_loses_nor_duplicates_rows(void **st)
 {
 	open_db(0);
@@ -295,6 +324,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_fills_move_position_and_realized_pnl_exactly,
 					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_instrument_scales_are_rescaled_on_ingest, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_restart_neither_loses_nor_duplicates_rows, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(

@@ -13,8 +13,10 @@ mode=${1:-plain}
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 if [ "$mode" = chaos ]; then export DEMO_CHAOS=1; fi
+t0=$(date +%s)
 DEMO_SECONDS=${DEMO_SECONDS:-9} DEMO_SEED=11 BUILD_DIR="$TT_BUILD_DIR" scripts/demo.sh >"$out" 2>&1
 rc=$?
+t1=$(date +%s)
 cat "$out"
 fail() { echo "FAIL: $*"; exit 1; }
 [ $rc = 0 ] || fail "demo exited $rc"
@@ -33,4 +35,19 @@ if [ "$mode" = chaos ]; then
 else
 	[ "${exits:-1}" = 0 ] || fail "unplanned child exits: $exits"
 fi
-echo "PASS: $mode ($sent orders sent, $fills venue fills, positions equal)"
+# tt-analytics stored the run from the side rings: every order tt-oe sent and every fill
+# (plain: the lossy rings never fill at this rate), with wall-clock stamps inside the run
+an=$(grep -o '^analytics: [0-9]* orders, [0-9]* fills.*' "$out") || fail "no analytics line"
+an_o=$(echo "$an" | awk '{print $2}')
+an_f=$(echo "$an" | awk '{print $4}')
+read -r lo hi < <(echo "$an" | grep -o 'fills_epoch [0-9]* [0-9]*' | awk '{print $2, $3}')
+oe_fills=$(grep -o 'acked, [0-9]* fills' "$out" | grep -o '[0-9]*')
+if [ "$mode" = plain ]; then
+	[ "$an_o" = "$sent" ] || fail "analytics stored $an_o orders, tt-oe sent $sent"
+	[ "$an_f" = "$oe_fills" ] || fail "analytics stored $an_f fills, tt-oe saw $oe_fills"
+else
+	[ "$an_o" -gt 0 ] && [ "$an_f" -gt 0 ] || fail "analytics stored nothing: $an"
+fi
+[ "$((lo / 1000000000))" -ge "$t0" ] && [ "$((hi / 1000000000))" -le "$t1" ] ||
+	fail "fill stamps outside the run ($t0..$t1 s): $an"
+echo "PASS: $mode ($sent orders sent, $fills venue fills, positions equal; analytics $an_o orders, $an_f fills)"
